@@ -1,0 +1,273 @@
+"""The coaching cycle: every rule of how a partnership moves, in one place.
+
+    waiting -> initiate -> co-plan -> model -> observe -> reflect -> (new cycle | closed)
+                 any open stage -> withdrawn (by a coordinator)
+
+Only the partnership's coach moves it; a cycle cannot begin before the coach's
+coaching is unlocked (session 5 attended). Partners and the coach may add notes
+and artifact links; every move records who, when and an optional note.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, Field
+from statemachine import State, StateMachine
+from statemachine.exceptions import TransitionNotAllowed
+
+from domain.problems import Refused
+
+NOTE_MAX_CHARS = 4000
+
+
+class Stage(StrEnum):
+    pending = "pending"
+    initiate = "initiate"
+    co_plan = "co_plan"
+    modeling = "modeling"  # shown as "model": python-statemachine reserves the id `model`
+    observe = "observe"
+    reflect = "reflect"
+    closed = "closed"
+    withdrawn = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Stage:
+        key = text.strip().lower().replace("-", "_").replace(" ", "_")
+        for stage in cls:
+            if key in (stage.value, stage.label.replace("-", "_").replace(" ", "_")):
+                return stage
+        names = ", ".join(s.label for s in cls)
+        raise Refused(f"unknown stage {text!r}; stages are {names}")
+
+
+_LABELS = {
+    Stage.pending: "waiting",
+    Stage.initiate: "initiate",
+    Stage.co_plan: "co-plan",
+    Stage.modeling: "model",
+    Stage.observe: "observe",
+    Stage.reflect: "reflect",
+    Stage.closed: "closed",
+    Stage.withdrawn: "withdrawn",
+}
+CYCLE_STAGES = [Stage.initiate, Stage.co_plan, Stage.modeling, Stage.observe, Stage.reflect]
+OPEN_STAGES = [Stage.pending, *CYCLE_STAGES]
+
+
+class Move(BaseModel):
+    cycle: int
+    source: Stage
+    target: Stage
+    by: str
+    at: datetime
+    note: str | None = None
+
+
+class Note(BaseModel):
+    author: str
+    at: datetime
+    stage: Stage
+    text: str = Field(max_length=NOTE_MAX_CHARS)
+    link: str | None = None
+
+
+class StallState(BaseModel):
+    stalled_since: datetime | None = None
+    steps_sent: int = 0  # links of the stall chain already sent for the current stage
+    last_step_at: datetime | None = None
+    follow_ups: int = 0  # over the partnership's whole life
+    escalations: int = 0
+
+
+class PartnershipRecord(BaseModel):
+    """Everything the program knows about one partnership. The machine's `stage` lives here."""
+
+    cohort: str
+    id: str
+    school: str
+    coach: str
+    partners: list[str]
+    focus: str
+    school_goal: str | None = None
+    coordinators: list[str]
+    principal: str
+    stage: Stage = Stage.pending
+    stage_since: datetime | None = None
+    cycle: int = 1
+    cycles_completed: int = 0
+    coaching_unlocked: bool = False
+    moves: list[Move] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
+    stall: StallState = Field(default_factory=StallState)
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
+
+class CoachingCycle(StateMachine):
+    pending = State("waiting", initial=True, value=Stage.pending)
+    initiate = State("initiate", value=Stage.initiate)
+    co_plan = State("co-plan", value=Stage.co_plan)
+    modeling = State("model", value=Stage.modeling)
+    observe = State("observe", value=Stage.observe)
+    reflect = State("reflect", value=Stage.reflect)
+    closed = State("closed", final=True, value=Stage.closed)
+    withdrawn = State("withdrawn", final=True, value=Stage.withdrawn)
+
+    begin = pending.to(initiate, cond=["by_coach", "coaching_unlocked"])
+    advance = (
+        initiate.to(co_plan, cond="by_coach")
+        | co_plan.to(modeling, cond="by_coach")
+        | modeling.to(observe, cond="by_coach")
+        | observe.to(reflect, cond="by_coach")
+    )
+    new_cycle = reflect.to(initiate, cond="by_coach")
+    close = reflect.to(closed, cond="by_coach")
+    withdraw = withdrawn.from_(pending, initiate, co_plan, modeling, observe, reflect, cond="by_coordinator")
+
+    def __init__(self, record: PartnershipRecord):
+        super().__init__(model=record, state_field="stage")
+
+    @property
+    def record(self) -> PartnershipRecord:
+        return self.model  # type: ignore[no-any-return]
+
+    def by_coach(self, actor: str) -> bool:
+        return actor == self.record.coach
+
+    def by_coordinator(self, actor: str) -> bool:
+        return actor in self.record.coordinators
+
+    def coaching_unlocked(self) -> bool:
+        return self.record.coaching_unlocked
+
+    def after_transition(self, event: str, source: State, target: State, actor: str, at: datetime, note: str | None = None) -> None:
+        r = self.record
+        r.moves.append(Move(cycle=r.cycle, source=source.value, target=target.value, by=actor, at=at, note=note))
+        r.stage_since = at
+        r.stall = StallState(follow_ups=r.stall.follow_ups, escalations=r.stall.escalations)
+        if event in ("new_cycle", "close"):
+            r.cycles_completed += 1
+        if event == "new_cycle":
+            r.cycle += 1
+
+
+def _event_to(machine: CoachingCycle, target: Stage) -> str | None:
+    """The event that moves from the current stage to `target`, if there is one."""
+    state = machine.states_map[machine.record.stage]
+    for transition in state.transitions:
+        if transition.target is not None and transition.target.value == target:
+            return str(transition.event)
+    return None
+
+
+def allowed_moves(record: PartnershipRecord, actor: str) -> list[Stage]:
+    """The stages this person may move the partnership to right now."""
+    machine = CoachingCycle(record.model_copy(deep=True))
+    enabled = {e.id for e in machine.enabled_events(actor=actor)}
+    state = machine.states_map[record.stage]
+    return [Stage(t.target.value) for t in state.transitions if t.target is not None and str(t.event) in enabled]
+
+
+def check_move(record: PartnershipRecord, actor: str, target: Stage) -> None:
+    """Raise Refused, saying why and what is allowed, unless `actor` may move to `target` now."""
+    machine = CoachingCycle(record.model_copy(deep=True))
+    allowed = [s.label for s in allowed_moves(record, actor)]
+    if _event_to(machine, target) is None:
+        raise Refused(f"a partnership in {record.stage.label} cannot move to {target.label}", allowed)
+    if target == Stage.withdrawn:
+        if not machine.by_coordinator(actor):
+            raise Refused("only a coordinator of the cohort may withdraw a partnership", allowed)
+    elif not machine.by_coach(actor):
+        raise Refused(f"only the partnership's coach ({record.coach}) may move it", allowed)
+    elif record.stage == Stage.pending and not record.coaching_unlocked:
+        raise Refused("coaching is not unlocked yet: the coach begins after attending the unlock session", allowed)
+
+
+def apply_move(record: PartnershipRecord, actor: str, target: Stage, at: datetime, note: str | None = None) -> Move:
+    """Move the partnership (in place) and return the recorded move; refuse without changing anything."""
+    check_move(record, actor, target)
+    _check_note(note)
+    machine = CoachingCycle(record)
+    event = _event_to(machine, target)
+    try:
+        machine.send(str(event), actor=actor, at=at, note=note or None)
+    except TransitionNotAllowed as exc:  # check_move should have caught it; never leave a half move
+        raise Refused(str(exc), [s.label for s in allowed_moves(record, actor)]) from None
+    return record.moves[-1]
+
+
+def check_note(record: PartnershipRecord, author: str, text: str, link: str | None) -> None:
+    if author != record.coach and author not in record.partners:
+        raise Refused("only the coach and the collaborating teachers of a partnership may add notes")
+    if not record.is_open:
+        raise Refused(f"the partnership is {record.stage.label}; notes can no longer be added")
+    if not text.strip() and not link:
+        raise Refused("a note needs some text or a link")
+    _check_note(text)
+    if link is not None:
+        parsed = urlparse(link)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or any(c in link for c in "\r\n <>\""):
+            raise Refused(f"an artifact link must be an http or https address, got {link[:80]!r}")
+
+
+def add_note(record: PartnershipRecord, author: str, text: str, link: str | None, at: datetime) -> Note:
+    check_note(record, author, text, link)
+    note = Note(author=author, at=at, stage=record.stage, text=text.strip(), link=link)
+    record.notes.append(note)
+    return note
+
+
+def _check_note(text: str | None) -> None:
+    if text is not None and len(text) > NOTE_MAX_CHARS:
+        raise Refused(f"a note is at most {NOTE_MAX_CHARS} characters; this one has {len(text)}")
+
+
+def unlock_coaching(record: PartnershipRecord, at: datetime) -> bool:
+    """Mark the coach's coaching unlocked; the waiting stage's stall clock starts now. True if it changed."""
+    if record.coaching_unlocked:
+        return False
+    record.coaching_unlocked = True
+    if record.stage == Stage.pending:
+        record.stage_since = at
+    return True
+
+
+class BuildingView(BaseModel):
+    """What a principal may see of a partnership: stages, dates and counts, never note text."""
+
+    id: str
+    school: str
+    coach: str
+    partners: list[str]
+    stage: Stage
+    stage_since: datetime | None
+    cycle: int
+    cycles_completed: int
+    moves: list[tuple[Stage, Stage, datetime]]
+    notes_count: int
+    stalled_since: datetime | None
+
+
+def building_view(record: PartnershipRecord) -> BuildingView:
+    return BuildingView(
+        id=record.id,
+        school=record.school,
+        coach=record.coach,
+        partners=record.partners,
+        stage=record.stage,
+        stage_since=record.stage_since,
+        cycle=record.cycle,
+        cycles_completed=record.cycles_completed,
+        moves=[(m.source, m.target, m.at) for m in record.moves],
+        notes_count=len(record.notes),
+        stalled_since=record.stall.stalled_since,
+    )

@@ -1,0 +1,188 @@
+"""What the program tells people, and when each message counts as the same message.
+
+Each notice has a business key (for example `reminder:<cohort>:<email>:session-3:7d`):
+sending the same key twice delivers once. The wording lives in the templates of
+`activities/templates/`; here is only who is told what. Notices that can reach a
+principal carry stages, dates and counts, never the text of a note.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from domain.cycle import Move, PartnershipRecord
+from domain.program import Program
+from domain.release import ReleaseLedgerRecord, ReleaseRequest, days_text
+from domain.training import TrainingRecord
+
+
+class NoticeKind(StrEnum):
+    cohort_launched = "cohort_launched"
+    session_reminder = "session_reminder"
+    attendance_due = "attendance_due"
+    make_up = "make_up"
+    coaching_unlocked = "coaching_unlocked"
+    training_finished = "training_finished"
+    stage_moved = "stage_moved"
+    stall_follow_up = "stall_follow_up"
+    stall_escalation = "stall_escalation"
+    release_requested = "release_requested"
+    release_reminder = "release_reminder"
+    release_decided = "release_decided"
+    release_expired = "release_expired"
+    substitute_booked = "substitute_booked"
+    sign_in = "sign_in"
+
+
+class Invite(BaseModel):
+    """A calendar invite (.ics) for a training session."""
+
+    uid: str
+    summary: str
+    starts: datetime
+    ends: datetime
+    location: str
+
+
+class Notice(BaseModel):
+    key: str
+    kind: NoticeKind
+    to: list[str]
+    context: dict[str, str | int | float | None]
+    invite: Invite | None = None
+
+
+def cohort_launched(cohort: str, program: Program, coordinators: list[str], coaches: int, partnerships: int) -> Notice:
+    return Notice(
+        key=f"launched:{cohort}",
+        kind=NoticeKind.cohort_launched,
+        to=coordinators,
+        context={"cohort": cohort, "program": program.name, "coaches": coaches, "partnerships": partnerships},
+    )
+
+
+def session_reminder(record: TrainingRecord, program: Program, session: int, days_before: int) -> Notice:
+    s = program.session(session)
+    return Notice(
+        key=f"reminder:{record.cohort}:{record.coach}:session-{session}:{days_before}d",
+        kind=NoticeKind.session_reminder,
+        to=[record.coach],
+        context={
+            "name": record.name,
+            "program": program.name,
+            "session": session,
+            "title": s.title,
+            "days_before": days_before,
+            "starts_on": s.starts_on.strftime("%A %B %-d, %Y"),
+            "days": s.days,
+            "format": s.format.value,
+            "location": s.location,
+        },
+        invite=Invite(
+            uid=f"{record.cohort}-session-{session}-{record.coach}",
+            summary=f"{program.name}: session {session}, {s.title}",
+            starts=program.session_start(session),
+            ends=program.session_end(session),
+            location=s.location or s.format.value,
+        ),
+    )
+
+
+def attendance_due(cohort: str, coordinators: list[str], coach: str, program: Program, session: int) -> Notice:
+    return Notice(
+        key=f"attendance-due:{cohort}:{coach}:session-{session}",
+        kind=NoticeKind.attendance_due,
+        to=coordinators,
+        context={"coach": coach, "session": session, "title": program.session(session).title, "cohort": cohort},
+    )
+
+
+def make_up(record: TrainingRecord, program: Program, session: int, status: str) -> Notice:
+    return Notice(
+        key=f"make-up:{record.cohort}:{record.coach}:session-{session}",
+        kind=NoticeKind.make_up,
+        to=[record.coach, *record.coordinators],
+        context={"name": record.name, "coach": record.coach, "session": session, "title": program.session(session).title, "status": status},
+    )
+
+
+def coaching_unlocked(record: TrainingRecord, program: Program) -> Notice:
+    return Notice(
+        key=f"unlocked:{record.cohort}:{record.coach}",
+        kind=NoticeKind.coaching_unlocked,
+        to=[record.coach],
+        context={"name": record.name, "session": program.coaching_unlocks_after},
+    )
+
+
+def training_finished(record: TrainingRecord, program: Program) -> Notice:
+    attended = sum(1 for e in record.attendance.values() if e.status in ("attended", "made_up"))
+    return Notice(
+        key=f"finished:{record.cohort}:{record.coach}",
+        kind=NoticeKind.training_finished,
+        to=[record.coach],
+        context={"name": record.name, "program": program.name, "status": record.status.value, "attended": attended},
+    )
+
+
+def stage_moved(record: PartnershipRecord, move: Move) -> Notice:
+    """Tell the collaborating teachers; the coach made the move and knows."""
+    return Notice(
+        key=f"moved:{record.cohort}:{record.id}:{len(record.moves)}",
+        kind=NoticeKind.stage_moved,
+        to=record.partners,
+        context={"coach": record.coach, "focus": record.focus, "source": move.source.label, "target": move.target.label, "cycle": move.cycle, "note": move.note},
+    )
+
+
+def stall(record: PartnershipRecord, kind: str, to: list[str], days: int) -> Notice:
+    return Notice(
+        key=f"stall:{record.cohort}:{record.id}:{len(record.moves)}:{record.stall.steps_sent}",
+        kind=NoticeKind.stall_escalation if kind == "escalation" else NoticeKind.stall_follow_up,
+        to=to,
+        context={"partnership": record.id, "coach": record.coach, "partners": ", ".join(record.partners), "focus": record.focus, "stage": record.stage.label, "days": days, "school": record.school},
+    )
+
+
+def _request_context(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> dict[str, str | int | float | None]:
+    return {
+        "id": request.id,
+        "requester": request.requester,
+        "days": days_text(request.days),
+        "on": request.on.strftime("%A %B %-d, %Y"),
+        "purpose": request.purpose,
+        "school": ledger.school,
+        "remaining": days_text(ledger.remaining(request.requester)),
+        "status": request.status.value,
+        "reason": request.reason,
+        "booking": request.booking,
+    }
+
+
+def release_requested(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> Notice:
+    return Notice(key=f"release-requested:{request.id}", kind=NoticeKind.release_requested, to=[ledger.principal], context=_request_context(ledger, request))
+
+
+def release_reminder(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> Notice:
+    return Notice(key=f"release-reminder:{request.id}", kind=NoticeKind.release_reminder, to=[ledger.principal], context=_request_context(ledger, request))
+
+
+def release_expired(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> Notice:
+    return Notice(key=f"release-expired:{request.id}", kind=NoticeKind.release_expired, to=[request.requester, ledger.principal], context=_request_context(ledger, request))
+
+
+def release_decided(ledger: ReleaseLedgerRecord, request: ReleaseRequest, coach: str | None) -> Notice:
+    """Approved: the requester, the coach and the principal hear; denied: the requester."""
+    to = [request.requester]
+    if request.status in ("approved", "booked"):
+        to += [coach] if coach else []
+        to.append(ledger.principal)
+    return Notice(key=f"release-decided:{request.id}", kind=NoticeKind.release_decided, to=list(dict.fromkeys(to)), context=_request_context(ledger, request))
+
+
+def substitute_booked(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> Notice:
+    return Notice(key=f"substitute-booked:{request.id}", kind=NoticeKind.substitute_booked, to=[ledger.principal], context=_request_context(ledger, request))
+

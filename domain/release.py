@@ -1,0 +1,221 @@
+"""Release time: substitute days a coach or collaborating teacher asks the principal for.
+
+    requested -> approved -> booked -> used
+        |           |          |
+        |           +----------+--> cancelled (by the requester, before the day)
+        +--> denied | expired (no decision in time) | cancelled
+
+Each person has a yearly allowance by role (program setting). Days still pending
+a decision are held against it, so two requests at once cannot overspend it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+from statemachine import State, StateMachine
+from statemachine.exceptions import TransitionNotAllowed
+
+from domain.problems import Refused
+from domain.roster import Role
+
+PURPOSE_MAX_CHARS = 500
+
+
+class ReleaseStatus(StrEnum):
+    requested = "requested"
+    approved = "approved"
+    denied = "denied"
+    expired = "expired"
+    booked = "booked"
+    used = "used"
+    cancelled = "cancelled"
+
+
+HOLDS_DAYS = (ReleaseStatus.requested, ReleaseStatus.approved, ReleaseStatus.booked, ReleaseStatus.used)
+SYSTEM = "peercoach"  # the actor for moves the program makes on its own (expiry, booking)
+
+
+class ReleaseRequest(BaseModel):
+    id: str
+    requester: str
+    role: Role
+    days: float
+    on: date
+    purpose: str
+    partnership: str | None = None
+    status: ReleaseStatus = ReleaseStatus.requested
+    requested_at: datetime
+    reminded_at: datetime | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+    booking: str | None = None
+
+
+class ReleaseLedgerRecord(BaseModel):
+    """One school's release days for one program year."""
+
+    cohort: str
+    school: str
+    school_year: str
+    principal: str
+    members: dict[str, Role] = Field(default_factory=dict)  # email -> role, coaches and teachers
+    allowances: dict[Role, float]
+    partnerships: dict[str, str] = Field(default_factory=dict)  # partnership id -> its coach
+    requests: list[ReleaseRequest] = Field(default_factory=list)
+
+    def allowance(self, email: str) -> float:
+        role = self.members.get(email)
+        return self.allowances.get(role, 0.0) if role else 0.0
+
+    def held(self, email: str) -> float:
+        return sum(r.days for r in self.requests if r.requester == email and r.status in HOLDS_DAYS)
+
+    def remaining(self, email: str) -> float:
+        return self.allowance(email) - self.held(email)
+
+    def request(self, request_id: str) -> ReleaseRequest:
+        for r in self.requests:
+            if r.id == request_id:
+                return r
+        raise Refused(f"there is no release request {request_id}")
+
+
+class ReleaseMachine(StateMachine):
+    requested = State("requested", initial=True, value=ReleaseStatus.requested)
+    approved = State("approved", value=ReleaseStatus.approved)
+    booked = State("booked", value=ReleaseStatus.booked)
+    denied = State("denied", final=True, value=ReleaseStatus.denied)
+    expired = State("expired", final=True, value=ReleaseStatus.expired)
+    used = State("used", final=True, value=ReleaseStatus.used)
+    cancelled = State("cancelled", final=True, value=ReleaseStatus.cancelled)
+
+    approve = requested.to(approved, cond="by_principal")
+    deny = requested.to(denied, cond="by_principal")
+    expire = requested.to(expired, cond="by_program")
+    book = approved.to(booked, cond="by_program")
+    use = booked.to(used, cond="by_program")
+    cancel = cancelled.from_(requested, approved, booked, cond="by_requester")
+
+    def __init__(self, request: ReleaseRequest, principal: str):
+        self.principal = principal
+        super().__init__(model=request, state_field="status")
+
+    def by_principal(self, actor: str) -> bool:
+        return actor == self.principal
+
+    def by_program(self, actor: str) -> bool:
+        return actor == SYSTEM
+
+    def by_requester(self, actor: str) -> bool:
+        return actor == self.model.requester
+
+    def on_approve(self, actor: str, at: datetime, reason: str | None = None) -> None:
+        self._decided(actor, at, reason)
+
+    def on_deny(self, actor: str, at: datetime, reason: str | None = None) -> None:
+        self._decided(actor, at, reason)
+
+    def on_book(self, booking: str) -> None:
+        self.model.booking = booking
+
+    def _decided(self, actor: str, at: datetime, reason: str | None) -> None:
+        self.model.decided_by, self.model.decided_at, self.model.reason = actor, at, reason
+
+
+class BookingOrder(BaseModel):
+    """What the substitute desk needs to book cover for an approved request."""
+
+    request: ReleaseRequest
+    school: str
+    principal: str
+
+
+def days_text(days: float) -> str:
+    whole = int(days) if days == int(days) else days
+    return f"{whole} day" if days == 1 else f"{whole} days"
+
+
+def check_request(
+    ledger: ReleaseLedgerRecord, requester: str, days: float, on: date, purpose: str, today: date, partnership: str | None = None
+) -> None:
+    role = ledger.members.get(requester)
+    if role is None:
+        raise Refused(f"{requester} is not a coach or collaborating teacher at {ledger.school}")
+    if days <= 0 or days * 2 != int(days * 2):
+        raise Refused(f"release time is asked for in half days (0.5, 1, 1.5 ...), not {days}")
+    if on < today:
+        raise Refused(f"{on} has already passed; ask for a day from {today} on")
+    if not purpose.strip():
+        raise Refused("say what the release time is for (a purpose)")
+    if len(purpose) > PURPOSE_MAX_CHARS:
+        raise Refused(f"a purpose is at most {PURPOSE_MAX_CHARS} characters")
+    if partnership is not None and partnership not in ledger.partnerships:
+        raise Refused(f"there is no partnership {partnership} at {ledger.school}")
+    remaining = ledger.remaining(requester)
+    if days > remaining:
+        raise Refused(
+            f"{requester} has {days_text(remaining)} of release time left for {ledger.school_year} "
+            f"(of {days_text(ledger.allowance(requester))}); {days_text(days)} is too many"
+        )
+
+
+def add_request(
+    ledger: ReleaseLedgerRecord, requester: str, days: float, on: date, purpose: str, partnership: str | None, at: datetime, today: date
+) -> ReleaseRequest:
+    """Record a request (in place); `today` is the school's local date."""
+    check_request(ledger, requester, days, on, purpose, today, partnership)
+    request = ReleaseRequest(
+        id=f"{ledger.cohort}/{ledger.school}/{len(ledger.requests) + 1}",
+        requester=requester,
+        role=ledger.members[requester],
+        days=days,
+        on=on,
+        purpose=purpose.strip(),
+        partnership=partnership,
+        requested_at=at,
+    )
+    ledger.requests.append(request)
+    return request
+
+
+def check_decision(ledger: ReleaseLedgerRecord, request_id: str, actor: str) -> ReleaseRequest:
+    request = ledger.request(request_id)
+    machine = ReleaseMachine(request.model_copy(), ledger.principal)
+    if actor != ledger.principal:
+        raise Refused(f"only the principal of {ledger.school} ({ledger.principal}) decides its release requests")
+    if "approve" not in {e.id for e in machine.allowed_events}:
+        raise Refused(f"request {request_id} is already {request.status.value}")
+    return request
+
+
+def coach_to_tell(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> str | None:
+    """The coach who hears about a decision: the requester if a coach, else the partnership's coach."""
+    if request.role == Role.coach:
+        return request.requester
+    return ledger.partnerships.get(request.partnership or "")
+
+
+def decide(ledger: ReleaseLedgerRecord, request_id: str, actor: str, approve: bool, at: datetime, reason: str | None = None) -> ReleaseRequest:
+    request = check_decision(ledger, request_id, actor)
+    _send(request, ledger, "approve" if approve else "deny", actor=actor, at=at, reason=reason)
+    return request
+
+
+def move(ledger: ReleaseLedgerRecord, request_id: str, event: str, actor: str = SYSTEM, **details: object) -> ReleaseRequest:
+    """expire, book, use or cancel a request (in place)."""
+    request = ledger.request(request_id)
+    if event == "cancel" and actor != request.requester:
+        raise Refused(f"only {request.requester}, who asked for it, may cancel request {request_id}")
+    _send(request, ledger, event, actor=actor, **details)
+    return request
+
+
+def _send(request: ReleaseRequest, ledger: ReleaseLedgerRecord, event: str, **kwargs: object) -> None:
+    try:
+        ReleaseMachine(request, ledger.principal).send(event, **kwargs)
+    except TransitionNotAllowed:
+        raise Refused(f"request {request.id} is {request.status.value}; '{event}' is not possible now") from None

@@ -1,0 +1,157 @@
+"""A coach's training year: eight sessions, attendance, and when coaching unlocks.
+
+    enrolled --(unlock session attended or made up)--> coaching
+    coaching --(year over)--> completed        enrolled --(year over)--> incomplete
+    enrolled | coaching --(withdraw)--> withdrawn
+
+Attendance for each session is attended, excused or absent; an excused or absent
+session can later be made up. Only a coordinator records attendance, and only
+once a session has started.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+from statemachine import State, StateMachine
+from statemachine.exceptions import TransitionNotAllowed
+
+from domain.problems import Refused
+from domain.program import SESSIONS_PER_YEAR, Program
+
+
+class Attendance(StrEnum):
+    attended = "attended"
+    excused = "excused"
+    absent = "absent"
+    made_up = "made_up"
+
+
+COUNTS_AS_PRESENT = (Attendance.attended, Attendance.made_up)
+
+
+class AttendanceEntry(BaseModel):
+    status: Attendance
+    recorded_by: str
+    at: datetime
+
+
+class TrainingStatus(StrEnum):
+    enrolled = "enrolled"
+    coaching = "coaching"
+    completed = "completed"
+    incomplete = "incomplete"
+    withdrawn = "withdrawn"
+
+
+class TrainingRecord(BaseModel):
+    cohort: str
+    coach: str
+    name: str
+    school: str
+    coordinators: list[str]
+    status: TrainingStatus = TrainingStatus.enrolled
+    attendance: dict[int, AttendanceEntry] = Field(default_factory=dict)
+    unlocked_at: datetime | None = None
+    ended_at: datetime | None = None
+
+    @property
+    def coaching_unlocked(self) -> bool:
+        return self.unlocked_at is not None
+
+
+class TrainingYear(StateMachine):
+    enrolled = State("enrolled", initial=True, value=TrainingStatus.enrolled)
+    coaching = State("coaching unlocked", value=TrainingStatus.coaching)
+    completed = State("completed", final=True, value=TrainingStatus.completed)
+    incomplete = State("incomplete", final=True, value=TrainingStatus.incomplete)
+    withdrawn = State("withdrawn", final=True, value=TrainingStatus.withdrawn)
+
+    record_attendance = (
+        enrolled.to(coaching, cond="unlocks")
+        | enrolled.to.itself(internal=True)
+        | coaching.to.itself(internal=True)
+    )
+    make_up = (
+        enrolled.to(coaching, cond="unlocks")
+        | enrolled.to.itself(internal=True)
+        | coaching.to.itself(internal=True)
+    )
+    finish = coaching.to(completed) | enrolled.to(incomplete)
+    withdraw = withdrawn.from_(enrolled, coaching)
+
+    def __init__(self, record: TrainingRecord, program: Program):
+        self.program = program
+        super().__init__(model=record, state_field="status")
+
+    @property
+    def record(self) -> TrainingRecord:
+        return self.model  # type: ignore[no-any-return]
+
+    def unlocks(self, session: int, status: Attendance = Attendance.made_up) -> bool:
+        return session == self.program.coaching_unlocks_after and status in COUNTS_AS_PRESENT
+
+    def on_record_attendance(self, session: int, status: Attendance, actor: str, at: datetime) -> None:
+        self.record.attendance[session] = AttendanceEntry(status=status, recorded_by=actor, at=at)
+
+    def on_make_up(self, session: int, actor: str, at: datetime) -> None:
+        self.record.attendance[session] = AttendanceEntry(status=Attendance.made_up, recorded_by=actor, at=at)
+
+    def on_enter_coaching(self, at: datetime) -> None:
+        self.record.unlocked_at = at
+
+    def on_enter_completed(self, at: datetime) -> None:
+        self.record.ended_at = at
+
+    on_enter_incomplete = on_enter_completed
+    on_enter_withdrawn = on_enter_completed
+
+
+def check_attendance(record: TrainingRecord, program: Program, session: int, status: Attendance, actor: str, at: datetime) -> None:
+    if actor not in record.coordinators:
+        raise Refused("only a coordinator of the cohort records attendance")
+    if not 1 <= session <= SESSIONS_PER_YEAR:
+        raise Refused(f"there is no session {session}; sessions are 1 to {SESSIONS_PER_YEAR}")
+    if record.status not in (TrainingStatus.enrolled, TrainingStatus.coaching):
+        raise Refused(f"{record.coach}'s training year is {record.status.value}; attendance can no longer be recorded")
+    if at < program.session_start(session):
+        raise Refused(f"session {session} starts on {program.session(session).starts_on}; attendance can be recorded once it has started")
+    entry = record.attendance.get(session)
+    if status == Attendance.made_up:
+        if entry is None or entry.status not in (Attendance.absent, Attendance.excused):
+            raise Refused(f"only a session {record.coach} missed (absent or excused) can be made up")
+    elif entry is not None and entry.status == Attendance.made_up:
+        raise Refused(f"{record.coach} already made up session {session}")
+
+
+def record_attendance(record: TrainingRecord, program: Program, session: int, status: Attendance, actor: str, at: datetime) -> bool:
+    """Record one session's attendance (in place). True if this unlocked coaching."""
+    check_attendance(record, program, session, status, actor, at)
+    was_unlocked = record.coaching_unlocked
+    machine = TrainingYear(record, program)
+    try:
+        if status == Attendance.made_up:
+            machine.send("make_up", session=session, actor=actor, at=at)
+        else:
+            machine.send("record_attendance", session=session, status=status, actor=actor, at=at)
+    except TransitionNotAllowed as exc:
+        raise Refused(str(exc)) from None
+    return record.coaching_unlocked and not was_unlocked
+
+
+def finish_year(record: TrainingRecord, program: Program, at: datetime) -> None:
+    TrainingYear(record, program).send("finish", at=at)
+
+
+def withdraw(record: TrainingRecord, program: Program, at: datetime) -> None:
+    machine = TrainingYear(record, program)
+    if "withdraw" not in {e.id for e in machine.allowed_events}:
+        raise Refused(f"{record.coach}'s training year is already {record.status.value}")
+    machine.send("withdraw", at=at)
+
+
+def needs_make_up(record: TrainingRecord, session: int) -> bool:
+    entry = record.attendance.get(session)
+    return entry is not None and entry.status in (Attendance.absent, Attendance.excused)

@@ -1,0 +1,212 @@
+"""The one client every door uses (command line, web, tests, benchmark).
+
+It finds workflows by id, sends Updates and queries, and turns a refused
+Update into the domain's `Refused` (reason and the moves allowed instead).
+Authorization for doors lives in the doors; the rules themselves stay in
+`domain/`, checked by the workflows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from domain.cohort import CohortState, CohortSummary, NewParticipant, NewPartnership, PartnershipSummary, Withdrawal
+from domain.cycle import PartnershipRecord, Stage
+from domain.problems import Refused
+from domain.program import Program
+from domain.release import ReleaseLedgerRecord, ReleaseRequest
+from domain.roster import Person, Roster
+from domain.training import Attendance, TrainingRecord
+from workflows import ids
+from workflows import search_attributes as sa
+from workflows.cohort import CohortInput, CohortWorkflow
+from workflows.partnership import MoveRequest, MoveResult, NoteRequest, PartnershipWorkflow
+from workflows.release_ledger import Cancellation, Decision, ReleaseAsk, ReleaseLedgerWorkflow
+from workflows.training import AttendanceUpdate, TrainingWorkflow
+
+
+class CohortExists(Refused):
+    pass
+
+
+def _refusal(err: BaseException) -> Refused:
+    cause = err.cause if isinstance(err, WorkflowUpdateFailedError) else err
+    if isinstance(cause, ApplicationError):
+        allowed = list(cause.details[0]) if cause.details else []
+        return Refused(cause.message, [str(a) for a in allowed])
+    return Refused(str(cause))
+
+
+class CoachingClient:
+    def __init__(self, client: Client, task_queue: str):
+        self.client = client
+        self.task_queue = task_queue
+
+    async def _update(self, handle: WorkflowHandle[Any, Any], update: str, arg: Any, result_type: type) -> Any:
+        try:
+            return await handle.execute_update(update, arg, result_type=result_type)
+        except WorkflowUpdateFailedError as err:
+            raise _refusal(err) from None
+        except RPCError as err:
+            raise Refused(f"{handle.id}: {err.message}") from None
+
+    # -- cohorts ----------------------------------------------------------------------
+
+    async def launch_cohort(self, cohort: str, program: Program, roster: Roster, launched_by: str) -> WorkflowHandle[Any, Any]:
+        if launched_by not in roster.coordinators:
+            raise Refused(f"{launched_by} is not a coordinator in this roster")
+        state = CohortState(cohort=cohort, program=program, roster=roster, launched_by=launched_by)
+        try:
+            return await self.client.start_workflow(
+                CohortWorkflow.run,
+                CohortInput(state=state),
+                id=ids.cohort_id(cohort),
+                task_queue=self.task_queue,
+                search_attributes=TypedSearchAttributes([SearchAttributePair(sa.COHORT, cohort)]),
+            )
+        except WorkflowAlreadyStartedError:
+            raise CohortExists(f"cohort {cohort} already exists; nothing new was started") from None
+
+    def cohort(self, cohort: str) -> WorkflowHandle[Any, Any]:
+        return self.client.get_workflow_handle(ids.cohort_id(cohort))
+
+    async def cohort_summary(self, cohort: str) -> CohortSummary:
+        return await self._query(self.cohort(cohort), CohortWorkflow.summary)  # type: ignore[no-any-return]
+
+    async def cohort_state(self, cohort: str) -> CohortState:
+        return await self._query(self.cohort(cohort), CohortWorkflow.details)  # type: ignore[no-any-return]
+
+    async def _query(self, handle: WorkflowHandle[Any, Any], query: Any) -> Any:
+        try:
+            return await handle.query(query)
+        except RPCError as err:
+            raise Refused(f"{handle.id.replace('/', ' ', 1)}: {err.message}") from None
+
+    async def list_cohorts(self) -> list[tuple[str, str]]:
+        found = []
+        async for wf in self.client.list_workflows("WorkflowType = 'CohortWorkflow'"):
+            status = wf.status.name.lower() if wf.status else "unknown"
+            found.append((wf.id.split("/", 1)[1], status))
+        return found
+
+    async def add_participant(self, cohort: str, request: NewParticipant) -> Person:
+        return await self._update(self.cohort(cohort), "add_participant", request, Person)  # type: ignore[no-any-return]
+
+    async def withdraw_participant(self, cohort: str, request: Withdrawal) -> list[str]:
+        return await self._update(self.cohort(cohort), "withdraw_participant", request, list)  # type: ignore[no-any-return]
+
+    # -- training ---------------------------------------------------------------------
+
+    def training(self, cohort: str, coach: str) -> WorkflowHandle[Any, Any]:
+        return self.client.get_workflow_handle(ids.training_id(cohort, coach.lower()))
+
+    async def record_attendance(self, cohort: str, actor: str, session: int, marks: dict[str, Attendance]) -> list[TrainingRecord]:
+        """Record a session for several coaches; every name is checked before any is recorded."""
+        state = await self.cohort_state(cohort)
+        unknown = [email for email in marks if email.lower() not in state.trainings]
+        if unknown:
+            raise Refused(f"not coaches in cohort {cohort}: {', '.join(unknown)}")
+        records = []
+        for email, status in marks.items():
+            update = AttendanceUpdate(actor=actor, session=session, status=status)
+            records.append(await self._update(self.training(cohort, email), "record_attendance", update, TrainingRecord))
+        return records
+
+    async def training_record(self, cohort: str, coach: str) -> TrainingRecord:
+        return await self._query(self.training(cohort, coach), TrainingWorkflow.details)  # type: ignore[no-any-return]
+
+    # -- partnerships ------------------------------------------------------------------
+
+    def partnership(self, cohort: str, pid: str) -> WorkflowHandle[Any, Any]:
+        return self.client.get_workflow_handle(ids.partnership_id(cohort, pid))
+
+    async def start_partnership(self, cohort: str, request: NewPartnership) -> PartnershipSummary:
+        return await self._update(self.cohort(cohort), "start_partnership", request, PartnershipSummary)  # type: ignore[no-any-return]
+
+    async def move(self, cohort: str, pid: str, actor: str, to: Stage, note: str | None = None) -> MoveResult:
+        request = MoveRequest(actor=actor, to=to, note=note)
+        return await self._update(self.partnership(cohort, pid), "move", request, MoveResult)  # type: ignore[no-any-return]
+
+    async def add_note(self, cohort: str, pid: str, author: str, text: str, link: str | None = None) -> PartnershipRecord:
+        request = NoteRequest(author=author, text=text, link=link)
+        return await self._update(self.partnership(cohort, pid), "add_note", request, PartnershipRecord)  # type: ignore[no-any-return]
+
+    async def partnership_record(self, cohort: str, pid: str) -> PartnershipRecord:
+        return await self._query(self.partnership(cohort, pid), PartnershipWorkflow.details)  # type: ignore[no-any-return]
+
+    async def find_partnerships(
+        self,
+        cohort: str | None = None,
+        school: str | None = None,
+        coach: str | None = None,
+        stage: Stage | None = None,
+        stalled: bool | None = None,
+        open_only: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Answered by Temporal visibility (search attributes), not by asking each workflow."""
+        clauses = ["WorkflowType = 'PartnershipWorkflow'"]
+        for key, value in ((sa.COHORT, cohort), (sa.SCHOOL, school), (sa.COACH, coach.lower() if coach else None), (sa.STAGE, stage.value if stage else None)):
+            if value is not None:
+                clauses.append(f"{key.name} = {_quote(value)}")
+        if stalled is not None:
+            clauses.append(f"{sa.STALLED.name} = {'true' if stalled else 'false'}")
+        if open_only:
+            clauses.append("ExecutionStatus = 'Running'")
+        found: dict[str, dict[str, Any]] = {}
+        async for wf in self.client.list_workflows(" AND ".join(clauses)):
+            attrs = wf.typed_search_attributes
+            _, wf_cohort, pid = wf.id.split("/", 2)
+            row = {
+                "id": f"{wf_cohort}/{pid}",
+                "cohort": wf_cohort,
+                "school": attrs.get(sa.SCHOOL),
+                "coach": attrs.get(sa.COACH),
+                "stage": attrs.get(sa.STAGE),
+                "stalled": bool(attrs.get(sa.STALLED)),
+                "running": wf.status == WorkflowExecutionStatus.RUNNING,
+            }
+            # continue-as-new leaves closed runs behind: keep the newest run of each id
+            if wf.id not in found or row["running"]:
+                found[wf.id] = row
+        return sorted(found.values(), key=lambda r: str(r["id"]))
+
+    # -- release time ------------------------------------------------------------------
+
+    def ledger(self, cohort: str, school: str) -> WorkflowHandle[Any, Any]:
+        return self.client.get_workflow_handle(ids.ledger_id(cohort, school))
+
+    async def request_release(
+        self, cohort: str, school: str, requester: str, days: float, on: date, purpose: str, partnership: str | None = None
+    ) -> ReleaseRequest:
+        ask = ReleaseAsk(requester=requester, days=days, on=on, purpose=purpose, partnership=partnership)
+        return await self._update(self.ledger(cohort, school), "request_release", ask, ReleaseRequest)  # type: ignore[no-any-return]
+
+    async def decide_release(self, request_id: str, actor: str, approve: bool, reason: str | None = None) -> ReleaseRequest:
+        cohort, school, _ = _request_parts(request_id)
+        decision = Decision(request_id=request_id, actor=actor, approve=approve, reason=reason)
+        return await self._update(self.ledger(cohort, school), "decide", decision, ReleaseRequest)  # type: ignore[no-any-return]
+
+    async def cancel_release(self, request_id: str, actor: str) -> ReleaseRequest:
+        cohort, school, _ = _request_parts(request_id)
+        return await self._update(self.ledger(cohort, school), "cancel", Cancellation(request_id=request_id, actor=actor), ReleaseRequest)  # type: ignore[no-any-return]
+
+    async def ledger_record(self, cohort: str, school: str) -> ReleaseLedgerRecord:
+        return await self._query(self.ledger(cohort, school), ReleaseLedgerWorkflow.details)  # type: ignore[no-any-return]
+
+
+def _request_parts(request_id: str) -> Sequence[str]:
+    parts = request_id.split("/")
+    if len(parts) != 3 or not parts[2].isdigit():
+        raise Refused(f"{request_id!r} is not a release request id (they look like cohort/school/3)")
+    return parts
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"

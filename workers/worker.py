@@ -1,0 +1,83 @@
+"""The worker: connection, registration, data converter, and a clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+import gc
+import signal
+
+import structlog
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import TLSConfig
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.notifications import Mailer, NoticeActivities
+from activities.outbox import Outbox
+from activities.substitutes import LocalSubstituteDesk, SubstituteActivities, SubstituteDesk
+from workers.settings import Settings
+from workflows.cohort import CohortWorkflow
+from workflows.partnership import PartnershipWorkflow
+from workflows.release_ledger import ReleaseLedgerWorkflow
+from workflows.training import TrainingWorkflow
+
+log = structlog.get_logger()
+
+WORKFLOWS = [CohortWorkflow, TrainingWorkflow, PartnershipWorkflow, ReleaseLedgerWorkflow]
+
+# The domain (and python-statemachine, which imports parts of itself lazily) is
+# pure and deterministic: share it with the sandbox instead of re-importing it
+# for every workflow run.
+PASSTHROUGH = ("domain", "statemachine", "pydantic", "pydantic_core", "annotated_types", "yaml", "zoneinfo")
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH))
+
+
+async def connect(settings: Settings) -> Client:
+    tls: TLSConfig | bool = settings.tls
+    if settings.tls_client_cert and settings.tls_client_key:
+        tls = TLSConfig(client_cert=settings.tls_client_cert.read_bytes(), client_private_key=settings.tls_client_key.read_bytes())
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.namespace,
+        tls=tls,
+        api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+        data_converter=pydantic_data_converter,
+    )
+
+
+def create_worker(client: Client, settings: Settings, desk: SubstituteDesk | None = None, task_queue: str | None = None) -> Worker:
+    mailer = Mailer(settings.smtp) if settings.smtp else None
+    notices = NoticeActivities(Outbox(settings.outbox_path), mailer)
+    substitutes = SubstituteActivities(desk or LocalSubstituteDesk(settings.bookings_path))
+    return Worker(
+        client,
+        task_queue=task_queue or settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=[notices.send_notice, substitutes.book_substitute],
+        workflow_runner=workflow_runner(),
+        graceful_shutdown_timeout=timedelta(seconds=10),
+    )
+
+
+async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run a worker until SIGINT/SIGTERM (or `stop` is set); in-flight activities get time to finish."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    client = await connect(settings)
+    worker = create_worker(client, settings)
+    log.info("worker started", address=settings.temporal_address, namespace=settings.namespace, task_queue=settings.task_queue)
+    async with worker:
+        await stop.wait()
+        log.info("worker stopping")
+    # Drop the client before the loop ends: see DESIGN.md on the PyGILState_Release crash at exit.
+    del worker, client
+    gc.collect()
+    await asyncio.sleep(0.2)
+    log.info("worker stopped")

@@ -1,0 +1,277 @@
+"""A cohort: one program year, launched by a coordinator.
+
+It starts a release ledger per school, a training workflow per coach and a
+partnership workflow per partnership (abandoned on close, so they outlive any
+run of the cohort), keeps a summary from what the children report, and accepts
+new participants, partnerships and withdrawals while it runs. Its history stays
+bounded: it continues as new when Temporal suggests it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.workflow import ParentClosePolicy
+
+from workflows import ids
+from workflows import search_attributes as sa
+from workflows.dispatch import Dispatch
+from workflows.partnership import PartnershipInput, PartnershipWorkflow
+from workflows.refusals import refusals
+from workflows.release_ledger import LedgerInput, Member, PartnershipAtSchool, ReleaseLedgerWorkflow
+from workflows.training import TrainingInput, TrainingWorkflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain import notices
+    from domain.cohort import (
+        CohortState,
+        CohortSummary,
+        NewParticipant,
+        NewPartnership,
+        PartnershipSummary,
+        TrainingSummary,
+        Withdrawal,
+        check_new_participant,
+        check_new_partnership,
+        check_withdrawal,
+        partnerships_ending_with,
+        summarize,
+    )
+    from domain.cycle import OPEN_STAGES, PartnershipRecord
+    from domain.release import ReleaseLedgerRecord
+    from domain.roster import Partnership, Person, Role, School
+    from domain.training import TrainingRecord, TrainingStatus
+
+START_BATCH = 100  # children started per workflow task while launching
+
+
+class CohortInput(BaseModel):
+    state: CohortState
+    to_start: list[str] | None = None  # workflow ids still to start; None before the launch
+    year_closed: bool = False
+
+
+class CohortLaunched(BaseModel):
+    cohort: str
+    partnerships: list[str] = Field(default_factory=list)
+
+
+@workflow.defn
+class CohortWorkflow:
+    @workflow.init
+    def __init__(self, input: CohortInput) -> None:
+        self.state = input.state
+        self.to_start = input.to_start
+        self.year_closed = input.year_closed
+        self.dispatch = Dispatch()
+
+    @workflow.run
+    async def run(self, input: CohortInput) -> CohortSummary:
+        if self.to_start is None:
+            self._launch()
+        assert self.to_start is not None
+        while self.to_start:
+            batch, self.to_start = self.to_start[:START_BATCH], self.to_start[START_BATCH:]
+            await asyncio.gather(*(self._start_child(wid) for wid in batch))
+            if workflow.info().is_continue_as_new_suggested():
+                await self._continue_as_new()
+        await workflow.wait_condition(lambda: self._year_over() or workflow.info().is_continue_as_new_suggested())
+        if not self._year_over():
+            await self._continue_as_new()
+        self._close_year()
+        await workflow.wait_condition(lambda: self._all_partnerships_ended() or workflow.info().is_continue_as_new_suggested())
+        await self.dispatch.settled()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if not self._all_partnerships_ended():
+            await self._continue_as_new()
+        return summarize(self.state, workflow.now())
+
+    async def _continue_as_new(self) -> None:
+        await self.dispatch.settled()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        workflow.continue_as_new(CohortInput(state=self.state, to_start=self.to_start, year_closed=self.year_closed))
+
+    # -- launch ---------------------------------------------------------------------
+
+    def _launch(self) -> None:
+        s = self.state
+        s.launched_at = workflow.now()
+        roster = s.roster
+        self.to_start = (
+            [ids.ledger_id(s.cohort, school.id) for school in roster.schools]
+            + [self._enrol(person) for person in roster.with_role(Role.coach)]
+            + [self._register(p) for p in roster.partnerships]
+        )
+        self.dispatch.notify(notices.cohort_launched(s.cohort, s.program, roster.coordinators, len(s.trainings), len(s.partnerships)))
+
+    def _enrol(self, person: Person) -> str:
+        self.state.trainings[person.email] = TrainingSummary(coach=person.email, name=person.name, school=str(person.school))
+        return ids.training_id(self.state.cohort, person.email)
+
+    def _register(self, p: Partnership) -> str:
+        self.state.partnerships[p.id] = PartnershipSummary(id=p.id, coach=p.coach, partners=p.partners, school=p.school)
+        return ids.partnership_id(self.state.cohort, p.id)
+
+    async def _start_child(self, workflow_id: str) -> None:
+        kind, _, key = workflow_id.split("/", 2)  # ids.py: kind/cohort/key
+        started: Awaitable[object]
+        s = self.state
+        if kind == "release":
+            school = s.roster.school(key)
+            started = workflow.start_child_workflow(
+                ReleaseLedgerWorkflow.run,
+                LedgerInput(record=self._ledger_record(school), program=s.program),
+                id=workflow_id,
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                search_attributes=self._attributes(school=school.id),
+            )
+        elif kind == "training":
+            person = s.roster.person(key)
+            started = workflow.start_child_workflow(
+                TrainingWorkflow.run,
+                TrainingInput(
+                    record=TrainingRecord(cohort=s.cohort, coach=person.email, name=person.name, school=str(person.school), coordinators=s.roster.coordinators),
+                    program=s.program,
+                ),
+                id=workflow_id,
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                search_attributes=self._attributes(school=str(person.school), coach=person.email),
+            )
+        else:
+            p = next(p for p in s.roster.partnerships if p.id == key)
+            school = s.roster.school(p.school)
+            record = PartnershipRecord(
+                cohort=s.cohort,
+                id=p.id,
+                school=p.school,
+                coach=p.coach,
+                partners=p.partners,
+                focus=p.focus,
+                school_goal=p.school_goal,
+                coordinators=s.roster.coordinators,
+                principal=school.principal,
+                coaching_unlocked=s.trainings[p.coach].coaching_unlocked if p.coach in s.trainings else False,
+            )
+            started = workflow.start_child_workflow(
+                PartnershipWorkflow.run,
+                PartnershipInput(record=record, program=s.program),
+                id=workflow_id,
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                search_attributes=self._attributes(school=p.school, coach=p.coach),
+            )
+        await started
+
+    def _ledger_record(self, school: School) -> ReleaseLedgerRecord:
+        s = self.state
+        return ReleaseLedgerRecord(
+            cohort=s.cohort,
+            school=school.id,
+            school_year=s.program.school_year,
+            principal=school.principal,
+            members={p.email: p.role for p in s.roster.people if p.school == school.id and p.role in (Role.coach, Role.teacher)},
+            allowances=s.program.release_days,
+            partnerships={p.id: p.coach for p in s.roster.partnerships if p.school == school.id},
+        )
+
+    def _attributes(self, school: str, coach: str | None = None) -> TypedSearchAttributes:
+        pairs: list[SearchAttributePair] = [  # type: ignore[type-arg]
+            SearchAttributePair(sa.COHORT, self.state.cohort),
+            SearchAttributePair(sa.SCHOOL, school),
+        ]
+        if coach is not None:
+            pairs.append(SearchAttributePair(sa.COACH, coach))
+        return TypedSearchAttributes(pairs)
+
+    # -- what the children report ----------------------------------------------------
+
+    @workflow.signal
+    def training_changed(self, summary: TrainingSummary) -> None:
+        before = self.state.trainings.get(summary.coach)
+        self.state.trainings[summary.coach] = summary
+        if summary.coaching_unlocked and (before is None or not before.coaching_unlocked):
+            for p in self.state.partnerships.values():
+                if p.coach == summary.coach and p.stage in OPEN_STAGES:
+                    self.dispatch.signal(ids.partnership_id(self.state.cohort, p.id), "coaching_unlocked")
+
+    @workflow.signal
+    def partnership_changed(self, summary: PartnershipSummary) -> None:
+        self.state.partnerships[summary.id] = summary
+
+    # -- a coordinator (or coach) changes the running cohort --------------------------
+
+    @workflow.update
+    async def start_partnership(self, request: NewPartnership) -> PartnershipSummary:
+        with refusals():
+            partnership = check_new_partnership(self.state, request)
+        self.state.roster.partnerships.append(partnership)
+        workflow_id = self._register(partnership)
+        await self._start_child(workflow_id)
+        self.dispatch.signal(
+            ids.ledger_id(self.state.cohort, partnership.school), "add_partnership", PartnershipAtSchool(id=partnership.id, coach=partnership.coach)
+        )
+        return self.state.partnerships[partnership.id]
+
+    @start_partnership.validator
+    def _validate_partnership(self, request: NewPartnership) -> None:
+        with refusals():
+            check_new_partnership(self.state, request)
+
+    @workflow.update
+    async def add_participant(self, request: NewParticipant) -> Person:
+        with refusals():
+            person = check_new_participant(self.state, request)
+        self.state.roster.people.append(person)
+        self.dispatch.signal(ids.ledger_id(self.state.cohort, str(person.school)), "add_member", Member(email=person.email, role=person.role))
+        if person.role == Role.coach:
+            await self._start_child(self._enrol(person))
+        return person
+
+    @add_participant.validator
+    def _validate_participant(self, request: NewParticipant) -> None:
+        with refusals():
+            check_new_participant(self.state, request)
+
+    @workflow.update
+    def withdraw_participant(self, request: Withdrawal) -> list[str]:
+        """Withdraw a coach or teacher; returns the partnerships that end with them."""
+        with refusals():
+            person = check_withdrawal(self.state, request)
+        cohort = self.state.cohort
+        if person.email in self.state.trainings:
+            self.dispatch.signal(ids.training_id(cohort, person.email), "withdraw")
+        ending = partnerships_ending_with(self.state, person)
+        for pid in ending:
+            self.dispatch.signal(ids.partnership_id(cohort, pid), "withdraw", request.actor)
+        return ending
+
+    @withdraw_participant.validator
+    def _validate_withdrawal(self, request: Withdrawal) -> None:
+        with refusals():
+            check_withdrawal(self.state, request)
+
+    @workflow.query
+    def summary(self) -> CohortSummary:
+        return summarize(self.state, workflow.now())
+
+    @workflow.query
+    def details(self) -> CohortState:
+        return self.state
+
+    # -- the end of the year -------------------------------------------------------------
+
+    def _year_over(self) -> bool:
+        open_training = (TrainingStatus.enrolled, TrainingStatus.coaching)
+        return not self.to_start and all(t.status not in open_training for t in self.state.trainings.values())
+
+    def _all_partnerships_ended(self) -> bool:
+        return all(p.stage not in OPEN_STAGES for p in self.state.partnerships.values())
+
+    def _close_year(self) -> None:
+        if not self.year_closed:
+            self.year_closed = True
+            for school in self.state.roster.schools:
+                self.dispatch.signal(ids.ledger_id(self.state.cohort, school.id), "close")

@@ -1,0 +1,67 @@
+"""Notices and signals a workflow sends without making the person who acted wait.
+
+Update handlers answer as soon as the machine has moved; the messages that
+follow go out in the background. Before a run completes or continues as new it
+waits until everything dispatched has settled, so nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+from activities.names import SEND_NOTICE
+
+with workflow.unsafe.imports_passed_through():
+    from domain.notices import Notice
+
+# An SMTP server that is down for a while must not lose a message: retry with
+# backoff for up to three days, then log it as undeliverable.
+NOTICE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=10))
+
+
+class Dispatch:
+    def __init__(self) -> None:
+        self._in_flight = 0
+
+    def notify(self, notice: Notice) -> None:
+        self._spawn(self._notify(notice))
+
+    def signal(self, workflow_id: str, signal: str, *args: Any) -> None:
+        self._spawn(self._signal(workflow_id, signal, args))
+
+    async def settled(self) -> None:
+        await workflow.wait_condition(lambda: self._in_flight == 0)
+
+    def _spawn(self, coro: Any) -> None:
+        self._in_flight += 1
+        asyncio.create_task(self._tracked(coro))
+
+    async def _tracked(self, coro: Any) -> None:
+        try:
+            await coro
+        finally:
+            self._in_flight -= 1
+
+    async def _notify(self, notice: Notice) -> None:
+        try:
+            await workflow.execute_activity(
+                SEND_NOTICE,
+                notice,
+                start_to_close_timeout=timedelta(seconds=60),
+                schedule_to_close_timeout=timedelta(days=3),
+                retry_policy=NOTICE_RETRY,
+            )
+        except ActivityError as err:
+            workflow.logger.error("notice undeliverable", extra={"key": notice.key, "error": str(err.cause)})
+
+    async def _signal(self, workflow_id: str, signal: str, args: tuple[Any, ...]) -> None:
+        try:
+            await workflow.get_external_workflow_handle(workflow_id).signal(signal, args=args)
+        except Exception as err:  # the target has closed: nobody is left to tell
+            workflow.logger.warning("signal not delivered", extra={"workflow": workflow_id, "signal": signal, "error": str(err)})

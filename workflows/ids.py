@@ -1,0 +1,17 @@
+"""Workflow ids: one place that says how each entity is found in Temporal."""
+
+
+def cohort_id(cohort: str) -> str:
+    return f"cohort/{cohort}"
+
+
+def training_id(cohort: str, coach: str) -> str:
+    return f"training/{cohort}/{coach}"
+
+
+def partnership_id(cohort: str, partnership: str) -> str:
+    return f"partnership/{cohort}/{partnership}"
+
+
+def ledger_id(cohort: str, school: str) -> str:
+    return f"release/{cohort}/{school}"

@@ -1,0 +1,199 @@
+"""One school's release days for one program year, as an entity workflow.
+
+Every request for the school goes through this one workflow, so requests are
+checked against allowances one at a time and two at once cannot overspend.
+Each request waits for the principal (a reminder, then expiry); an approved one
+is booked with the substitute desk and the people involved are told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+from activities.names import BOOK_SUBSTITUTE
+from workflows.dispatch import Dispatch
+from workflows.refusals import refusals
+
+with workflow.unsafe.imports_passed_through():
+    from domain import notices
+    from domain.program import Program
+    from domain.release import (
+        BookingOrder,
+        ReleaseLedgerRecord,
+        ReleaseRequest,
+        ReleaseStatus,
+        add_request,
+        check_decision,
+        check_request,
+        coach_to_tell,
+        decide,
+        move,
+    )
+    from domain.roster import Role
+
+
+class LedgerInput(BaseModel):
+    record: ReleaseLedgerRecord
+    program: Program
+
+
+class ReleaseAsk(BaseModel):
+    requester: str
+    days: float
+    on: date
+    purpose: str
+    partnership: str | None = None
+
+
+class Decision(BaseModel):
+    request_id: str
+    actor: str
+    approve: bool
+    reason: str | None = None
+
+
+class Cancellation(BaseModel):
+    request_id: str
+    actor: str
+
+
+class Member(BaseModel):
+    email: str
+    role: Role
+
+
+class PartnershipAtSchool(BaseModel):
+    id: str
+    coach: str
+
+
+@workflow.defn
+class ReleaseLedgerWorkflow:
+    @workflow.init
+    def __init__(self, input: LedgerInput) -> None:
+        self.ledger = input.record
+        self.program = input.program
+        self.dispatch = Dispatch()
+        self._closing = False
+        self._watching: set[str] = set()
+
+    @workflow.run
+    async def run(self, input: LedgerInput) -> ReleaseLedgerRecord:
+        for request in self.ledger.requests:
+            self._watch(request)
+        await workflow.wait_condition(
+            lambda: workflow.info().is_continue_as_new_suggested() or (self._closing and not self._watching)
+        )
+        await self.dispatch.settled()
+        await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._watching)
+        if not self._closing:
+            workflow.continue_as_new(LedgerInput(record=self.ledger, program=self.program))
+        return self.ledger
+
+    # -- requests -----------------------------------------------------------------
+
+    @workflow.update
+    def request_release(self, ask: ReleaseAsk) -> ReleaseRequest:
+        with refusals():
+            request = add_request(self.ledger, ask.requester, ask.days, ask.on, ask.purpose, ask.partnership, workflow.now(), self._today())
+        self.dispatch.notify(notices.release_requested(self.ledger, request))
+        self._watch(request)
+        return request
+
+    @request_release.validator
+    def _validate_request(self, ask: ReleaseAsk) -> None:
+        with refusals():
+            check_request(self.ledger, ask.requester, ask.days, ask.on, ask.purpose, self._today(), ask.partnership)
+
+    @workflow.update
+    async def decide(self, decision: Decision) -> ReleaseRequest:
+        with refusals():
+            request = decide(self.ledger, decision.request_id, decision.actor, decision.approve, workflow.now(), decision.reason)
+        if request.status == ReleaseStatus.approved:
+            booking = await workflow.execute_activity(
+                BOOK_SUBSTITUTE,
+                BookingOrder(request=request, school=self.ledger.school, principal=self.ledger.principal),
+                result_type=str,
+                start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=10)),
+            )
+            move(self.ledger, request.id, "book", booking=booking)
+            self.dispatch.notify(notices.substitute_booked(self.ledger, request))
+        self.dispatch.notify(notices.release_decided(self.ledger, request, coach_to_tell(self.ledger, request)))
+        return request
+
+    @decide.validator
+    def _validate_decision(self, decision: Decision) -> None:
+        with refusals():
+            check_decision(self.ledger, decision.request_id, decision.actor)
+
+    @workflow.update
+    def cancel(self, cancellation: Cancellation) -> ReleaseRequest:
+        with refusals():
+            return move(self.ledger, cancellation.request_id, "cancel", actor=cancellation.actor)
+
+    @workflow.query
+    def details(self) -> ReleaseLedgerRecord:
+        return self.ledger
+
+    # -- the cohort keeps the members up to date --------------------------------------
+
+    @workflow.signal
+    def add_member(self, member: Member) -> None:
+        self.ledger.members[member.email] = member.role
+
+    @workflow.signal
+    def add_partnership(self, partnership: PartnershipAtSchool) -> None:
+        self.ledger.partnerships[partnership.id] = partnership.coach
+
+    @workflow.signal
+    def close(self) -> None:
+        """The program year is over: finish once every open request has run its course."""
+        self._closing = True
+
+    # -- each request's own clock -----------------------------------------------------
+
+    def _watch(self, request: ReleaseRequest) -> None:
+        if request.status in (ReleaseStatus.requested, ReleaseStatus.approved, ReleaseStatus.booked):
+            self._watching.add(request.id)
+            asyncio.create_task(self._follow(request))
+
+    async def _follow(self, request: ReleaseRequest) -> None:
+        try:
+            reminder_at = request.requested_at + timedelta(days=self.program.release_reminder_days)
+            expires_at = request.requested_at + timedelta(days=self.program.release_expires_days)
+            if request.reminded_at is None and not await self._until(reminder_at, lambda: request.status != ReleaseStatus.requested):
+                request.reminded_at = workflow.now()
+                self.dispatch.notify(notices.release_reminder(self.ledger, request))
+            if not await self._until(expires_at, lambda: request.status != ReleaseStatus.requested):
+                move(self.ledger, request.id, "expire")
+                self.dispatch.notify(notices.release_expired(self.ledger, request))
+                return
+            day_over = datetime.combine(request.on + timedelta(days=1), time(0), ZoneInfo(self.program.timezone))
+            if await self._until(day_over, lambda: request.status not in (ReleaseStatus.approved, ReleaseStatus.booked)):
+                return
+            await workflow.wait_condition(lambda: request.status != ReleaseStatus.approved)  # booking under way
+            if request.status == ReleaseStatus.booked:
+                move(self.ledger, request.id, "use")
+        finally:
+            self._watching.discard(request.id)
+
+    async def _until(self, at: datetime, done: object) -> bool:
+        """Wait until `at` or until done() is true; True if done() came first."""
+        wait = at - workflow.now()
+        if wait.total_seconds() <= 0:
+            return bool(done())  # type: ignore[operator]
+        try:
+            await workflow.wait_condition(done, timeout=wait)  # type: ignore[arg-type]
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+    def _today(self) -> date:
+        return workflow.now().astimezone(ZoneInfo(self.program.timezone)).date()
