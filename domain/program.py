@@ -146,8 +146,12 @@ class Program(BaseModel):
         start = self.session_start(number)
         return [(d, start - timedelta(days=d)) for d in self.reminder_days_before]
 
-    def release_allowance(self, role: Role) -> float:
-        return self.release_days.get(role, 0.0)
+    def local_date(self, at: datetime) -> date:
+        """The date at the schools (a request made at 8pm is for "today" there, not in UTC)."""
+        return at.astimezone(ZoneInfo(self.timezone)).date()
+
+    def end_of_day(self, day: date) -> datetime:
+        return datetime.combine(day + timedelta(days=1), time(0), ZoneInfo(self.timezone))
 
 
 def calendar_problems(program: Program, file: str) -> list[Problem]:

@@ -7,6 +7,7 @@ Each test gets its own task queue and data directory.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -25,8 +26,10 @@ from workers.settings import Settings
 from workers.worker import create_worker
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh time-skipping server per test: workflows left running by another test (their
+    worker gone) would hold pending tasks, and the shared clock would stop skipping."""
     env = await start_time_skipping_environment()
     yield env
     await env.shutdown()
@@ -78,3 +81,12 @@ async def running(worker: Worker) -> AsyncIterator[Worker]:
 
 def at(env_now: datetime, days: float) -> datetime:
     return env_now + timedelta(days=days)
+
+
+async def eventually(check: Callable[[], object], seconds: float = 10.0) -> None:
+    """Wait (in real time) until check() is truthy: notices go out in the background after an Update returns."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still not true after {seconds}s: {check}")
+        await asyncio.sleep(0.05)

@@ -9,8 +9,7 @@ is booked with the substitute desk and the people involved are told.
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -175,8 +174,7 @@ class ReleaseLedgerWorkflow:
                 move(self.ledger, request.id, "expire")
                 self.dispatch.notify(notices.release_expired(self.ledger, request))
                 return
-            day_over = datetime.combine(request.on + timedelta(days=1), time(0), ZoneInfo(self.program.timezone))
-            if await self._until(day_over, lambda: request.status not in (ReleaseStatus.approved, ReleaseStatus.booked)):
+            if await self._until(self.program.end_of_day(request.on), lambda: request.status not in (ReleaseStatus.approved, ReleaseStatus.booked)):
                 return
             await workflow.wait_condition(lambda: request.status != ReleaseStatus.approved)  # booking under way
             if request.status == ReleaseStatus.booked:
@@ -196,4 +194,4 @@ class ReleaseLedgerWorkflow:
             return False
 
     def _today(self) -> date:
-        return workflow.now().astimezone(ZoneInfo(self.program.timezone)).date()
+        return self.program.local_date(workflow.now())

@@ -1,0 +1,160 @@
+"""Domain records for the activity tests, built through the domain's own functions.
+
+One cohort at Hazel: Ann coaches Tia, Pat is the principal, Cora coordinates.
+The program runs in America/Los_Angeles so invites carry a real time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from domain import notices
+from domain.cycle import PartnershipRecord, Stage, apply_move
+from domain.notices import Notice, NoticeKind
+from domain.program import Program, SessionFormat, TrainingSession
+from domain.release import (
+    SYSTEM,
+    BookingOrder,
+    ReleaseLedgerRecord,
+    ReleaseRequest,
+    add_request,
+    coach_to_tell,
+    decide,
+    move,
+)
+from domain.roster import Role
+from domain.stall import record_stall_step, stall_audience
+from domain.training import Attendance, TrainingRecord, finish_year, record_attendance
+from tests.roster_fixtures import ANN, ANN_TIA, COORDINATOR, PRINCIPAL, TIA
+
+COHORT = "hazel-2026"
+SCHOOL = "hazel"
+FIRST_DAY = date(2026, 4, 20)
+PACIFIC = ZoneInfo("America/Los_Angeles")
+OFFSETS = [0, 77, 80, 81, 147, 175, 287, 385]
+
+
+def program(name: str = "Peer Coaching 2026") -> Program:
+    """Eight sessions; session 2 runs three summer days, session 5 is online."""
+    sessions = [
+        TrainingSession(
+            number=n + 1,
+            title=f"Coaching skills {n + 1}",
+            starts_on=FIRST_DAY + timedelta(days=o),
+            days=3 if n == 1 else 1,
+            format=SessionFormat.online if n == 4 else SessionFormat.in_person,
+            location="" if n == 4 else "ESD 112, Vancouver",
+        )
+        for n, o in enumerate(OFFSETS)
+    ]
+    return Program(name=name, school_year="2026-2027", timezone="America/Los_Angeles", sessions=sessions)
+
+
+def training(name: str = "Ann Coach") -> TrainingRecord:
+    return TrainingRecord(cohort=COHORT, coach=ANN, name=name, school=SCHOOL, coordinators=[COORDINATOR])
+
+
+def finished_training(p: Program) -> TrainingRecord:
+    """Ann attended every session except 3, which she missed and made up; her year is complete."""
+    record = training()
+    for n in range(1, 9):
+        at = p.session_start(n) + timedelta(hours=8)
+        record_attendance(record, p, n, Attendance.absent if n == 3 else Attendance.attended, COORDINATOR, at)
+    record_attendance(record, p, 3, Attendance.made_up, COORDINATOR, p.session_start(4) + timedelta(hours=9))
+    finish_year(record, p, p.session_end(8) + timedelta(days=1))
+    return record
+
+
+def partnership() -> PartnershipRecord:
+    return PartnershipRecord(
+        cohort=COHORT,
+        id=ANN_TIA,
+        school=SCHOOL,
+        coach=ANN,
+        partners=[TIA],
+        focus="Research projects",
+        coordinators=[COORDINATOR],
+        principal=PRINCIPAL,
+        coaching_unlocked=True,
+    )
+
+
+def ledger(p: Program) -> ReleaseLedgerRecord:
+    return ReleaseLedgerRecord(
+        cohort=COHORT,
+        school=SCHOOL,
+        school_year=p.school_year,
+        principal=PRINCIPAL,
+        members={ANN: Role.coach, TIA: Role.teacher},
+        allowances=p.release_days,
+        partnerships={ANN_TIA: ANN},
+    )
+
+
+def requested(book: ReleaseLedgerRecord, days: float, on: date, purpose: str = "Co-plan the research unit") -> ReleaseRequest:
+    at = datetime(2026, 9, 1, 9, 0, tzinfo=PACIFIC)
+    return add_request(book, TIA, days, on, purpose, ANN_TIA, at, at.date())
+
+
+def booking_order(book: ReleaseLedgerRecord, days: float, on: date) -> BookingOrder:
+    request = requested(book, days, on)
+    decide(book, request.id, PRINCIPAL, approve=True, at=datetime(2026, 9, 2, 9, 0, tzinfo=PACIFIC))
+    return BookingOrder(request=request, school=book.school, principal=book.principal)
+
+
+def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
+    """One notice (or more) of every kind, each with text its message must show."""
+    p = program()
+    record = training()
+    finished = finished_training(p)
+    decided_at = datetime(2026, 9, 2, 9, 0, tzinfo=PACIFIC)
+
+    moving = partnership()
+    moved = apply_move(moving, ANN, Stage.initiate, p.session_start(5) + timedelta(days=2), "Brainstormed the research unit")
+
+    stalled = partnership()
+    first, second = p.stall_chain
+    follow_up = notices.stall(stalled, first.kind, stall_audience(stalled, first), 21)
+    record_stall_step(stalled, first, datetime(2026, 10, 1, 9, 0, tzinfo=PACIFIC))
+    escalation = notices.stall(stalled, second.kind, stall_audience(stalled, second), 28)
+
+    book = ledger(p)
+    approved = requested(book, 1, date(2026, 10, 14))
+    ask = notices.release_requested(book, approved)
+    pending = requested(book, 0.5, date(2026, 10, 21), "Observe a lesson")
+    denied = requested(book, 0.5, date(2026, 10, 28), "Reflect together")
+    decide(book, approved.id, PRINCIPAL, approve=True, at=decided_at)
+    move(book, approved.id, "book", booking="SUB-7")
+    decide(book, denied.id, PRINCIPAL, approve=False, at=decided_at, reason="State testing week")
+    expired = requested(book, 0.5, date(2026, 11, 4), "Plan the next cycle")  # the denied half day is free again
+    move(book, expired.id, "expire", actor=SYSTEM)
+
+    sign_in = Notice(
+        key="sign-in:ann@hazel.test:abc123",
+        kind=NoticeKind.sign_in,
+        to=[ANN],
+        context={"minutes": 15, "link": "https://peercoach.test/sign-in?token=abc123"},
+    )
+    return {
+        "cohort_launched": (notices.cohort_launched(COHORT, p, [COORDINATOR], 2, 2), ["Peer Coaching 2026", COHORT, "2 coaches"]),
+        "session_reminder_7d": (notices.session_reminder(record, p, 2, 7), ["is in 7 days", "Hi Ann Coach", "Monday July 6, 2026", "runs 3 days", "ESD 112"]),
+        "session_reminder_1d_online": (notices.session_reminder(record, p, 5, 1), ["is tomorrow", "It is online."]),
+        "attendance_due": (notices.attendance_due(COHORT, [COORDINATOR], ANN, p, 4), [ANN, "session 4", "Coaching skills 4"]),
+        "make_up": (notices.make_up(record, p, 3, "absent"), ["Making up session 3", "marked absent"]),
+        "coaching_unlocked": (notices.coaching_unlocked(record, p), ["You can start coaching", "session 5"]),
+        "training_finished": (notices.training_finished(finished, p), ["training year is over", "8 of them", "you have completed the training year"]),
+        "stage_moved": (notices.stage_moved(moving, moved), ["moved to initiate", "from waiting to initiate", "Brainstormed the research unit"]),
+        "stall_follow_up": (follow_up, ["in waiting for 21 days", "Research projects"]),
+        "stall_escalation": (escalation, [f"Partnership {ANN_TIA} at {SCHOOL} is stalled in waiting", "28 days"]),
+        "release_requested": (ask, [f"Release time request from {TIA}: 1 day on Wednesday October 14, 2026", "they would have 1 day left this year"]),
+        "release_reminder": (notices.release_reminder(book, pending), ["Waiting for your decision", "Observe a lesson"]),
+        "release_decided_approved": (
+            notices.release_decided(book, approved, coach_to_tell(book, approved)),
+            ["approved", "reference SUB-7"],
+        ),
+        "release_decided_denied": (notices.release_decided(book, denied, coach_to_tell(book, denied)), ["not approved", "Reason: State testing week"]),
+        "release_expired": (notices.release_expired(book, expired), ["expired", "0.5 days"]),
+        "substitute_booked": (notices.substitute_booked(book, approved), ["Substitute booked", "booking SUB-7"]),
+        "sign_in": (sign_in, ["Your sign-in link", "expires in 15 minutes", "https://peercoach.test/sign-in?token=abc123"]),
+    }
