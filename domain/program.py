@@ -59,10 +59,10 @@ class StallStep(BaseModel):
 
     kind: str = Field(pattern=r"^(follow_up|escalation)$")
     notify: list[Audience] = Field(min_length=1)
-    after_days: int | None = Field(default=None, ge=1)
+    after_days: float | None = Field(default=None, gt=0)
 
 
-def default_stall_days() -> dict[Stage, int]:
+def default_stall_days() -> dict[Stage, float]:
     return {
         Stage.pending: 21,
         Stage.initiate: 14,
@@ -92,7 +92,7 @@ class Program(BaseModel):
     coaching_unlocks_after: int = Field(default=5, ge=1, le=SESSIONS_PER_YEAR)
     reminder_days_before: list[int] = Field(default_factory=lambda: [7, 1])
     attendance_grace_days: int = Field(default=3, ge=0)
-    stall_days: dict[Stage, int] = Field(default_factory=default_stall_days)
+    stall_days: dict[Stage, float] = Field(default_factory=default_stall_days)  # fractions allowed: 0.5 is twelve hours
     stall_chain: list[StallStep] = Field(default_factory=default_stall_chain, min_length=1)
     release_days: dict[Role, float] = Field(default_factory=default_release_days)
     release_reminder_days: int = Field(default=3, ge=1)
@@ -107,9 +107,9 @@ class Program(BaseModel):
 
     @field_validator("stall_days")
     @classmethod
-    def _stall_days_positive(cls, days: dict[Stage, int]) -> dict[Stage, int]:
-        if any(d < 1 for d in days.values()):
-            raise ValueError("stall thresholds are whole days, at least 1")
+    def _stall_days_positive(cls, days: dict[Stage, float]) -> dict[Stage, float]:
+        if any(d <= 0 for d in days.values()):
+            raise ValueError("stall thresholds are days and more than 0")
         return {**default_stall_days(), **days}
 
     @field_validator("timezone")

@@ -8,7 +8,8 @@ Authorization for doors lives in the doors; the rules themselves stay in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -26,7 +27,7 @@ from domain.roster import Person, Roster
 from domain.training import Attendance, TrainingRecord
 from workflows import ids
 from workflows import search_attributes as sa
-from workflows.cohort import CohortInput, CohortWorkflow
+from workflows.cohort import CohortInput, CohortWorkflow, LaunchProgress
 from workflows.partnership import MoveRequest, MoveResult, NoteRequest, PartnershipWorkflow
 from workflows.release_ledger import Cancellation, Decision, ReleaseAsk, ReleaseLedgerWorkflow
 from workflows.training import AttendanceUpdate, TrainingWorkflow
@@ -73,6 +74,16 @@ class CoachingClient:
             )
         except WorkflowAlreadyStartedError:
             raise CohortExists(f"cohort {cohort} already exists; nothing new was started") from None
+
+    async def wait_until_launched(self, cohort: str, on_progress: Callable[[LaunchProgress], None] | None = None) -> LaunchProgress:
+        """Poll until every workflow of the cohort has started (a cohort of thousands takes a while)."""
+        while True:
+            progress: LaunchProgress = await self._query(self.cohort(cohort), CohortWorkflow.launch_progress)
+            if on_progress is not None:
+                on_progress(progress)
+            if progress.done:
+                return progress
+            await asyncio.sleep(0.2)
 
     def cohort(self, cohort: str) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(ids.cohort_id(cohort))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.workflow import ParentClosePolicy
@@ -55,9 +55,13 @@ class CohortInput(BaseModel):
     year_closed: bool = False
 
 
-class CohortLaunched(BaseModel):
-    cohort: str
-    partnerships: list[str] = Field(default_factory=list)
+class LaunchProgress(BaseModel):
+    started: int
+    total: int
+
+    @property
+    def done(self) -> bool:
+        return self.started >= self.total
 
 
 @workflow.defn
@@ -256,6 +260,11 @@ class CohortWorkflow:
     @workflow.query
     def summary(self) -> CohortSummary:
         return summarize(self.state, workflow.now())
+
+    @workflow.query
+    def launch_progress(self) -> LaunchProgress:
+        total = len(self.state.roster.schools) + len(self.state.trainings) + len(self.state.partnerships)
+        return LaunchProgress(started=total - len(self.to_start or []) if self.to_start is not None else 0, total=total)
 
     @workflow.query
     def details(self) -> CohortState:

@@ -138,22 +138,37 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
     )
     return {
         "cohort_launched": (notices.cohort_launched(COHORT, p, [COORDINATOR], 2, 2), ["Peer Coaching 2026", COHORT, "2 coaches"]),
-        "session_reminder_7d": (notices.session_reminder(record, p, 2, 7), ["is in 7 days", "Hi Ann Coach", "Monday July 6, 2026", "runs 3 days", "ESD 112"]),
+        "session_reminder_7d": (
+            notices.session_reminder(record, p, 2, 7),
+            ["is in 7 days", "Hi Ann Coach", "Monday July 6, 2026", "runs 3 days", "ESD 112"],
+        ),
         "session_reminder_1d_online": (notices.session_reminder(record, p, 5, 1), ["is tomorrow", "It is online."]),
         "attendance_due": (notices.attendance_due(COHORT, [COORDINATOR], ANN, p, 4), [ANN, "session 4", "Coaching skills 4"]),
         "make_up": (notices.make_up(record, p, 3, "absent"), ["Making up session 3", "marked absent"]),
         "coaching_unlocked": (notices.coaching_unlocked(record, p), ["You can start coaching", "session 5"]),
-        "training_finished": (notices.training_finished(finished, p), ["training year is over", "8 of them", "you have completed the training year"]),
-        "stage_moved": (notices.stage_moved(moving, moved), ["moved to initiate", "from waiting to initiate", "Brainstormed the research unit"]),
+        "training_finished": (
+            notices.training_finished(finished, p),
+            ["training year is over", "8 of them", "you have completed the training year"],
+        ),
+        "stage_moved": (
+            notices.stage_moved(moving, moved),
+            ["moved to initiate", "from waiting to initiate", "Brainstormed the research unit"],
+        ),
         "stall_follow_up": (follow_up, ["in waiting for 21 days", "Research projects"]),
         "stall_escalation": (escalation, [f"Partnership {ANN_TIA} at {SCHOOL} is stalled in waiting", "28 days"]),
-        "release_requested": (ask, [f"Release time request from {TIA}: 1 day on Wednesday October 14, 2026", "they would have 1 day left this year"]),
+        "release_requested": (
+            ask,
+            [f"Release time request from {TIA}: 1 day on Wednesday October 14, 2026", "they would have 1 day left this year"],
+        ),
         "release_reminder": (notices.release_reminder(book, pending), ["Waiting for your decision", "Observe a lesson"]),
         "release_decided_approved": (
             notices.release_decided(book, approved, coach_to_tell(book, approved)),
             ["approved", "reference SUB-7"],
         ),
-        "release_decided_denied": (notices.release_decided(book, denied, coach_to_tell(book, denied)), ["not approved", "Reason: State testing week"]),
+        "release_decided_denied": (
+            notices.release_decided(book, denied, coach_to_tell(book, denied)),
+            ["not approved", "Reason: State testing week"],
+        ),
         "release_expired": (notices.release_expired(book, expired), ["expired", "0.5 days"]),
         "substitute_booked": (notices.substitute_booked(book, approved), ["Substitute booked", "booking SUB-7"]),
         "sign_in": (sign_in, ["Your sign-in link", "expires in 15 minutes", "https://peercoach.test/sign-in?token=abc123"]),

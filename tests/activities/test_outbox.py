@@ -1,0 +1,139 @@
+"""The outbox ledger in a real SQLite file: what was claimed, what was sent, and reading it back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from activities.outbox import Outbox
+from tests.roster_fixtures import ANN, BOB, COORDINATOR
+
+MONDAY = datetime(2026, 4, 13, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def outbox(tmp_path: Path) -> Outbox:
+    return Outbox(tmp_path / "nested" / "data" / "outbox.sqlite3")
+
+
+def put(outbox: Outbox, key: str, recipient: str, kind: str, at: datetime, sent: bool = True) -> None:
+    assert outbox.claim(key, recipient, kind, f"{kind} subject", f"{kind} body", None, at)
+    if sent:
+        outbox.mark_sent(key, recipient, "outbox")
+
+
+def listed(outbox: Outbox, **filters: str | int | None) -> list[tuple[str, str]]:
+    return [(e.key, e.recipient) for e in outbox.entries(**filters)]  # type: ignore[arg-type]
+
+
+def test_a_new_outbox_is_an_empty_file(outbox: Outbox) -> None:
+    assert outbox.path.is_file()
+    assert outbox.entries() == []
+
+
+def test_claim_records_a_pending_row_and_mark_sent_completes_it(outbox: Outbox) -> None:
+    assert outbox.claim("unlocked:c:ann", ANN, "coaching_unlocked", "You can start coaching", "Hi Ann", None, MONDAY)
+    [pending] = outbox.entries()
+    assert (pending.status, pending.via, pending.attempts, pending.sent_at, pending.created_at) == ("pending", None, 1, None, MONDAY)
+
+    outbox.mark_sent("unlocked:c:ann", ANN, "smtp")
+    [sent] = outbox.entries()
+    assert (sent.status, sent.via, sent.attempts) == ("sent", "smtp", 1)
+    assert sent.sent_at is not None
+
+
+def test_a_pending_row_may_be_claimed_again_a_sent_one_not(outbox: Outbox) -> None:
+    args = ("k", ANN, "make_up", "s", "b", None)
+    assert outbox.claim(*args, MONDAY)
+    assert outbox.claim(*args, MONDAY + timedelta(minutes=1))  # a retry after a failed send
+    outbox.mark_sent("k", ANN, "smtp")
+    assert not outbox.claim(*args, MONDAY + timedelta(minutes=2))
+
+    [row] = outbox.entries()
+    assert (row.attempts, row.created_at) == (2, MONDAY)  # the first ask is kept
+
+
+def test_a_second_outbox_on_the_same_file_sees_the_same_ledger(outbox: Outbox) -> None:
+    put(outbox, "k", ANN, "make_up", MONDAY)
+
+    again = Outbox(outbox.path)
+
+    assert listed(again) == [("k", ANN)]
+    assert not again.claim("k", ANN, "make_up", "s", "b", None, MONDAY)
+
+
+@pytest.fixture
+def filled(outbox: Outbox) -> Outbox:
+    """Claimed out of time order, some still pending."""
+    put(outbox, "reminder:c:bob:session-1:7d", BOB, "session_reminder", MONDAY + timedelta(days=2))
+    put(outbox, "reminder:c:ann:session-1:7d", ANN, "session_reminder", MONDAY + timedelta(days=2))
+    put(outbox, "make-up:c:ann:session-1", ANN, "make_up", MONDAY + timedelta(days=9))
+    put(outbox, "make-up:c:ann:session-1", COORDINATOR, "make_up", MONDAY + timedelta(days=9), sent=False)
+    put(outbox, "launched:c", COORDINATOR, "cohort_launched", MONDAY)
+    put(outbox, "unlocked:c:ann", ANN, "coaching_unlocked", MONDAY + timedelta(days=30, microseconds=1))
+    put(outbox, "attendance-due:c:bob:session-1", COORDINATOR, "attendance_due", MONDAY + timedelta(days=30))
+    return outbox
+
+
+def test_entries_come_in_the_order_they_were_asked_for_then_by_key_and_recipient(filled: Outbox) -> None:
+    assert listed(filled) == [
+        ("launched:c", COORDINATOR),
+        ("reminder:c:ann:session-1:7d", ANN),
+        ("reminder:c:bob:session-1:7d", BOB),
+        ("make-up:c:ann:session-1", ANN),
+        ("make-up:c:ann:session-1", COORDINATOR),
+        ("attendance-due:c:bob:session-1", COORDINATOR),
+        ("unlocked:c:ann", ANN),
+    ]
+    created = [e.created_at for e in filled.entries()]
+    assert created == sorted(created)
+
+
+def test_entries_for_one_recipient(filled: Outbox) -> None:
+    assert listed(filled, recipient=ANN) == [
+        ("reminder:c:ann:session-1:7d", ANN),
+        ("make-up:c:ann:session-1", ANN),
+        ("unlocked:c:ann", ANN),
+    ]
+    assert listed(filled, recipient="nobody@hazel.test") == []
+
+
+def test_the_recipient_filter_ignores_case(filled: Outbox) -> None:
+    assert listed(filled, recipient=ANN.upper()) == listed(filled, recipient=ANN)
+
+
+def test_entries_of_one_kind(filled: Outbox) -> None:
+    assert listed(filled, kind="make_up") == [("make-up:c:ann:session-1", ANN), ("make-up:c:ann:session-1", COORDINATOR)]
+    assert listed(filled, kind="sign_in") == []
+
+
+def test_entries_for_one_recipient_and_kind(filled: Outbox) -> None:
+    assert listed(filled, recipient=COORDINATOR, kind="make_up") == [("make-up:c:ann:session-1", COORDINATOR)]
+    assert [e.status for e in filled.entries(recipient=COORDINATOR, kind="make_up")] == ["pending"]
+    assert listed(filled, recipient=BOB, kind="make_up") == []
+
+
+def test_limit_keeps_the_earliest(filled: Outbox) -> None:
+    assert listed(filled, limit=2) == listed(filled)[:2]
+    assert listed(filled, recipient=ANN, limit=1) == [("reminder:c:ann:session-1:7d", ANN)]
+
+
+def test_entries_carry_everything_claimed(outbox: Outbox) -> None:
+    outbox.claim("reminder:c:ann:session-2:1d", ANN, "session_reminder", "Reminder", "Hi Ann", "BEGIN:VCALENDAR", MONDAY)
+
+    [entry] = outbox.entries(kind="session_reminder")
+
+    assert entry.model_dump(exclude={"sent_at"}) == {
+        "key": "reminder:c:ann:session-2:1d",
+        "recipient": ANN,
+        "kind": "session_reminder",
+        "subject": "Reminder",
+        "body": "Hi Ann",
+        "invite": "BEGIN:VCALENDAR",
+        "status": "pending",
+        "via": None,
+        "attempts": 1,
+        "created_at": MONDAY,
+    }

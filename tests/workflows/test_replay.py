@@ -1,0 +1,70 @@
+"""Histories recorded from real runs replay under the current code."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.client import Client, WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
+
+from domain.cohort import Withdrawal
+from domain.cycle import Stage
+from domain.training import Attendance
+from peercoach.client import CoachingClient
+from tests.conftest import eventually, program_starting
+from tests.roster_fixtures import ANN, ANN_TIA, BOB, BOB_TED, COORDINATOR, PRINCIPAL, TIA, small_roster
+from workers.worker import WORKFLOWS, workflow_runner
+from workflows import ids
+
+
+async def every_run(client: Client, workflow_id: str) -> list[WorkflowHistory]:
+    """All runs of a workflow id, newest first, following continue-as-new back to the first."""
+    histories = [await client.get_workflow_handle(workflow_id).fetch_history()]
+    while True:
+        started = histories[-1].events[0].workflow_execution_started_event_attributes
+        if not started.continued_execution_run_id:
+            return histories
+        histories.append(await client.get_workflow_handle(workflow_id, run_id=started.continued_execution_run_id).fetch_history())
+
+
+async def test_recorded_histories_replay(time_env: WorkflowEnvironment, harness) -> None:  # type: ignore[no-untyped-def]
+    h = harness(time_env.client)
+    now = await time_env.get_current_time()
+    program = program_starting((now - timedelta(days=200)).date())
+    coaching = CoachingClient(time_env.client, h.task_queue)
+    cohort = "replay"
+    async with h.worker():
+        await coaching.launch_cohort(cohort, program, small_roster(), COORDINATOR)
+        await coaching.record_attendance(cohort, COORDINATOR, 5, {ANN: Attendance.attended, BOB: Attendance.absent})
+        await coaching.record_attendance(cohort, COORDINATOR, 5, {BOB: Attendance.made_up})
+        await time_env.sleep(timedelta(minutes=1))
+        for stage in (Stage.initiate, Stage.co_plan, Stage.modeling, Stage.observe, Stage.reflect, Stage.initiate, Stage.co_plan):
+            await coaching.move(cohort, ANN_TIA, ANN, stage, f"moving to {stage.label}")
+        await coaching.add_note(cohort, ANN_TIA, TIA, "The students loved it", "https://example.org/artifact")
+        await coaching.move(cohort, BOB_TED, BOB, Stage.initiate)
+        request = await coaching.request_release(cohort, "hazel", TIA, 1, (now + timedelta(days=5)).date(), "Co-plan", ANN_TIA)
+        await coaching.decide_release(request.id, PRINCIPAL, approve=True)
+        await coaching.request_release(cohort, "hazel", ANN, 0.5, (now + timedelta(days=5)).date(), "Observe")
+        await time_env.sleep(timedelta(days=30))  # a stall, a reminder, an expiry, a used day
+        await eventually(lambda: h.sent("release_expired"))
+        await coaching.withdraw_participant(cohort, Withdrawal(actor=COORDINATOR, email=BOB))
+        await time_env.sleep(timedelta(minutes=1))
+        assert (await coaching.partnership_record(cohort, BOB_TED)).stage == Stage.withdrawn
+
+        workflow_ids = [
+            ids.cohort_id(cohort),
+            ids.training_id(cohort, ANN),
+            ids.training_id(cohort, BOB),
+            ids.partnership_id(cohort, ANN_TIA),
+            ids.partnership_id(cohort, BOB_TED),
+            ids.ledger_id(cohort, "hazel"),
+        ]
+        histories = [run for wid in workflow_ids for run in await every_run(time_env.client, wid)]
+
+    assert len(histories) == 7  # Ann's partnership continued as new at its second cycle
+    replayer = Replayer(workflows=WORKFLOWS, workflow_runner=workflow_runner(), data_converter=pydantic_data_converter)
+    for history in histories:
+        result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+        assert result.replay_failure is None, f"{history.workflow_id}: {result.replay_failure}"
