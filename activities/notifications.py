@@ -47,7 +47,9 @@ class Mailer:
         message["Subject"] = subject
         message.set_content(body)
         if invite is not None:
-            message.add_attachment(invite.encode(), maintype="text", subtype="calendar", filename="session.ics", params={"method": "REQUEST"})
+            message.add_attachment(
+                invite.encode(), maintype="text", subtype="calendar", filename="session.ics", params={"method": "REQUEST"}
+            )
         with smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds) as smtp:
             if s.starttls:
                 smtp.starttls()

@@ -68,6 +68,7 @@ class Outbox:
     def claim(self, key: str, recipient: str, kind: str, subject: str, body: str, invite: str | None, asked_at: datetime) -> bool:
         """Record the message as pending; False if it was already sent (so do not send it again)."""
         now = asked_at.isoformat()
+        recipient = recipient.lower()
         with self._db() as db:
             db.execute(
                 "insert into outbox (key, recipient, kind, subject, body, invite, status, created_at) values (?,?,?,?,?,?,'pending',?) "
@@ -81,6 +82,7 @@ class Outbox:
             return True
 
     def mark_sent(self, key: str, recipient: str, via: str) -> None:
+        recipient = recipient.lower()
         with self._db() as db:
             db.execute(
                 "update outbox set status='sent', via=?, sent_at=? where key=? and recipient=?",

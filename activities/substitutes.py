@@ -39,7 +39,8 @@ class LocalSubstituteDesk:
         r = order.request
         with sqlite3.connect(self.path, timeout=30) as db:
             db.execute(
-                "insert into bookings values (?, 'SUB-' || (select count(*) + 1 from bookings), ?, ?, ?, ?, ?) on conflict (request_id) do nothing",
+                "insert into bookings values (?, 'SUB-' || (select count(*) + 1 from bookings), ?, ?, ?, ?, ?) "
+                "on conflict (request_id) do nothing",
                 (r.id, order.school, r.requester, r.on.isoformat(), r.days, datetime.now(UTC).isoformat()),
             )
             (reference,) = db.execute("select reference from bookings where request_id = ?", (r.id,)).fetchone()

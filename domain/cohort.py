@@ -17,7 +17,6 @@ from domain.program import Program
 from domain.roster import EMAIL, Partnership, Person, Role, Roster, partnership_id, partnership_problems, slug
 from domain.training import Attendance, TrainingStatus
 
-
 COHORT_ID = r"^[a-z0-9][a-z0-9-]*$"  # it becomes part of workflow ids and notice keys
 
 
@@ -91,8 +90,7 @@ def summarize(state: CohortState, now: datetime) -> CohortSummary:
     trainings = list(state.trainings.values())
     partnerships = list(state.partnerships.values())
     attendance = {
-        n: dict(Counter(t.attendance[n].value for t in trainings if n in t.attendance))
-        for n in range(1, len(state.program.sessions) + 1)
+        n: dict(Counter(t.attendance[n].value for t in trainings if n in t.attendance)) for n in range(1, len(state.program.sessions) + 1)
     }
     stalled = [
         StalledPartnership(
@@ -163,7 +161,9 @@ def check_new_partnership(state: CohortState, request: NewPartnership) -> Partne
             raise Refused("a partnership is started by its coach or by a coordinator of the cohort")
         training = state.trainings.get(coach)
         if training is None or not training.coaching_unlocked:
-            raise Refused(f"coaching is not unlocked yet: {coach} can start partnerships after session {state.program.coaching_unlocks_after}")
+            raise Refused(
+                f"coaching is not unlocked yet: {coach} can start partnerships after session {state.program.coaching_unlocks_after}"
+            )
     people = {p.email: p for p in state.roster.people}
     problems = partnership_problems(people, coach, partners, request.focus)
     if problems:
@@ -175,7 +175,14 @@ def check_new_partnership(state: CohortState, request: NewPartnership) -> Partne
     while pid in state.partnerships:
         pid = f"{partnership_id(coach, partners)}-{n}"
         n += 1
-    return Partnership(id=pid, coach=coach, partners=partners, focus=request.focus.strip(), school_goal=request.school_goal, school=str(people[coach].school))
+    return Partnership(
+        id=pid,
+        coach=coach,
+        partners=partners,
+        focus=request.focus.strip(),
+        school_goal=request.school_goal,
+        school=str(people[coach].school),
+    )
 
 
 def check_new_participant(state: CohortState, request: NewParticipant) -> Person:

@@ -215,7 +215,7 @@ def check_note(record: PartnershipRecord, author: str, text: str, link: str | No
     _check_note(text)
     if link is not None:
         parsed = urlparse(link)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc or any(c in link for c in "\r\n <>\""):
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or any(c in link for c in '\r\n <>"'):
             raise Refused(f"an artifact link must be an http or https address, got {link[:80]!r}")
 
 

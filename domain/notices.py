@@ -134,7 +134,14 @@ def stage_moved(record: PartnershipRecord, move: Move) -> Notice:
         key=f"moved:{record.cohort}:{record.id}:{len(record.moves)}",
         kind=NoticeKind.stage_moved,
         to=record.partners,
-        context={"coach": record.coach, "focus": record.focus, "source": move.source.label, "target": move.target.label, "cycle": move.cycle, "note": move.note},
+        context={
+            "coach": record.coach,
+            "focus": record.focus,
+            "source": move.source.label,
+            "target": move.target.label,
+            "cycle": move.cycle,
+            "note": move.note,
+        },
     )
 
 
@@ -143,7 +150,15 @@ def stall(record: PartnershipRecord, kind: str, to: list[str], days: int) -> Not
         key=f"stall:{record.cohort}:{record.id}:{len(record.moves)}:{record.stall.steps_sent}",
         kind=NoticeKind.stall_escalation if kind == "escalation" else NoticeKind.stall_follow_up,
         to=to,
-        context={"partnership": record.id, "coach": record.coach, "partners": ", ".join(record.partners), "focus": record.focus, "stage": record.stage.label, "days": days, "school": record.school},
+        context={
+            "partnership": record.id,
+            "coach": record.coach,
+            "partners": ", ".join(record.partners),
+            "focus": record.focus,
+            "stage": record.stage.label,
+            "days": days,
+            "school": record.school,
+        },
     )
 
 
@@ -163,15 +178,30 @@ def _request_context(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> di
 
 
 def release_requested(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> Notice:
-    return Notice(key=f"release-requested:{request.id}", kind=NoticeKind.release_requested, to=[ledger.principal], context=_request_context(ledger, request))
+    return Notice(
+        key=f"release-requested:{request.id}",
+        kind=NoticeKind.release_requested,
+        to=[ledger.principal],
+        context=_request_context(ledger, request),
+    )
 
 
 def release_reminder(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> Notice:
-    return Notice(key=f"release-reminder:{request.id}", kind=NoticeKind.release_reminder, to=[ledger.principal], context=_request_context(ledger, request))
+    return Notice(
+        key=f"release-reminder:{request.id}",
+        kind=NoticeKind.release_reminder,
+        to=[ledger.principal],
+        context=_request_context(ledger, request),
+    )
 
 
 def release_expired(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> Notice:
-    return Notice(key=f"release-expired:{request.id}", kind=NoticeKind.release_expired, to=[request.requester, ledger.principal], context=_request_context(ledger, request))
+    return Notice(
+        key=f"release-expired:{request.id}",
+        kind=NoticeKind.release_expired,
+        to=[request.requester, ledger.principal],
+        context=_request_context(ledger, request),
+    )
 
 
 def release_decided(ledger: ReleaseLedgerRecord, request: ReleaseRequest, coach: str | None) -> Notice:
@@ -180,9 +210,18 @@ def release_decided(ledger: ReleaseLedgerRecord, request: ReleaseRequest, coach:
     if request.status in ("approved", "booked"):
         to += [coach] if coach else []
         to.append(ledger.principal)
-    return Notice(key=f"release-decided:{request.id}", kind=NoticeKind.release_decided, to=list(dict.fromkeys(to)), context=_request_context(ledger, request))
+    return Notice(
+        key=f"release-decided:{request.id}",
+        kind=NoticeKind.release_decided,
+        to=list(dict.fromkeys(to)),
+        context=_request_context(ledger, request),
+    )
 
 
 def substitute_booked(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> Notice:
-    return Notice(key=f"substitute-booked:{request.id}", kind=NoticeKind.substitute_booked, to=[ledger.principal], context=_request_context(ledger, request))
-
+    return Notice(
+        key=f"substitute-booked:{request.id}",
+        kind=NoticeKind.substitute_booked,
+        to=[ledger.principal],
+        context=_request_context(ledger, request),
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -159,12 +160,10 @@ def calendar_problems(program: Program, file: str) -> list[Problem]:
     problems: list[Problem] = []
     numbers = [s.number for s in program.sessions]
     if sorted(numbers) != list(range(1, SESSIONS_PER_YEAR + 1)):
-        problems.append(
-            Problem(file, None, "sessions", f"a program has exactly sessions 1 to 8, found {numbers}")
-        )
+        problems.append(Problem(file, None, "sessions", f"a program has exactly sessions 1 to 8, found {numbers}"))
         return problems
     ordered = sorted(program.sessions, key=lambda s: s.number)
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in pairwise(ordered):
         if after.starts_on <= before.ends_on:
             problems.append(
                 Problem(

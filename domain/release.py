@@ -199,7 +199,9 @@ def coach_to_tell(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> str |
     return ledger.partnerships.get(request.partnership or "")
 
 
-def decide(ledger: ReleaseLedgerRecord, request_id: str, actor: str, approve: bool, at: datetime, reason: str | None = None) -> ReleaseRequest:
+def decide(
+    ledger: ReleaseLedgerRecord, request_id: str, actor: str, approve: bool, at: datetime, reason: str | None = None
+) -> ReleaseRequest:
     request = check_decision(ledger, request_id, actor)
     _send(request, ledger, "approve" if approve else "deny", actor=actor, at=at, reason=reason)
     return request

@@ -265,7 +265,10 @@ def _build(file: str, people_items: list[_Item], schools: list[_Item] | None, pa
                 problem(item.row, "coach", "only a teacher row names a coach")
                 continue
             label = slug(v["partnership"]) if v.get("partnership") else partnership_id(coach, [email])
-            group = groups.setdefault(label, {"row": item.row, "coach": coach, "partners": [], "focus": v.get("focus", ""), "school_goal": v.get("school_goal", "")})
+            group = groups.setdefault(
+                label,
+                {"row": item.row, "coach": coach, "partners": [], "focus": v.get("focus", ""), "school_goal": v.get("school_goal", "")},
+            )
             if group["coach"] != coach:
                 problem(item.row, "coach", f"partnership {label} already has coach {group['coach']}")
                 continue
@@ -282,7 +285,13 @@ def _build(file: str, people_items: list[_Item], schools: list[_Item] | None, pa
             if label in groups:
                 problem(item.row, "id", f"partnership {label} is listed twice")
                 continue
-            groups[label] = {"row": item.row, "coach": coach, "partners": [(item.row, p) for p in partners], "focus": v.get("focus", ""), "school_goal": v.get("school_goal", "")}
+            groups[label] = {
+                "row": item.row,
+                "coach": coach,
+                "partners": [(item.row, p) for p in partners],
+                "focus": v.get("focus", ""),
+                "school_goal": v.get("school_goal", ""),
+            }
 
     built_partnerships: list[Partnership] = []
     for pid, g in groups.items():
@@ -293,7 +302,14 @@ def _build(file: str, people_items: list[_Item], schools: list[_Item] | None, pa
         if not found:
             coach = people[g["coach"]]
             built_partnerships.append(
-                Partnership(id=pid, coach=coach.email, partners=[e for _, e in g["partners"]], focus=g["focus"], school_goal=g["school_goal"] or None, school=str(coach.school))
+                Partnership(
+                    id=pid,
+                    coach=coach.email,
+                    partners=[e for _, e in g["partners"]],
+                    focus=g["focus"],
+                    school_goal=g["school_goal"] or None,
+                    school=str(coach.school),
+                )
             )
 
     if not any(p.role == Role.coordinator for p in people.values()) and not problems:

@@ -69,16 +69,8 @@ class TrainingYear(StateMachine):
     incomplete = State("incomplete", final=True, value=TrainingStatus.incomplete)
     withdrawn = State("withdrawn", final=True, value=TrainingStatus.withdrawn)
 
-    record_attendance = (
-        enrolled.to(coaching, cond="unlocks")
-        | enrolled.to.itself(internal=True)
-        | coaching.to.itself(internal=True)
-    )
-    make_up = (
-        enrolled.to(coaching, cond="unlocks")
-        | enrolled.to.itself(internal=True)
-        | coaching.to.itself(internal=True)
-    )
+    record_attendance = enrolled.to(coaching, cond="unlocks") | enrolled.to.itself(internal=True) | coaching.to.itself(internal=True)
+    make_up = enrolled.to(coaching, cond="unlocks") | enrolled.to.itself(internal=True) | coaching.to.itself(internal=True)
     finish = coaching.to(completed) | enrolled.to(incomplete)
     withdraw = withdrawn.from_(enrolled, coaching)
 

@@ -163,7 +163,12 @@ class CoachingClient:
     ) -> list[dict[str, Any]]:
         """Answered by Temporal visibility (search attributes), not by asking each workflow."""
         clauses = ["WorkflowType = 'PartnershipWorkflow'"]
-        for key, value in ((sa.COHORT, cohort), (sa.SCHOOL, school), (sa.COACH, coach.lower() if coach else None), (sa.STAGE, stage.value if stage else None)):
+        for key, value in (
+            (sa.COHORT, cohort),
+            (sa.SCHOOL, school),
+            (sa.COACH, coach.lower() if coach else None),
+            (sa.STAGE, stage.value if stage else None),
+        ):
             if value is not None:
                 clauses.append(f"{key.name} = {_quote(value)}")
         if stalled is not None:

@@ -67,10 +67,18 @@ def program_starting(first_day: date, **settings: object) -> Program:
     """A program whose eight sessions follow the sample calendar's rhythm from `first_day` on."""
     offsets = [0, 77, 78, 79, 147, 175, 287, 385]  # late April, three summer days, Sept online, Oct, Feb, May
     sessions = [
-        TrainingSession(number=n + 1, title=f"Session {n + 1}", starts_on=first_day + timedelta(days=o), format="online" if n == 4 else "in-person", location="ESD 112")
+        TrainingSession(
+            number=n + 1,
+            title=f"Session {n + 1}",
+            starts_on=first_day + timedelta(days=o),
+            format="online" if n == 4 else "in-person",
+            location="ESD 112",
+        )
         for n, o in enumerate(offsets)
     ]
-    return Program(name="Test Peer Coaching", school_year=f"{first_day.year}-{first_day.year + 1}", timezone="UTC", sessions=sessions, **settings)  # type: ignore[arg-type]
+    return Program(
+        name="Test Peer Coaching", school_year=f"{first_day.year}-{first_day.year + 1}", timezone="UTC", sessions=sessions, **settings
+    )  # type: ignore[arg-type]
 
 
 @asynccontextmanager

@@ -4,7 +4,9 @@ from domain.roster import Roster, parse_roster_csv
 
 HEADER = "name,email,role,school,district,school_model,coach,partnership,focus,school_goal\n"
 
-SMALL = HEADER + """\
+SMALL = (
+    HEADER
+    + """\
 Cora Ordinator,cora@esd.test,coordinator,,ESD,,,,,
 Pat Principal,pat@hazel.test,principal,Hazel,Vancouver,part-time,,,,
 Ann Coach,ann@hazel.test,coach,Hazel,Vancouver,,,,,
@@ -12,6 +14,7 @@ Bob Coach,bob@hazel.test,coach,Hazel,Vancouver,,,,,
 Tia Teacher,tia@hazel.test,teacher,Hazel,Vancouver,,ann@hazel.test,,Research projects,Writing
 Ted Teacher,ted@hazel.test,teacher,Hazel,Vancouver,,bob@hazel.test,,Spreadsheets in science,
 """
+)
 
 COORDINATOR = "cora@esd.test"
 PRINCIPAL = "pat@hazel.test"

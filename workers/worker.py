@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 import gc
 import signal
+from datetime import timedelta
 
 import structlog
 from temporalio.client import Client

@@ -138,7 +138,9 @@ class CohortWorkflow:
             started = workflow.start_child_workflow(
                 TrainingWorkflow.run,
                 TrainingInput(
-                    record=TrainingRecord(cohort=s.cohort, coach=person.email, name=person.name, school=str(person.school), coordinators=s.roster.coordinators),
+                    record=TrainingRecord(
+                        cohort=s.cohort, coach=person.email, name=person.name, school=str(person.school), coordinators=s.roster.coordinators
+                    ),
                     program=s.program,
                 ),
                 id=workflow_id,
@@ -215,7 +217,9 @@ class CohortWorkflow:
         workflow_id = self._register(partnership)
         await self._start_child(workflow_id)
         self.dispatch.signal(
-            ids.ledger_id(self.state.cohort, partnership.school), "add_partnership", PartnershipAtSchool(id=partnership.id, coach=partnership.coach)
+            ids.ledger_id(self.state.cohort, partnership.school),
+            "add_partnership",
+            PartnershipAtSchool(id=partnership.id, coach=partnership.coach),
         )
         return self.state.partnerships[partnership.id]
 
@@ -229,7 +233,9 @@ class CohortWorkflow:
         with refusals():
             person = check_new_participant(self.state, request)
         self.state.roster.people.append(person)
-        self.dispatch.signal(ids.ledger_id(self.state.cohort, str(person.school)), "add_member", Member(email=person.email, role=person.role))
+        self.dispatch.signal(
+            ids.ledger_id(self.state.cohort, str(person.school)), "add_member", Member(email=person.email, role=person.role)
+        )
         if person.role == Role.coach:
             await self._start_child(self._enrol(person))
         return person

@@ -27,7 +27,7 @@ NOTICE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coeffi
 
 class Dispatch:
     def __init__(self) -> None:
-        self._in_flight = 0
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def notify(self, notice: Notice) -> None:
         self._spawn(self._notify(notice))
@@ -36,17 +36,12 @@ class Dispatch:
         self._spawn(self._signal(workflow_id, signal, args))
 
     async def settled(self) -> None:
-        await workflow.wait_condition(lambda: self._in_flight == 0)
+        await workflow.wait_condition(lambda: not self._tasks)
 
     def _spawn(self, coro: Any) -> None:
-        self._in_flight += 1
-        asyncio.create_task(self._tracked(coro))
-
-    async def _tracked(self, coro: Any) -> None:
-        try:
-            await coro
-        finally:
-            self._in_flight -= 1
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _notify(self, notice: Notice) -> None:
         try:

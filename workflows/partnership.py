@@ -8,7 +8,7 @@ new cycle the run continues as new, carrying the record forward.
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
 from pydantic import BaseModel
@@ -68,8 +68,8 @@ class PartnershipWorkflow:
             due = next_stall_step(self.record, self.program)
             timeout = None if due is None else max(due[0] - workflow.now(), timedelta(seconds=1))
             try:
-                await workflow.wait_condition(lambda: self._changes != seen, timeout=timeout)
-            except asyncio.TimeoutError:
+                await workflow.wait_condition(self._changed_since(seen), timeout=timeout)
+            except TimeoutError:
                 assert due is not None
                 self._stalled(due[1])
         await self.dispatch.settled()
@@ -78,6 +78,9 @@ class PartnershipWorkflow:
             # A new cycle starts a fresh history; the record (all moves and notes) goes with it.
             workflow.continue_as_new(PartnershipInput(record=self.record, program=self.program))
         return self.record
+
+    def _changed_since(self, seen: int) -> Callable[[], bool]:
+        return lambda: self._changes != seen
 
     def _stalled(self, step: StallStep) -> None:
         days = (workflow.now() - (self.record.stage_since or workflow.now())).days

@@ -80,15 +80,13 @@ class ReleaseLedgerWorkflow:
         self.program = input.program
         self.dispatch = Dispatch()
         self._closing = False
-        self._watching: set[str] = set()
+        self._watching: dict[str, asyncio.Task[None]] = {}
 
     @workflow.run
     async def run(self, input: LedgerInput) -> ReleaseLedgerRecord:
         for request in self.ledger.requests:
             self._watch(request)
-        await workflow.wait_condition(
-            lambda: workflow.info().is_continue_as_new_suggested() or (self._closing and not self._watching)
-        )
+        await workflow.wait_condition(lambda: workflow.info().is_continue_as_new_suggested() or (self._closing and not self._watching))
         await self.dispatch.settled()
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._watching)
         if not self._closing:
@@ -160,8 +158,7 @@ class ReleaseLedgerWorkflow:
 
     def _watch(self, request: ReleaseRequest) -> None:
         if request.status in (ReleaseStatus.requested, ReleaseStatus.approved, ReleaseStatus.booked):
-            self._watching.add(request.id)
-            asyncio.create_task(self._follow(request))
+            self._watching[request.id] = asyncio.create_task(self._follow(request))
 
     async def _follow(self, request: ReleaseRequest) -> None:
         try:
@@ -174,13 +171,15 @@ class ReleaseLedgerWorkflow:
                 move(self.ledger, request.id, "expire")
                 self.dispatch.notify(notices.release_expired(self.ledger, request))
                 return
-            if await self._until(self.program.end_of_day(request.on), lambda: request.status not in (ReleaseStatus.approved, ReleaseStatus.booked)):
+            if await self._until(
+                self.program.end_of_day(request.on), lambda: request.status not in (ReleaseStatus.approved, ReleaseStatus.booked)
+            ):
                 return
             await workflow.wait_condition(lambda: request.status != ReleaseStatus.approved)  # booking under way
             if request.status == ReleaseStatus.booked:
                 move(self.ledger, request.id, "use")
         finally:
-            self._watching.discard(request.id)
+            self._watching.pop(request.id, None)
 
     async def _until(self, at: datetime, done: object) -> bool:
         """Wait until `at` or until done() is true; True if done() came first."""
@@ -190,7 +189,7 @@ class ReleaseLedgerWorkflow:
         try:
             await workflow.wait_condition(done, timeout=wait)  # type: ignore[arg-type]
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
 
     def _today(self) -> date:

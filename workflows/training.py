@@ -9,7 +9,7 @@ the coach's partnerships that coaching may begin.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -30,6 +30,8 @@ with workflow.unsafe.imports_passed_through():
         finish_year,
         needs_make_up,
         record_attendance,
+    )
+    from domain.training import (
         withdraw as leave_training,
     )
 
@@ -60,10 +62,8 @@ class TrainingWorkflow:
         for event in training_timeline(self.program):
             wait = event.at - workflow.now()
             if wait.total_seconds() > 0:
-                try:
+                with contextlib.suppress(TimeoutError):  # the moment came; withdrawal ends the wait early
                     await workflow.wait_condition(lambda: self.record.status not in OPEN, timeout=wait)
-                except asyncio.TimeoutError:
-                    pass
             elif event.kind == CalendarEventKind.reminder:
                 continue  # launched after this reminder's moment: a late reminder helps nobody
             if self.record.status not in OPEN:

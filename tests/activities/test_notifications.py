@@ -271,7 +271,6 @@ async def test_a_line_break_in_a_name_cannot_add_a_header(by_smtp: NoticeActivit
     assert "\n" not in str(event["SUMMARY"])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: render() splits the subject at the first newline of the rendered text, not of the template")
 def test_a_line_break_in_a_subject_value_stays_in_the_subject() -> None:
     reminder = notices.session_reminder(training(), program(name="Peer Coaching\n2026"), 2, 7)
 
@@ -281,7 +280,6 @@ def test_a_line_break_in_a_subject_value_stays_in_the_subject() -> None:
     assert body.startswith("Hi Ann Coach,")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the invite names TZID=America/Los_Angeles but has no VTIMEZONE (RFC 5545 3.2.19)")
 def test_the_invite_defines_the_time_zone_it_names() -> None:
     reminder = notices.session_reminder(training(), program(), 2, 7)
     assert reminder.invite is not None

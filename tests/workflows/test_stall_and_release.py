@@ -13,8 +13,8 @@ from domain.program import Program
 from domain.training import Attendance
 from peercoach.client import CoachingClient
 from tests.conftest import Harness, eventually, program_starting
-from workflows import search_attributes as sa
 from tests.roster_fixtures import ANN, ANN_TIA, COORDINATOR, PRINCIPAL, TIA, small_roster
+from workflows import search_attributes as sa
 
 SCHOOL = "hazel"
 
@@ -33,7 +33,7 @@ async def _unlocked_cohort(env: WorkflowEnvironment, h: Harness, cohort: str) ->
 async def test_a_stage_left_alone_stalls_is_followed_up_and_escalated(time_env: WorkflowEnvironment, harness) -> None:  # type: ignore[no-untyped-def]
     h = harness(time_env.client)
     async with h.worker():
-        coaching, program, _ = await _unlocked_cohort(time_env, h, "stall")
+        coaching, _, _ = await _unlocked_cohort(time_env, h, "stall")
         moved = await coaching.move("stall", ANN_TIA, ANN, Stage.initiate)
         entered = moved.move.at
 
