@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 from statemachine import State, StateMachine
@@ -207,7 +208,7 @@ def decide(
     return request
 
 
-def move(ledger: ReleaseLedgerRecord, request_id: str, event: str, actor: str = SYSTEM, **details: object) -> ReleaseRequest:
+def move(ledger: ReleaseLedgerRecord, request_id: str, event: str, actor: str = SYSTEM, **details: Any) -> ReleaseRequest:
     """expire, book, use or cancel a request (in place)."""
     request = ledger.request(request_id)
     if event == "cancel" and actor != request.requester:
@@ -216,7 +217,7 @@ def move(ledger: ReleaseLedgerRecord, request_id: str, event: str, actor: str = 
     return request
 
 
-def _send(request: ReleaseRequest, ledger: ReleaseLedgerRecord, event: str, **kwargs: object) -> None:
+def _send(request: ReleaseRequest, ledger: ReleaseLedgerRecord, event: str, **kwargs: Any) -> None:
     try:
         ReleaseMachine(request, ledger.principal).send(event, **kwargs)
     except TransitionNotAllowed:

@@ -300,15 +300,15 @@ def _build(file: str, people_items: list[_Item], schools: list[_Item] | None, pa
             row = g["row"] if index is None else g["partners"][index][0]
             problem(row, field if partnerships is not None or field != "partners" else "email", message)
         if not found:
-            coach = people[g["coach"]]
+            coach_person = people[g["coach"]]
             built_partnerships.append(
                 Partnership(
                     id=pid,
-                    coach=coach.email,
+                    coach=coach_person.email,
                     partners=[e for _, e in g["partners"]],
                     focus=g["focus"],
                     school_goal=g["school_goal"] or None,
-                    school=str(coach.school),
+                    school=str(coach_person.school),
                 )
             )
 
