@@ -101,14 +101,15 @@ class TrainingYear(StateMachine):
     on_enter_withdrawn = on_enter_completed
 
 
-def check_attendance(record: TrainingRecord, program: Program, session: int, status: Attendance, actor: str, at: datetime) -> None:
+def check_attendance(record: TrainingRecord, program: Program, session: int, status: Attendance, actor: str, at: datetime | None) -> None:
+    """Refuse unless this attendance may be recorded; `at` None checks everything but the session's start."""
     if actor not in record.coordinators:
         raise Refused("only a coordinator of the cohort records attendance")
     if not 1 <= session <= SESSIONS_PER_YEAR:
         raise Refused(f"there is no session {session}; sessions are 1 to {SESSIONS_PER_YEAR}")
     if record.status not in (TrainingStatus.enrolled, TrainingStatus.coaching):
         raise Refused(f"{record.coach}'s training year is {record.status.value}; attendance can no longer be recorded")
-    if at < program.session_start(session):
+    if at is not None and at < program.session_start(session):
         raise Refused(f"session {session} starts on {program.session(session).starts_on}; attendance can be recorded once it has started")
     entry = record.attendance.get(session)
     if status == Attendance.made_up:

@@ -24,7 +24,7 @@ from domain.problems import Refused
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord, ReleaseRequest
 from domain.roster import Person, Roster
-from domain.training import Attendance, TrainingRecord
+from domain.training import Attendance, TrainingRecord, check_attendance
 from workflows import ids
 from workflows import search_attributes as sa
 from workflows.cohort import CohortInput, CohortWorkflow, LaunchProgress
@@ -101,11 +101,24 @@ class CoachingClient:
             raise Refused(f"{handle.id.replace('/', ' ', 1)}: {err.message}") from None
 
     async def list_cohorts(self) -> list[tuple[str, str]]:
-        found = []
+        found: dict[str, str] = {}
         async for wf in self.client.list_workflows("WorkflowType = 'CohortWorkflow'"):
             status = wf.status.name.lower() if wf.status else "unknown"
-            found.append((wf.id.split("/", 1)[1], status))
-        return found
+            cohort = wf.id.split("/", 1)[1]
+            if found.get(cohort) != "running":  # continue-as-new leaves closed runs behind
+                found[cohort] = status
+        return sorted(found.items())
+
+    async def locate(self, email: str) -> tuple[str, Person]:
+        """The running cohort a person is in, and who they are there."""
+        email = email.strip().lower()
+        for cohort, status in await self.list_cohorts():
+            if status != "running":
+                continue
+            for person in (await self.cohort_state(cohort)).roster.people:
+                if person.email == email:
+                    return cohort, person
+        raise Refused(f"{email} is not in any running cohort")
 
     async def add_participant(self, cohort: str, request: NewParticipant) -> Person:
         return await self._update(self.cohort(cohort), "add_participant", request, Person)  # type: ignore[no-any-return]
@@ -119,11 +132,23 @@ class CoachingClient:
         return self.client.get_workflow_handle(ids.training_id(cohort, coach.lower()))
 
     async def record_attendance(self, cohort: str, actor: str, session: int, marks: dict[str, Attendance]) -> list[TrainingRecord]:
-        """Record a session for several coaches; every name is checked before any is recorded."""
+        """Record a session for several coaches; every one is checked before any is recorded.
+
+        The session's start is the same for everyone, so the one check made only
+        in the workflows (on Temporal's clock) cannot refuse some and not others.
+        """
         state = await self.cohort_state(cohort)
         unknown = [email for email in marks if email.lower() not in state.trainings]
         if unknown:
             raise Refused(f"not coaches in cohort {cohort}: {', '.join(unknown)}")
+        problems = []
+        for email, status in marks.items():
+            try:
+                check_attendance(await self.training_record(cohort, email), state.program, session, status, actor, None)
+            except Refused as refused:
+                problems.append(f"{email}: {refused.reason}")
+        if problems:
+            raise Refused("nothing was recorded; " + "; ".join(problems))
         records = []
         for email, status in marks.items():
             update = AttendanceUpdate(actor=actor, session=session, status=status)
@@ -212,6 +237,16 @@ class CoachingClient:
     async def cancel_release(self, request_id: str, actor: str) -> ReleaseRequest:
         cohort, school, _ = _request_parts(request_id)
         return await self._update(self.ledger(cohort, school), "cancel", Cancellation(request_id=request_id, actor=actor), ReleaseRequest)  # type: ignore[no-any-return]
+
+    async def ledgers(self, school: str | None = None) -> list[ReleaseLedgerRecord]:
+        """Every running school ledger (found through visibility), each asked for its requests."""
+        query = "WorkflowType = 'ReleaseLedgerWorkflow' AND ExecutionStatus = 'Running'"
+        if school:
+            query += f" AND {sa.SCHOOL.name} = {_quote(school)}"
+        ledgers = []
+        async for wf in self.client.list_workflows(query):
+            ledgers.append(await self._query(self.client.get_workflow_handle(wf.id), ReleaseLedgerWorkflow.details))
+        return sorted(ledgers, key=lambda ledger: (ledger.cohort, ledger.school))
 
     async def ledger_record(self, cohort: str, school: str) -> ReleaseLedgerRecord:
         return await self._query(self.ledger(cohort, school), ReleaseLedgerWorkflow.details)  # type: ignore[no-any-return]

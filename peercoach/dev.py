@@ -1,0 +1,149 @@
+"""`peercoach dev`: the whole stack on this machine, owned by one command.
+
+It starts the Temporal dev server (persistent SQLite file in the data directory,
+search attributes registered) and a worker as child processes, launches the
+sample cohort if there is none, and stops everything cleanly on Ctrl-C. Run it
+again and every workflow carries on from the SQLite file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+
+from domain.program import load_program
+from domain.roster import load_roster, slug
+from peercoach.cli import UserError, run, settings
+from peercoach.connect import coaching_client
+from peercoach.local_temporal import search_attribute_flags, temporal_binary
+from peercoach.output import console
+from workers.settings import Settings
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def dev(
+    port: Annotated[int, typer.Option(help="Temporal's gRPC port.")] = 7233,
+    ui_port: Annotated[int, typer.Option(help="Temporal web UI port.")] = 8233,
+    sample: Annotated[bool, typer.Option("--sample/--no-sample", help="Launch the sample cohort if there is no cohort yet.")] = True,
+) -> None:
+    """Start Temporal, a worker and the sample cohort locally; Ctrl-C stops them all."""
+    for what, p, flag in (("Temporal", port, "--port"), ("the Temporal web UI", ui_port, "--ui-port")):
+        if _taken(p):
+            raise UserError(f"port {p} (for {what}) is taken, perhaps by another `peercoach dev`; choose another with {flag}")
+    base = settings()
+    s = base.model_copy(update={"temporal_address": f"localhost:{port}"})
+    s.data_dir.mkdir(parents=True, exist_ok=True)
+    run(_serve(s, port, ui_port, sample))
+
+
+def _taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+class Child:
+    """A child process with its output in a log file in the data directory."""
+
+    def __init__(self, name: str, args: list[str], log: Path, env: dict[str, str] | None = None):
+        self.name = name
+        self.log: IO[bytes] = log.open("ab")
+        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+async def _serve(s: Settings, port: int, ui_port: int, sample: bool) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    db = s.data_dir / "temporal.sqlite3"
+    children: list[Child] = []
+    try:
+        server_args = [temporal_binary(), "server", "start-dev", "--db-filename", str(db), "--port", str(port), "--ui-port", str(ui_port)]
+        server_args += ["--namespace", s.namespace, "--log-level", "warn", *search_attribute_flags()]
+        children.append(Child("temporal", server_args, s.data_dir / "temporal.log"))
+        coaching = await _connect_when_up(s, children[0], stop)
+        env = {**os.environ, "PEERCOACH_TEMPORAL_ADDRESS": s.temporal_address, "PEERCOACH_DATA_DIR": str(s.data_dir.resolve())}
+        env |= {"PEERCOACH_NAMESPACE": s.namespace, "PEERCOACH_TASK_QUEUE": s.task_queue}
+        children.append(Child("worker", [sys.executable, "-m", "workers"], s.data_dir / "worker.log", env))
+        cohorts = await coaching.list_cohorts()
+        if sample and not cohorts:
+            program, roster = load_program(SAMPLES / "program.yaml"), load_roster(SAMPLES / "roster.csv")
+            cohort = slug(f"{program.name} {program.school_year}")
+            await coaching.launch_cohort(cohort, program, roster, roster.coordinators[0])
+            await coaching.wait_until_launched(cohort)
+            console.print(f"Launched the sample cohort [bold]{cohort}[/bold] from {SAMPLES}.")
+            cohorts = [(cohort, "running")]
+        _welcome(s, port, ui_port, db, [c for c, _ in cohorts])
+        while not stop.is_set():
+            for child in children:
+                if child.process.poll() is not None:
+                    raise UserError(f"the {child.name} stopped unexpectedly (exit {child.process.returncode}); see {child.log.name}")
+            with contextlib.suppress(TimeoutError):  # look at the children once a second
+                await asyncio.wait_for(stop.wait(), timeout=1)
+        console.print("Stopping the worker and Temporal...")
+    finally:
+        for child in reversed(children):
+            child.stop()
+    console.print(f"Stopped. Everything is kept in {db}; `peercoach dev` picks up where it left off.")
+
+
+async def _connect_when_up(s: Settings, server: Child, stop: asyncio.Event):  # type: ignore[no-untyped-def]
+    for _ in range(150):
+        if server.process.poll() is not None:
+            raise UserError(f"Temporal did not start (exit {server.process.returncode}); see {server.log.name}")
+        if stop.is_set():
+            raise UserError("stopped before Temporal was up")
+        try:
+            return await coaching_client(s)
+        except RuntimeError:
+            await asyncio.sleep(0.2)
+    raise UserError(f"Temporal did not answer on {s.temporal_address} within 30 seconds; see {server.log.name}")
+
+
+def _welcome(s: Settings, port: int, ui_port: int, db: Path, cohorts: list[str]) -> None:
+    cohort = cohorts[0] if cohorts else "COHORT"
+    console.print(
+        f"""
+[bold green]The Peer Coaching Program is running.[/bold green]
+  Temporal        localhost:{port}   (namespace {s.namespace}, task queue {s.task_queue})
+  Temporal web UI http://localhost:{ui_port}
+  Workflows kept  {db}
+  Notifications   {s.outbox_path} (no SMTP set; set PEERCOACH_SMTP_HOST to send email)
+  Logs            {s.data_dir}/worker.log, {s.data_dir}/temporal.log
+  Cohorts         {", ".join(cohorts) or "none"}
+
+Try, in another terminal:
+  peercoach cohort status {cohort}
+  peercoach partnership list --cohort {cohort}
+  peercoach outbox
+  peercoach diagram cycle
+
+Ctrl-C stops everything.""",
+        highlight=False,
+    )
+    console.print("ready", style="dim")

@@ -1,0 +1,102 @@
+"""`peercoach worker`, `outbox` and `diagram`."""
+
+from __future__ import annotations
+
+import asyncio
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from statemachine import StateMachine
+
+from activities.outbox import Outbox
+from domain.cycle import CoachingCycle
+from domain.release import ReleaseMachine
+from domain.training import TrainingYear
+from peercoach.cli import UserError, run, settings
+from peercoach.connect import coaching_client
+from peercoach.output import console, print_json, table, when
+from peercoach.partnership_commands import split_id
+from workers import logs
+from workers import worker as worker_process
+
+
+class Machine(StrEnum):
+    cycle = "cycle"
+    training = "training"
+    release = "release"
+
+
+MACHINES: dict[Machine, type[StateMachine]] = {
+    Machine.cycle: CoachingCycle,
+    Machine.training: TrainingYear,
+    Machine.release: ReleaseMachine,
+}
+
+
+def worker() -> None:
+    """Run a worker (until Ctrl-C or SIGTERM)."""
+    s = settings()
+    logs.configure(s.log_format, s.log_level)
+    asyncio.run(worker_process.run(s))
+
+
+def outbox(
+    to: Annotated[str | None, typer.Option(help="Only messages to this email.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind (session_reminder, stall_follow_up, ...).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 200,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The notifications sent (the embedded default keeps them in the data directory)."""
+    path = settings().outbox_path
+    if not path.exists():
+        raise UserError(f"no outbox at {path}: nothing has been sent from this data directory yet")
+    entries = Outbox(path).entries(recipient=to, kind=kind, limit=limit)
+    if as_json:
+        print_json(entries)
+        return
+    rows = [[when(e.created_at), e.kind, e.recipient, e.subject, e.status] for e in entries]
+    console.print(table(f"Outbox ({path})", ["asked", "kind", "to", "subject", "status"], rows))
+
+
+def diagram(
+    machine: Annotated[Machine, typer.Argument(help="cycle, training or release")],
+    format: Annotated[str, typer.Option(help="mermaid or png")] = "mermaid",
+    partnership: Annotated[str | None, typer.Option(help="Mark this partnership's current stage (COHORT/ID).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Where to write a png (default: MACHINE.png).")] = None,
+) -> None:
+    """Draw a state machine, with a partnership's current stage marked."""
+    if partnership and machine != Machine.cycle:
+        raise UserError("--partnership goes with the cycle diagram")
+    drawn: StateMachine | type[StateMachine] = MACHINES[machine]
+    if partnership:
+        cohort, pid = split_id(partnership)
+
+        async def fetch() -> CoachingCycle:
+            return CoachingCycle(await (await coaching_client(settings())).partnership_record(cohort, pid))
+
+        drawn = run(fetch())
+    if format == "mermaid":
+        print(format_mermaid(drawn))
+    elif format == "png":
+        from statemachine.contrib.diagram import DotGraphMachine, GraphvizNotFoundError
+
+        target = output or Path(f"{machine.value}.png")
+        try:
+            DotGraphMachine(drawn)().write_png(str(target))
+        except (GraphvizNotFoundError, FileNotFoundError):
+            raise UserError("png needs Graphviz: apt-get install graphviz (or use --format mermaid)") from None
+        console.print(f"wrote {target}")
+    else:
+        raise UserError(f"unknown format {format!r}; use mermaid or png")
+
+
+def format_mermaid(machine: StateMachine | type[StateMachine]) -> str:
+    return format(machine, "mermaid")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(worker)
+    app.command()(outbox)
+    app.command()(diagram)
