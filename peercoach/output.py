@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
+# Piped output (a file, a test, a README) is not cut to 80 columns.
+console = Console() if sys.stdout.isatty() else Console(width=200)
 errors = Console(stderr=True, soft_wrap=True)
 
 

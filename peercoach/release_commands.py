@@ -79,6 +79,8 @@ def list_requests(
     async def go() -> None:
         ledgers = await (await coaching_client(settings())).ledgers(school)
         shown = [(ledger, [r for r in ledger.requests if not pending or r.status == ReleaseStatus.requested]) for ledger in ledgers]
+        if pending:
+            shown = [(ledger, requests) for ledger, requests in shown if requests]
         if as_json:
             print_json(
                 [
@@ -94,7 +96,7 @@ def list_requests(
             )
             return
         if not shown:
-            console.print("No release ledgers found.")
+            console.print("No pending requests." if pending else "No release ledgers found.")
         for ledger, requests in shown:
             rows = [[r.id, r.requester, days_text(r.days), r.on, r.status.value, when(r.requested_at), r.purpose] for r in requests]
             title = f"{ledger.school} ({ledger.cohort}), principal {ledger.principal}"
