@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from domain.problems import Refused
-from domain.program import Program, load_program
+from domain.program import Program, TrainingSession
 from domain.training import (
     Attendance,
     AttendanceEntry,
     TrainingRecord,
     TrainingStatus,
+    check_attendance,
     finish_year,
     needs_make_up,
     record_attendance,
     withdraw,
 )
-
-SAMPLE_PROGRAM = Path(__file__).resolve().parents[2] / "samples" / "program.yaml"
 
 COACH = "ann@hazel.test"
 COORDINATOR = "cora@esd.test"
@@ -30,9 +28,19 @@ MISSED = [Attendance.absent, Attendance.excused]
 PRESENT = [Attendance.attended, Attendance.made_up]
 
 
+# a fixed calendar in the sample's rhythm (the sample file's dates move from year to year)
+SESSION_DAYS = [date(2027, 4, 27), date(2027, 7, 13), date(2027, 7, 14), date(2027, 7, 15)]
+SESSION_DAYS += [date(2027, 9, 21), date(2027, 10, 19), date(2028, 2, 8), date(2028, 5, 16)]
+
+
 @pytest.fixture(scope="module")
 def program() -> Program:
-    return load_program(SAMPLE_PROGRAM)
+    return Program(
+        name="Teacher Librarian Peer Coaching",
+        school_year="2027-2028",
+        timezone="America/Los_Angeles",
+        sessions=[TrainingSession(number=n, title=f"Session {n}", starts_on=day) for n, day in enumerate(SESSION_DAYS, start=1)],
+    )
 
 
 def training(**fields: object) -> TrainingRecord:
@@ -57,7 +65,7 @@ def refused(record: TrainingRecord, program: Program, session: int, status: Atte
 # -- the sample calendar ---------------------------------------------------------------------
 
 
-def test_the_sample_program_unlocks_coaching_after_session_5(program: Program) -> None:
+def test_coaching_unlocks_after_session_5_by_default(program: Program) -> None:
     assert program.coaching_unlocks_after == 5
     assert program.session_start(5) == datetime(2027, 9, 21, 15, 30, tzinfo=UTC)  # 08:30 in Vancouver, WA
 
@@ -127,6 +135,18 @@ def test_the_start_is_in_the_programs_time_zone(program: Program) -> None:
     refused(record, program, 1, Attendance.attended, COORDINATOR, datetime(2027, 4, 27, 15, 29, tzinfo=UTC))
     record_attendance(record, program, 1, Attendance.attended, COORDINATOR, datetime(2027, 4, 27, 15, 30, tzinfo=UTC))
     assert record.attendance[1].status == Attendance.attended
+
+
+def test_checking_without_a_time_skips_only_the_start_check(program: Program) -> None:
+    record = training()
+    check_attendance(record, program, 8, Attendance.attended, COORDINATOR, None)  # session 8 is a year away
+    with pytest.raises(Refused, match="only a coordinator"):
+        check_attendance(record, program, 8, Attendance.attended, COACH, None)
+    with pytest.raises(Refused, match="can be made up"):
+        check_attendance(record, program, 8, Attendance.made_up, COORDINATOR, None)
+    with pytest.raises(Refused, match="there is no session 9"):
+        check_attendance(record, program, 9, Attendance.attended, COORDINATOR, None)
+    assert record.attendance == {}
 
 
 def test_a_coordinator_may_correct_a_recorded_status(program: Program) -> None:

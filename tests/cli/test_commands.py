@@ -1,0 +1,129 @@
+"""A coordinator's and a coach's first week, typed at the terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import yaml
+
+from tests.cli.conftest import Result, Terminal
+from tests.conftest import program_starting
+from tests.roster_fixtures import ANN, BOB, COORDINATOR, PRINCIPAL, SMALL, TIA
+
+
+async def until(check, what: str, seconds: float = 15) -> Result:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        result = await check()
+        if result is not None:
+            return result  # type: ignore[no-any-return]
+        assert asyncio.get_running_loop().time() < deadline, f"never happened: {what}"
+        await asyncio.sleep(0.3)
+
+
+def write_inputs(tmp_path: Path) -> tuple[str, str, str]:
+    program = program_starting((datetime.now(UTC) - timedelta(days=200)).date(), stall_days={"initiate": 2 / 86400})
+    program_file = tmp_path / "program.yaml"
+    program_file.write_text(yaml.safe_dump(program.model_dump(mode="json")))
+    roster_file = tmp_path / "roster.csv"
+    roster_file.write_text(SMALL)
+    broken = tmp_path / "broken.csv"
+    broken.write_text(SMALL.replace("Bob Coach,bob@hazel.test,coach", "Bob Coach,ann@hazel.test,coach").replace(",part-time,", ",half-time,"))
+    return str(program_file), str(roster_file), str(broken)
+
+
+async def test_a_first_week_at_the_terminal(terminal: Terminal, tmp_path: Path) -> None:
+    program, roster, broken = write_inputs(tmp_path)
+    cohort = f"week-{uuid.uuid4().hex[:6]}"
+
+    # a roster with mistakes: every problem named with file, row and field; nothing launched
+    refused = await terminal("cohort", "launch", "--program", program, "--roster", broken, "--cohort", cohort)
+    assert refused.code == 1
+    assert f"{broken}, row 5, field 'email': ann@hazel.test is already used on row 4" in refused.err
+    assert f"{broken}, row 3, field 'school_model': unknown school model 'half-time'" in refused.err
+    assert "Traceback" not in refused.err
+    assert cohort not in (await terminal("cohort", "list")).out
+
+    launched = await terminal("cohort", "launch", "--program", program, "--roster", roster, "--cohort", cohort)
+    assert launched.code == 0, launched.err
+    assert f"Launched cohort {cohort}: 2 coaches, 2 partnerships, 1 schools." in launched.out
+    again = await terminal("cohort", "launch", "--program", program, "--roster", roster, "--cohort", cohort)
+    assert again.code == 1 and "already exists; nothing new was started" in again.err
+    assert {"cohort": cohort, "status": "running"} in (await terminal("cohort", "list", "--json")).json()
+
+    # attendance: one unknown name and nothing is recorded
+    wrong = await terminal("attendance", "record", cohort, "--session", "5", "--present", ANN, "--absent", "nobody@hazel.test")
+    assert wrong.code == 1 and "nobody@hazel.test" in wrong.err
+    assert (await terminal("cohort", "status", cohort, "--json")).json()["attendance"]["5"] == {}
+    recorded = await terminal("attendance", "record", cohort, "--session", "5", "--present", ANN, "--absent", BOB)
+    assert recorded.code == 0, recorded.err
+    status = (await terminal("cohort", "status", cohort, "--json")).json()
+    assert status["attendance"]["5"] == {"attended": 1, "absent": 1}
+
+    # a coach moves a partnership; a partner may not; a skipped stage is refused with the allowed moves
+    pid = f"{cohort}/ann--tia"
+
+    async def unlocked() -> Result | None:
+        shown = await terminal("partnership", "show", pid, "--json")
+        return shown if shown.code == 0 and shown.json()["coaching_unlocked"] else None
+
+    await until(unlocked, "coaching unlocked for Ann's partnership")
+    by_partner = await terminal("partnership", "advance", pid, "--as", TIA, "--to", "initiate")
+    assert by_partner.code == 1 and "only the partnership's coach (ann@hazel.test) may move it" in by_partner.err
+    skipping = await terminal("partnership", "advance", pid, "--as", ANN, "--to", "observe")
+    assert skipping.code == 1 and "cannot move to observe" in skipping.err and "allowed now: initiate" in skipping.err
+    moved = await terminal("partnership", "advance", pid, "--as", ANN, "--to", "initiate", "--note", "Brainstormed the unit")
+    assert moved.code == 0 and "waiting -> initiate" in moved.out and "Next for ann@hazel.test: co-plan" in moved.out
+    shown = (await terminal("partnership", "show", pid, "--json")).json()
+    assert [(m["source"], m["target"], m["by"], m["note"]) for m in shown["moves"]] == [("pending", "initiate", ANN, "Brainstormed the unit")]
+
+    # initiate stalls after two seconds in this program: visibility finds it
+    async def stalled() -> Result | None:
+        found = await terminal("partnership", "list", "--cohort", cohort, "--stalled", "--json")
+        return found if [p["id"] for p in found.json()] == [pid] else None
+
+    await until(stalled, "the stalled partnership in visibility")
+    follow_ups = (await terminal("outbox", "--kind", "stall_follow_up", "--json")).json()
+    assert {e["recipient"] for e in follow_ups} == {ANN, TIA}
+
+    # Bob is not unlocked (absent at session 5): he may not start a partnership himself
+    started = await terminal("partnership", "start", cohort, "--coach", BOB, "--partner", TIA, "--focus", "Podcasts", "--as", BOB)
+    assert started.code == 1 and "coaching is not unlocked yet" in started.err
+    started = await terminal("partnership", "start", cohort, "--coach", BOB, "--partner", TIA, "--focus", "Podcasts")
+    assert started.code == 0 and f"{cohort}/bob--tia" in started.out
+
+    # release time: asked, too much refused, decided by the principal only
+    day = (datetime.now(UTC) + timedelta(days=14)).date().isoformat()
+    asked = await terminal("release", "request", "--as", TIA, "--days", "1", "--on", day, "--purpose", "Co-plan", "--partnership", pid)
+    assert asked.code == 0 and "1 day left after this" in asked.out, asked.err
+    too_much = await terminal("release", "request", "--as", TIA, "--days", "1.5", "--on", day, "--purpose", "More")
+    assert too_much.code == 1 and "has 1 day of release time left" in too_much.err
+    pending = (await terminal("release", "list", "--pending", "--json")).json()
+    request_id = next(r["id"] for ledger in pending for r in ledger["requests"] if ledger["cohort"] == cohort)
+    by_coach = await terminal("release", "decide", request_id, "--as", ANN, "--approve")
+    assert by_coach.code == 1 and "only the principal" in by_coach.err
+    approved = await terminal("release", "decide", request_id, "--as", PRINCIPAL, "--approve", "--reason", "Good plan")
+    assert approved.code == 0 and "booked" in approved.out
+    ledger = next(ledger for ledger in (await terminal("release", "list", "--json")).json() if ledger["cohort"] == cohort)
+    assert ledger["remaining"][TIA] == 1.0 and ledger["requests"][0]["status"] == "booked"
+
+    diagram = await terminal("diagram", "cycle", "--partnership", pid)
+    assert "stateDiagram-v2" in diagram.out and "initiate:::active" in diagram.out
+    assert COORDINATOR in {e["recipient"] for e in (await terminal("outbox", "--json")).json()}
+
+
+async def test_mistakes_are_one_clear_line(terminal: Terminal) -> None:
+    for args, message in [
+        (["partnership", "advance", "no-slash", "--as", ANN, "--to", "initiate"], "is not a partnership id"),
+        (["partnership", "advance", "c/p", "--as", ANN, "--to", "dance"], "unknown stage 'dance'"),
+        (["partnership", "advance", "c/p", "--as", ANN], "say exactly one of --to STAGE, --new-cycle or --close"),
+        (["release", "request", "--as", ANN, "--days", "1", "--on", "tomorrow", "--purpose", "x"], "is not a date"),
+        (["cohort", "status", "no-such-cohort"], "workflow not found"),
+    ]:
+        result = await terminal(*args)
+        assert result.code == 1, (args, result)
+        assert message in result.err, (args, result.err)
+        assert "Traceback" not in result.err
