@@ -164,6 +164,9 @@ def check_new_partnership(state: CohortState, request: NewPartnership) -> Partne
             raise Refused(
                 f"coaching is not unlocked yet: {coach} can start partnerships after session {state.program.coaching_unlocks_after}"
             )
+    training = state.trainings.get(coach)
+    if training is not None and training.status == TrainingStatus.withdrawn:
+        raise Refused(f"{coach} has withdrawn from the cohort")
     people = {p.email: p for p in state.roster.people}
     problems = partnership_problems(people, coach, partners, request.focus)
     if problems:

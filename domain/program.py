@@ -113,6 +113,13 @@ class Program(BaseModel):
             raise ValueError("stall thresholds are days and more than 0")
         return {**default_stall_days(), **days}
 
+    @field_validator("release_days")
+    @classmethod
+    def _release_days_in_half_days(cls, days: dict[Role, float]) -> dict[Role, float]:
+        if any(d < 0 or d * 2 != int(d * 2) for d in days.values()):
+            raise ValueError("release days are counted in half days (0, 0.5, 1 ...), never negative")
+        return days
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, name: str) -> str:

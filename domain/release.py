@@ -11,6 +11,7 @@ a decision are held against it, so two requests at once cannot overspend it.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -146,7 +147,7 @@ def check_request(
     role = ledger.members.get(requester)
     if role is None:
         raise Refused(f"{requester} is not a coach or collaborating teacher at {ledger.school}")
-    if days <= 0 or days * 2 != int(days * 2):
+    if not math.isfinite(days) or days <= 0 or days * 2 != int(days * 2):
         raise Refused(f"release time is asked for in half days (0.5, 1, 1.5 ...), not {days}")
     if on < today:
         raise Refused(f"{on} has already passed; ask for a day from {today} on")

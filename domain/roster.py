@@ -124,20 +124,31 @@ def load_roster(path: str | Path) -> Roster:
 def parse_roster_csv(text: str, file: str) -> Roster:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in ("name", "email", "role") if c not in header]
-    if missing:
-        raise InvalidInput([Problem(file, 1, c, "missing column (the header row needs it)") for c in missing])
-    unknown = [h for h in header if h and h not in CSV_COLUMNS]
-    if unknown:
-        raise InvalidInput([Problem(file, 1, h, f"unknown column; columns are {', '.join(CSV_COLUMNS)}") for h in unknown])
+    header_problems = [
+        Problem(file, 1, c, "missing column (the header row needs it)") for c in ("name", "email", "role") if c not in header
+    ]
+    header_problems += [
+        Problem(file, 1, h, f"unknown column; columns are {', '.join(CSV_COLUMNS)}") for h in header if h and h not in CSV_COLUMNS
+    ]
+    if header_problems:
+        raise InvalidInput(header_problems)
     people: list[_Item] = []
-    for n, raw in enumerate(reader, start=2):
+    extra_cells: list[Problem] = []
+    for raw in reader:
+        n = reader.line_num  # the line in the file, as a spreadsheet numbers it (blank lines count)
         if None in raw:
-            raise InvalidInput([Problem(file, n, None, "more cells than columns in the header")])
+            extra_cells.append(Problem(file, n, None, "more cells than columns in the header"))
+            continue
         values = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         if any(values.values()):
             people.append(_Item(row=n, values=values))
-    return _build(file, people, schools=None, partnerships=None)
+    try:
+        roster = _build(file, people, schools=None, partnerships=None)
+    except InvalidInput as invalid:
+        raise InvalidInput(sorted(extra_cells + invalid.problems, key=lambda p: p.row if isinstance(p.row, int) else 0)) from None
+    if extra_cells:
+        raise InvalidInput(extra_cells)
+    return roster
 
 
 def parse_roster_yaml(text: str, file: str) -> Roster:
@@ -335,7 +346,7 @@ def partnership_problems(people: dict[str, Person], coach_email: str, partners: 
             found.append((index, "partners", f"{email} is not in the roster"))
         elif partner.role != Role.teacher:
             found.append((index, "partners", f"{email} is a {partner.role.value}, not a collaborating teacher"))
-        elif partner.school != coach.school:
+        elif partner.school is not None and partner.school != coach.school:  # no school: reported on its own row
             found.append((index, "school", f"{email} is at {partner.school}, but coach {coach.email} is at {coach.school}"))
     return found
 

@@ -31,7 +31,9 @@ def write_inputs(tmp_path: Path) -> tuple[str, str, str]:
     roster_file = tmp_path / "roster.csv"
     roster_file.write_text(SMALL)
     broken = tmp_path / "broken.csv"
-    broken.write_text(SMALL.replace("Bob Coach,bob@hazel.test,coach", "Bob Coach,ann@hazel.test,coach").replace(",part-time,", ",half-time,"))
+    broken.write_text(
+        SMALL.replace("Bob Coach,bob@hazel.test,coach", "Bob Coach,ann@hazel.test,coach").replace(",part-time,", ",half-time,")
+    )
     return str(program_file), str(roster_file), str(broken)
 
 
@@ -78,7 +80,9 @@ async def test_a_first_week_at_the_terminal(terminal: Terminal, tmp_path: Path) 
     moved = await terminal("partnership", "advance", pid, "--as", ANN, "--to", "initiate", "--note", "Brainstormed the unit")
     assert moved.code == 0 and "waiting -> initiate" in moved.out and "Next for ann@hazel.test: co-plan" in moved.out
     shown = (await terminal("partnership", "show", pid, "--json")).json()
-    assert [(m["source"], m["target"], m["by"], m["note"]) for m in shown["moves"]] == [("pending", "initiate", ANN, "Brainstormed the unit")]
+    assert [(m["source"], m["target"], m["by"], m["note"]) for m in shown["moves"]] == [
+        ("pending", "initiate", ANN, "Brainstormed the unit")
+    ]
 
     # initiate stalls after two seconds in this program: visibility finds it
     async def stalled() -> Result | None:

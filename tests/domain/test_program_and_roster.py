@@ -332,7 +332,6 @@ def test_a_missing_program_file(tmp_path: Path) -> None:
     assert problem.message.startswith("cannot read the file")
 
 
-@pytest.mark.xfail(strict=True, reason="domain bug: release_days is not validated; a negative allowance is accepted (program.py Program)")
 def test_negative_release_days_are_refused(sample_raw: dict[str, Any]) -> None:
     raw = copy.deepcopy(sample_raw)
     raw["release_days"] = {"coach": -1, "teacher": 2}
@@ -607,16 +606,12 @@ def test_an_unreadable_roster_file(tmp_path: Path) -> None:
     assert problems_of(excinfo) == [(None, None, "the file is not UTF-8 text")]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="domain bug: header problems stop at the missing columns; unknown columns are not reported too (roster.py)"
-)
 def test_missing_and_unknown_columns_are_reported_together() -> None:
     with pytest.raises(InvalidInput) as excinfo:
         parse_roster_csv("name,email,phone\nCora,cora@esd.test,555\n", "roster.csv")
     assert [(p.row, p.field) for p in excinfo.value.problems] == [(1, "role"), (1, "phone")]
 
 
-@pytest.mark.xfail(strict=True, reason="domain bug: a row with extra cells aborts the check; other rows' problems are lost (roster.py)")
 def test_a_row_with_extra_cells_does_not_hide_other_problems() -> None:
     text = GOOD_ROWS + "Tia,tia@hazel.test,teacher,Hazel,Vancouver,,,,,,extra\nRob,rob@hazel.test,robot,Hazel,Vancouver,,,,,\n"
     with pytest.raises(InvalidInput) as excinfo:
@@ -624,7 +619,6 @@ def test_a_row_with_extra_cells_does_not_hide_other_problems() -> None:
     assert [(p.row, p.field) for p in excinfo.value.problems] == [(5, None), (6, "role")]
 
 
-@pytest.mark.xfail(strict=True, reason="domain bug: rows are counted by records, so a blank line shifts every later row number (roster.py)")
 def test_row_numbers_match_the_file_after_a_blank_line() -> None:
     text = GOOD_ROWS + "\nRob,rob@hazel.test,robot,Hazel,Vancouver,,,,,\n"  # Rob is on line 6
     with pytest.raises(InvalidInput) as excinfo:
@@ -632,7 +626,6 @@ def test_row_numbers_match_the_file_after_a_blank_line() -> None:
     assert [(p.row, p.field) for p in excinfo.value.problems] == [(6, "role")]
 
 
-@pytest.mark.xfail(strict=True, reason="domain bug: a partner whose school was rejected is reported as 'at None' (roster.py)")
 def test_a_partner_whose_school_has_no_principal_is_not_said_to_be_at_none() -> None:
     text = GOOD_ROWS + "Ola,ola@other.test,teacher,Other,Vancouver,,ann@hazel.test,,Focus,\n"
     with pytest.raises(InvalidInput) as excinfo:
@@ -1007,9 +1000,6 @@ def test_a_second_partnership_of_the_same_pair_gets_its_own_id(program: Program)
     assert check_new_partnership(state, request).id == "ann--tia-3"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="domain bug: a coordinator can start a partnership for a coach who has withdrawn (cohort.py check_new_partnership)"
-)
 def test_no_new_partnership_for_a_withdrawn_coach(program: Program) -> None:
     state = cohort(program)
     state.trainings[ANN].status = TrainingStatus.withdrawn

@@ -1,0 +1,183 @@
+"""How simulated people behave, decided up front from a seed.
+
+Every choice (who attends, how fast a coach moves, who stalls, which principal
+answers late or never, who asks for too many release days) is drawn here from
+`random.Random(seed)`, before anything runs: the same seed gives the same plan,
+and the plan played against the engine gives the same year-end summary.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from domain.cycle import Stage
+from domain.program import Program
+from domain.roster import Partnership, Role, Roster
+from domain.training import Attendance
+
+CYCLE = [Stage.initiate, Stage.co_plan, Stage.modeling, Stage.observe, Stage.reflect]
+
+
+class StepKind(StrEnum):
+    attendance = "attendance"
+    move = "move"
+    ask_release = "ask_release"
+    decide_release = "decide_release"
+
+
+class Step(BaseModel):
+    at: datetime
+    kind: StepKind
+    actor: str
+    partnership: str | None = None
+    to: Stage | None = None
+    session: int | None = None
+    marks: dict[str, Attendance] = Field(default_factory=dict)
+    school: str | None = None
+    days: float | None = None
+    approve: bool | None = None
+
+
+class Behaviour(BaseModel):
+    """The rates of the model; the defaults are a plausible year."""
+
+    attend: float = 0.88
+    excused: float = 0.05  # the rest is absent
+    make_up: float = 0.7
+    staller: float = 0.15  # coaches who let one stage sit far past its threshold
+    slow_coach: float = 0.3
+    release_ask: float = 0.6
+    over_allowance: float = 0.08
+    principal_late: float = 0.25
+    principal_never: float = 0.1
+    approve: float = 0.85
+
+
+class Plan(BaseModel):
+    coordinator: list[Step]
+    coaches: dict[str, list[Step]]
+
+
+def plan_year(program: Program, roster: Roster, seed: int, behaviour: Behaviour | None = None) -> Plan:
+    b = behaviour or Behaviour()
+    rng = random.Random(seed)
+    coordinator = roster.coordinators[0]
+    coaches = sorted(p.email for p in roster.with_role(Role.coach))
+    principals = {s.id: s.principal for s in roster.schools}
+    principal_habit = {s: _habit(rng, b) for s in sorted(principals)}
+
+    attendance_steps: list[Step] = []
+    unlocked_at: dict[str, datetime] = {}
+    make_ups: dict[int, dict[str, datetime]] = {}
+    for session in range(1, 9):
+        marks: dict[str, Attendance] = {}
+        recorded = program.session_end(session) + timedelta(hours=rng.uniform(2, 40))
+        for coach in coaches:
+            roll = rng.random()
+            status = Attendance.attended if roll < b.attend else Attendance.excused if roll < b.attend + b.excused else Attendance.absent
+            marks[coach] = status
+            if status == Attendance.attended and session == program.coaching_unlocks_after:
+                unlocked_at[coach] = recorded
+            elif status != Attendance.attended and rng.random() < b.make_up:
+                made_up = recorded + timedelta(days=rng.uniform(5, 25))
+                make_ups.setdefault(session, {})[coach] = made_up
+                if session == program.coaching_unlocks_after:
+                    unlocked_at[coach] = made_up
+        attendance_steps.append(Step(at=recorded, kind=StepKind.attendance, actor=coordinator, session=session, marks=marks))
+    for session, made in make_ups.items():
+        for coach, at in made.items():
+            attendance_steps.append(
+                Step(at=at, kind=StepKind.attendance, actor=coordinator, session=session, marks={coach: Attendance.made_up})
+            )
+
+    year_end = program.session_end(8)
+    by_coach: dict[str, list[Partnership]] = {}
+    for p in roster.partnerships:
+        by_coach.setdefault(p.coach, []).append(p)
+    coach_steps: dict[str, list[Step]] = {}
+    for coach in coaches:
+        steps: list[Step] = []
+        pace = 18.0 if rng.random() < b.slow_coach else 8.0
+        staller = rng.random() < b.staller
+        for p in by_coach.get(coach, []):
+            start = unlocked_at.get(coach)
+            if start is None:  # never unlocked: the coach still tries once, after session 5, and is refused
+                start = program.session_end(program.coaching_unlocks_after) + timedelta(days=3)
+            steps += _cycles(rng, p, start + timedelta(days=rng.uniform(1, 10)), year_end, pace, staller)
+            steps += _release(rng, b, p, principals[p.school], principal_habit[p.school], start, year_end, program)
+        coach_steps[coach] = sorted(steps, key=lambda s: s.at)
+    return Plan(coordinator=sorted(attendance_steps, key=lambda s: s.at), coaches=coach_steps)
+
+
+def _habit(rng: random.Random, b: Behaviour) -> str:
+    roll = rng.random()
+    return "never" if roll < b.principal_never else "late" if roll < b.principal_never + b.principal_late else "prompt"
+
+
+def _cycles(rng: random.Random, p: Partnership, at: datetime, year_end: datetime, pace: float, staller: bool) -> list[Step]:
+    steps: list[Step] = []
+    stall_stage = rng.choice(CYCLE) if staller else None
+    while True:
+        for stage in CYCLE:
+            steps.append(Step(at=at, kind=StepKind.move, actor=p.coach, partnership=p.id, to=stage))
+            wait = rng.expovariate(1 / pace) + 1
+            if stage == stall_stage:
+                wait += rng.uniform(25, 50)
+                stall_stage = None
+            at += timedelta(days=wait, hours=rng.uniform(0, 8))
+        if at + timedelta(days=6 * pace) > year_end:
+            steps.append(
+                Step(at=min(at, year_end - timedelta(hours=1)), kind=StepKind.move, actor=p.coach, partnership=p.id, to=Stage.closed)
+            )
+            return steps
+
+
+def _release(
+    rng: random.Random, b: Behaviour, p: Partnership, principal: str, habit: str, start: datetime, year_end: datetime, program: Program
+) -> list[Step]:
+    if rng.random() >= b.release_ask:
+        return []
+    teacher = p.partners[0]
+    asked = start + timedelta(days=rng.uniform(5, 60))
+    days = 3.0 if rng.random() < b.over_allowance else rng.choice([0.5, 1.0, 1.5])
+    steps = [Step(at=asked, kind=StepKind.ask_release, actor=teacher, partnership=p.id, school=p.school, days=days)]
+    if habit != "never":
+        delay = rng.uniform(0.2, 2) if habit == "prompt" else rng.uniform(3.5, 6.5)
+        approve = rng.random() < b.approve
+        steps.append(
+            Step(at=asked + timedelta(days=delay), kind=StepKind.decide_release, actor=principal, partnership=p.id, approve=approve)
+        )
+    return steps
+
+
+def synthetic_roster(coaches: int, seed: int) -> Roster:
+    """A state-sized roster: schools of about eight coaches, two partnerships per coach."""
+    from domain.roster import parse_roster_csv
+
+    rng = random.Random(seed)
+    models = ["part-time", "grade-level-team", "library-ict"]
+    schools = max(1, coaches // 8)
+    rows = [
+        "name,email,role,school,district,school_model,coach,partnership,focus,school_goal",
+        "Sim Coordinator,coordinator@esd.sim,coordinator,,ESD,,,,,",
+    ]
+    for s in range(schools):
+        rows.append(f"Principal {s},principal{s}@school{s}.sim,principal,School {s},District {s % 9},{rng.choice(models)},,,,")
+    for c in range(coaches):
+        s = c % schools
+        rows.append(f"Coach {c},coach{c}@school{s}.sim,coach,School {s},District {s % 9},,,,,")
+        for t in range(2):
+            teacher = f"Teacher {c}-{t},teacher{c}-{t}@school{s}.sim,teacher,School {s},District {s % 9}"
+            rows.append(f"{teacher},,coach{c}@school{s}.sim,,Lesson focus {c}-{t},")
+    return parse_roster_csv("\n".join(rows) + "\n", f"{coaches} simulated coaches")
+
+
+def shift_to(program: Program, first_session: datetime) -> Program:
+    """The same calendar moved so that session 1 falls on `first_session`'s date (the simulated clock starts today)."""
+    offset = first_session.date() - program.session(1).starts_on
+    sessions = [s.model_copy(update={"starts_on": s.starts_on + offset}) for s in program.sessions]
+    return program.model_copy(update={"sessions": sessions})
