@@ -68,13 +68,14 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def _register_commands() -> None:
-    from peercoach import cohort_commands, dev, partnership_commands, release_commands, tools
+    from peercoach import cohort_commands, dev, partnership_commands, release_commands, simulate_command, tools
 
     app.add_typer(cohort_commands.cohort_app, name="cohort")
     app.add_typer(cohort_commands.attendance_app, name="attendance")
     app.add_typer(partnership_commands.partnership_app, name="partnership")
     app.add_typer(release_commands.release_app, name="release")
     app.command()(dev.dev)
+    app.command()(simulate_command.simulate)
     tools.register(app)
 
 

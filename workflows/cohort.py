@@ -20,6 +20,7 @@ from temporalio.workflow import ParentClosePolicy
 from workflows import ids
 from workflows import search_attributes as sa
 from workflows.dispatch import Dispatch
+from workflows.history import history_is_long
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
 from workflows.refusals import refusals
 from workflows.release_ledger import LedgerInput, Member, PartnershipAtSchool, ReleaseLedgerWorkflow
@@ -81,13 +82,13 @@ class CohortWorkflow:
         while self.to_start:
             batch, self.to_start = self.to_start[:START_BATCH], self.to_start[START_BATCH:]
             await asyncio.gather(*(self._start_child(wid) for wid in batch))
-            if workflow.info().is_continue_as_new_suggested():
+            if history_is_long():
                 await self._continue_as_new()
-        await workflow.wait_condition(lambda: self._year_over() or workflow.info().is_continue_as_new_suggested())
+        await workflow.wait_condition(lambda: self._year_over() or history_is_long())
         if not self._year_over():
             await self._continue_as_new()
         self._close_year()
-        await workflow.wait_condition(lambda: self._all_partnerships_ended() or workflow.info().is_continue_as_new_suggested())
+        await workflow.wait_condition(lambda: self._all_partnerships_ended() or history_is_long())
         await self.dispatch.settled()
         await workflow.wait_condition(workflow.all_handlers_finished)
         if not self._all_partnerships_ended():

@@ -17,6 +17,7 @@ from temporalio.common import RetryPolicy
 
 from activities.names import BOOK_SUBSTITUTE
 from workflows.dispatch import Dispatch
+from workflows.history import history_is_long
 from workflows.refusals import refusals
 
 with workflow.unsafe.imports_passed_through():
@@ -86,7 +87,7 @@ class ReleaseLedgerWorkflow:
     async def run(self, input: LedgerInput) -> ReleaseLedgerRecord:
         for request in self.ledger.requests:
             self._watch(request)
-        await workflow.wait_condition(lambda: workflow.info().is_continue_as_new_suggested() or (self._closing and not self._watching))
+        await workflow.wait_condition(lambda: history_is_long() or (self._closing and not self._watching))
         await self.dispatch.settled()
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._watching)
         if not self._closing:

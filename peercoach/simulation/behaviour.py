@@ -101,7 +101,7 @@ def plan_year(program: Program, roster: Roster, seed: int, behaviour: Behaviour 
     coach_steps: dict[str, list[Step]] = {}
     for coach in coaches:
         steps: list[Step] = []
-        pace = 18.0 if rng.random() < b.slow_coach else 8.0
+        pace = 9.0 if rng.random() < b.slow_coach else 4.0
         staller = rng.random() < b.staller
         for p in by_coach.get(coach, []):
             start = unlocked_at.get(coach)
@@ -109,8 +109,30 @@ def plan_year(program: Program, roster: Roster, seed: int, behaviour: Behaviour 
                 start = program.session_end(program.coaching_unlocks_after) + timedelta(days=3)
             steps += _cycles(rng, p, start + timedelta(days=rng.uniform(1, 10)), year_end, pace, staller)
             steps += _release(rng, b, p, principals[p.school], principal_habit[p.school], start, year_end, program)
-        coach_steps[coach] = sorted(steps, key=lambda s: s.at)
-    return Plan(coordinator=sorted(attendance_steps, key=lambda s: s.at), coaches=coach_steps)
+        coach_steps[coach] = _in_school_hours(steps)
+    return Plan(coordinator=_in_school_hours(attendance_steps), coaches=coach_steps)
+
+
+def _in_school_hours(steps: list[Step]) -> list[Step]:
+    """People act at the next of a few moments of the school day (UTC hours below).
+
+    Besides being what people do, this lets the time-skipping server play many
+    people's actions in one step of its clock instead of one step each.
+    """
+    slotted = [s.model_copy(update={"at": _next_slot(s.at)}) for s in steps]
+    return sorted(slotted, key=lambda s: s.at)
+
+
+SLOTS = (16, 20, 23)  # 8:00, 12:00 and 15:00 on the US west coast
+
+
+def _next_slot(at: datetime) -> datetime:
+    day = at.replace(minute=0, second=0, microsecond=0)
+    for hour in SLOTS:
+        slot = day.replace(hour=hour)
+        if slot >= at:
+            return slot
+    return (day + timedelta(days=1)).replace(hour=SLOTS[0])
 
 
 def _habit(rng: random.Random, b: Behaviour) -> str:
@@ -130,9 +152,7 @@ def _cycles(rng: random.Random, p: Partnership, at: datetime, year_end: datetime
                 stall_stage = None
             at += timedelta(days=wait, hours=rng.uniform(0, 8))
         if at + timedelta(days=6 * pace) > year_end:
-            steps.append(
-                Step(at=min(at, year_end - timedelta(hours=1)), kind=StepKind.move, actor=p.coach, partnership=p.id, to=Stage.closed)
-            )
+            steps.append(Step(at=at, kind=StepKind.move, actor=p.coach, partnership=p.id, to=Stage.closed))
             return steps
 
 
