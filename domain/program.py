@@ -98,6 +98,8 @@ class Program(BaseModel):
     release_days: dict[Role, float] = Field(default_factory=default_release_days)
     release_reminder_days: int = Field(default=3, ge=1)
     release_expires_days: int = Field(default=7, ge=1)
+    # Stall follow-ups and release reminders go out at this local time, not at 3 a.m.; None: the moment they are due.
+    follow_ups_at: time | None = time(7, 0)
 
     @field_validator("reminder_days_before")
     @classmethod
@@ -157,6 +159,17 @@ class Program(BaseModel):
     def local_date(self, at: datetime) -> date:
         """The date at the schools (a request made at 8pm is for "today" there, not in UTC)."""
         return at.astimezone(ZoneInfo(self.timezone)).date()
+
+    def next_follow_up_time(self, at: datetime) -> datetime:
+        """The first `follow_ups_at` (local time at the schools) at or after `at`."""
+        if self.follow_ups_at is None:
+            return at
+        zone = ZoneInfo(self.timezone)
+        local = at.astimezone(zone)
+        moment = datetime.combine(local.date(), self.follow_ups_at, zone)
+        if moment <= local < moment + timedelta(minutes=1):
+            return at  # on the hour (a timer that fired a few milliseconds late counts)
+        return moment if moment > local else datetime.combine(local.date() + timedelta(days=1), self.follow_ups_at, zone)
 
     def end_of_day(self, day: date) -> datetime:
         return datetime.combine(day + timedelta(days=1), time(0), ZoneInfo(self.timezone))

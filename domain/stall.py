@@ -26,7 +26,7 @@ def next_stall_step(record: PartnershipRecord, program: Program) -> tuple[dateti
     step = program.stall_chain[sent]
     since = record.stage_since if sent == 0 else (record.stall.last_step_at or record.stage_since)
     days = step.after_days if step.after_days is not None else program.stall_days[record.stage]
-    return since + timedelta(days=days), step
+    return program.next_follow_up_time(since + timedelta(days=days)), step
 
 
 def record_stall_step(record: PartnershipRecord, step: StallStep, at: datetime) -> None:

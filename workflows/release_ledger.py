@@ -163,8 +163,8 @@ class ReleaseLedgerWorkflow:
 
     async def _follow(self, request: ReleaseRequest) -> None:
         try:
-            reminder_at = request.requested_at + timedelta(days=self.program.release_reminder_days)
-            expires_at = request.requested_at + timedelta(days=self.program.release_expires_days)
+            reminder_at = self.program.next_follow_up_time(request.requested_at + timedelta(days=self.program.release_reminder_days))
+            expires_at = self.program.next_follow_up_time(request.requested_at + timedelta(days=self.program.release_expires_days))
             if request.reminded_at is None and not await self._until(reminder_at, lambda: request.status != ReleaseStatus.requested):
                 request.reminded_at = workflow.now()
                 self.dispatch.notify(notices.release_reminder(self.ledger, request))

@@ -113,7 +113,7 @@ class SimulatedPeople:
 
     async def _attendance(self, cohort: str, step: Step) -> Outcome:
         assert step.session is not None
-        gate = asyncio.Semaphore(1)
+        gate = asyncio.Semaphore(16)
 
         async def one(coach: str, status: object) -> bool:
             async with gate:

@@ -75,7 +75,7 @@ async def simulate_year(program: Program, roster: Roster, seed: int, on_progress
                 workflows=[PersonDriverWorkflow],
                 activities=[SimulatedPeople(coaching).step],
                 workflow_runner=workflow_runner(),
-                max_concurrent_activities=1,
+                max_concurrent_activities=64,
             )
             async with create_worker(env.client, settings), people:
                 summary = await _play(env, coaching, program, roster, seed, on_progress)

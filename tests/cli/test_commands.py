@@ -25,7 +25,7 @@ async def until(check, what: str, seconds: float = 15) -> Result:  # type: ignor
 
 
 def write_inputs(tmp_path: Path) -> tuple[str, str, str]:
-    program = program_starting((datetime.now(UTC) - timedelta(days=200)).date(), stall_days={"initiate": 2 / 86400})
+    program = program_starting((datetime.now(UTC) - timedelta(days=200)).date(), stall_days={"initiate": 2 / 86400}, follow_ups_at=None)
     program_file = tmp_path / "program.yaml"
     program_file.write_text(yaml.safe_dump(program.model_dump(mode="json")))
     roster_file = tmp_path / "roster.csv"

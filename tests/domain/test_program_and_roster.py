@@ -6,6 +6,7 @@ import copy
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -770,6 +771,14 @@ def due(record: PartnershipRecord, program: Program) -> tuple[datetime, StallSte
     return step
 
 
+def test_follow_ups_go_out_at_the_programs_morning_hour(program: Program) -> None:
+    # T0 is 17:00 on April 30 in Los Angeles: the next 7:00 there is the morning after
+    assert program.next_follow_up_time(T0) == datetime(2027, 5, 1, 7, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+    morning = datetime(2027, 5, 3, 7, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+    assert program.next_follow_up_time(morning) == morning  # already on the hour: no wait
+    assert program.next_follow_up_time(morning + timedelta(minutes=1)) == morning + timedelta(days=1)
+
+
 def test_a_waiting_partnership_does_not_stall_before_coaching_unlocks(program: Program) -> None:
     record = partnership_record(Stage.pending, unlocked=False, since=None)
     assert next_stall_step(record, program) is None
@@ -780,7 +789,7 @@ def test_a_waiting_partnership_does_not_stall_before_coaching_unlocks(program: P
 def test_the_waiting_clock_starts_when_coaching_unlocks(program: Program) -> None:
     record = partnership_record(Stage.pending, unlocked=False, since=None)
     unlock_coaching(record, T0)
-    assert due(record, program) == (T0 + timedelta(days=21), program.stall_chain[0])
+    assert due(record, program) == (program.next_follow_up_time(T0 + timedelta(days=21)), program.stall_chain[0])
 
 
 @pytest.mark.parametrize(
@@ -788,25 +797,28 @@ def test_the_waiting_clock_starts_when_coaching_unlocks(program: Program) -> Non
 )
 def test_the_first_follow_up_comes_after_the_stages_threshold(program: Program, stage: Stage, days: int) -> None:
     when, step = due(partnership_record(stage), program)
-    assert when == T0 + timedelta(days=days)
+    assert when == program.next_follow_up_time(T0 + timedelta(days=days))
     assert step == program.stall_chain[0]
     assert step.kind == "follow_up"
 
 
 def test_the_thresholds_come_from_the_program(program: Program) -> None:
     custom = program.model_copy(update={"stall_days": {**program.stall_days, Stage.observe: 5}})
-    assert next_stall_step(partnership_record(Stage.observe), custom) == (T0 + timedelta(days=5), custom.stall_chain[0])
+    assert next_stall_step(partnership_record(Stage.observe), custom) == (
+        custom.next_follow_up_time(T0 + timedelta(days=5)),
+        custom.stall_chain[0],
+    )
 
 
 def test_a_threshold_may_be_a_fraction_of_a_day(program: Program) -> None:
     custom = program.model_copy(update={"stall_days": {**program.stall_days, Stage.initiate: 0.5}})
-    assert due(partnership_record(Stage.initiate), custom)[0] == T0 + timedelta(hours=12)
+    assert due(partnership_record(Stage.initiate), custom)[0] == custom.next_follow_up_time(T0 + timedelta(hours=12))
 
 
 def test_the_escalation_follows_the_follow_up_by_its_own_delay(program: Program) -> None:
     record = partnership_record(Stage.co_plan)
     when, follow_up = due(record, program)
-    assert when == T0 + timedelta(days=14)
+    assert when == program.next_follow_up_time(T0 + timedelta(days=14))
     sent_at = when + timedelta(hours=2)  # the timer fired a little late
     record_stall_step(record, follow_up, sent_at)
     assert record.stall.model_dump() == {
@@ -818,7 +830,7 @@ def test_the_escalation_follows_the_follow_up_by_its_own_delay(program: Program)
     }
 
     when, escalation = due(record, program)
-    assert when == sent_at + timedelta(days=7)
+    assert when == program.next_follow_up_time(sent_at + timedelta(days=7))
     assert escalation.kind == "escalation"
     record_stall_step(record, escalation, when)
     assert record.stall.model_dump() == {"stalled_since": sent_at, "steps_sent": 2, "last_step_at": when, "follow_ups": 1, "escalations": 1}
@@ -834,7 +846,9 @@ def test_a_link_without_its_own_delay_waits_the_stage_threshold_again(program: P
     ]
     custom = program.model_copy(update={"stall_chain": chain})
     record = partnership_record(Stage.modeling)
-    expected = [T0 + timedelta(days=21), T0 + timedelta(days=42), T0 + timedelta(days=44)]
+    first = custom.next_follow_up_time(T0 + timedelta(days=21))
+    second = custom.next_follow_up_time(first + timedelta(days=21))
+    expected = [first, second, custom.next_follow_up_time(second + timedelta(days=2))]
     seen = []
     while (next_step := next_stall_step(record, custom)) is not None:
         seen.append(next_step[0])
@@ -845,7 +859,10 @@ def test_a_link_without_its_own_delay_waits_the_stage_threshold_again(program: P
 
 def test_a_first_link_with_its_own_delay_uses_it(program: Program) -> None:
     custom = program.model_copy(update={"stall_chain": [StallStep(kind="escalation", notify=[Audience.coordinator], after_days=3)]})
-    assert next_stall_step(partnership_record(Stage.reflect), custom) == (T0 + timedelta(days=3), custom.stall_chain[0])
+    assert next_stall_step(partnership_record(Stage.reflect), custom) == (
+        custom.next_follow_up_time(T0 + timedelta(days=3)),
+        custom.stall_chain[0],
+    )
 
 
 def test_a_move_restarts_the_chain_from_the_new_stage(program: Program) -> None:
@@ -857,7 +874,7 @@ def test_a_move_restarts_the_chain_from_the_new_stage(program: Program) -> None:
 
     apply_move(record, ANN, Stage.reflect, moved_at)
 
-    assert next_stall_step(record, program) == (moved_at + timedelta(days=14), program.stall_chain[0])
+    assert next_stall_step(record, program) == (program.next_follow_up_time(moved_at + timedelta(days=14)), program.stall_chain[0])
     assert record.stall.stalled_since is None
     assert (record.stall.follow_ups, record.stall.escalations) == (1, 1)
 

@@ -81,6 +81,7 @@ async def test_visibility_finds_stalled_partnerships(dev_env: WorkflowEnvironmen
     program = program_starting(
         (datetime.now(UTC) - timedelta(days=200)).date(),
         stall_days={Stage.initiate: seconds, Stage.observe: seconds, Stage.co_plan: 30, Stage.modeling: 30, Stage.pending: 30},
+        follow_ups_at=None,
     )
     coaching = CoachingClient(dev_env.client, h.task_queue)
     async with h.worker():

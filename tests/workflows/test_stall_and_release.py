@@ -33,7 +33,7 @@ async def _unlocked_cohort(env: WorkflowEnvironment, h: Harness, cohort: str) ->
 async def test_a_stage_left_alone_stalls_is_followed_up_and_escalated(time_env: WorkflowEnvironment, harness) -> None:  # type: ignore[no-untyped-def]
     h = harness(time_env.client)
     async with h.worker():
-        coaching, _, _ = await _unlocked_cohort(time_env, h, "stall")
+        coaching, program, _ = await _unlocked_cohort(time_env, h, "stall")
         moved = await coaching.move("stall", ANN_TIA, ANN, Stage.initiate)
         entered = moved.move.at
 
@@ -44,7 +44,8 @@ async def test_a_stage_left_alone_stalls_is_followed_up_and_escalated(time_env: 
         await time_env.sleep(timedelta(days=2))  # initiate's threshold is 14 days
         record = await coaching.partnership_record("stall", ANN_TIA)
         assert record.stall.stalled_since is not None
-        assert abs(record.stall.stalled_since - (entered + timedelta(days=14))) < timedelta(minutes=1)
+        followed_up = program.next_follow_up_time(entered + timedelta(days=14))  # initiate's threshold, at 7:00
+        assert abs(record.stall.stalled_since - followed_up) < timedelta(minutes=1)
         follow_ups = h.outbox.entries(kind="stall_follow_up")
         assert {e.recipient for e in follow_ups} == {ANN, TIA}
         assert not h.sent("stall_escalation")
@@ -52,9 +53,10 @@ async def test_a_stage_left_alone_stalls_is_followed_up_and_escalated(time_env: 
         assert described.typed_search_attributes.get(sa.STALLED) is True
 
         await time_env.sleep(timedelta(days=7))  # the escalation link: 7 days after the follow-up
+        await eventually(lambda: h.sent("stall_escalation"))
         escalations = h.outbox.entries(kind="stall_escalation")
         assert [e.recipient for e in escalations] == [COORDINATOR]
-        assert abs(escalations[0].created_at - (entered + timedelta(days=21))) < timedelta(minutes=1)
+        assert abs(escalations[0].created_at - (followed_up + timedelta(days=7))) < timedelta(minutes=1)
         summary = await coaching.cohort_summary("stall")
         assert [s.id for s in summary.stalled] == [ANN_TIA]
         assert summary.stalled[0].follow_ups == 1 and summary.stalled[0].escalations == 1
@@ -84,7 +86,8 @@ async def test_release_request_ignored_is_reminded_then_expires(time_env: Workfl
         await time_env.sleep(timedelta(days=4))
         reminders = h.outbox.entries(kind="release_reminder")
         assert [e.recipient for e in reminders] == [PRINCIPAL]
-        assert abs(reminders[0].created_at - (request.requested_at + timedelta(days=program.release_reminder_days))) < timedelta(minutes=1)
+        reminder_due = program.next_follow_up_time(request.requested_at + timedelta(days=program.release_reminder_days))
+        assert abs(reminders[0].created_at - reminder_due) < timedelta(minutes=1)
         ledger = await coaching.ledger_record("ignored", SCHOOL)
         assert ledger.remaining(TIA) == 0.5  # a pending request holds its days
 
