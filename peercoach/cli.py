@@ -20,6 +20,7 @@ from temporalio.service import RPCError
 
 from domain.problems import InvalidInput, Refused
 from peercoach.output import errors
+from workers import logs
 from workers.settings import Settings
 
 T = TypeVar("T")
@@ -82,6 +83,7 @@ def _register_commands() -> None:
 def main() -> None:
     """Entry point: run the command, then leave without the Temporal client's exit crash (DESIGN.md)."""
     _register_commands()
+    logs.route_core_logs()
     code = 0
     try:
         app()  # usage mistakes are reported by Typer itself, which exits with 2

@@ -8,6 +8,7 @@ from typing import Any
 
 import structlog
 from temporalio import activity
+from temporalio.runtime import LogForwardingConfig, LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 
 
 def _temporal_ids(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -25,6 +26,16 @@ def _temporal_ids(logger: Any, method: str, event: dict[str, Any]) -> dict[str, 
         event.setdefault("activity_type", info.activity_type)
         event.setdefault("attempt", info.attempt)
     return event
+
+
+def route_core_logs() -> None:
+    """The SDK core writes its own log lines to stdout unless told otherwise; send them through
+    Python logging (stderr) instead, so `--json` output stays one JSON document. Call before any client."""
+    logging_config = LoggingConfig(
+        filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+        forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
+    )
+    Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=logging_config)), error_if_already_set=False)
 
 
 def configure(log_format: str = "json", level: str = "INFO") -> None:
@@ -52,3 +63,4 @@ def configure(log_format: str = "json", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    route_core_logs()
