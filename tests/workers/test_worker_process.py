@@ -1,0 +1,35 @@
+"""`python -m workers`: connects from the environment, logs JSON, stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+
+async def test_the_worker_logs_json_and_stops_cleanly_on_sigterm(dev_env: WorkflowEnvironment, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PEERCOACH_TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
+        "PEERCOACH_TASK_QUEUE": "worker-process-test",
+        "PEERCOACH_DATA_DIR": str(tmp_path),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "workers", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    assert process.stderr is not None
+    started = json.loads(await asyncio.wait_for(process.stderr.readline(), timeout=60))
+    assert started["event"] == "worker started" and started["task_queue"] == "worker-process-test"
+    assert started["level"] == "info" and "timestamp" in started
+
+    process.send_signal(signal.SIGTERM)
+    rest = (await asyncio.wait_for(process.stderr.read(), timeout=60)).decode().splitlines()
+    assert await process.wait() == 0
+    events = [json.loads(line)["event"] for line in rest if line.startswith("{")]
+    assert events[0] == "worker stopping" and events[-1] == "worker stopped"
+    assert any(e.startswith("Beginning worker shutdown") for e in events)  # the SDK's own lines are JSON too
