@@ -13,7 +13,7 @@ from domain.roster import load_roster
 from peercoach.cli import UserError
 from peercoach.output import console, errors, print_json, table
 from peercoach.simulation.behaviour import synthetic_roster
-from peercoach.simulation.year import YearEnd, simulate_year
+from peercoach.simulation.year import SimulationStuck, YearEnd, simulate_year
 from workers import logs
 
 
@@ -32,7 +32,10 @@ def simulate(
     program_year = load_program(program)
     people = load_roster(roster) if roster else synthetic_roster(coaches or 0, seed)
     logs.configure("console", "WARNING")  # the engine's own logs would drown the summary
-    summary, seconds = asyncio.run(simulate_year(program_year, people, seed, lambda m: errors.print(f"[dim]{m}[/dim]")))
+    try:
+        summary, seconds = asyncio.run(simulate_year(program_year, people, seed, lambda m: errors.print(f"[dim]{m}[/dim]")))
+    except SimulationStuck as stuck:
+        raise UserError(str(stuck)) from None
     if as_json:
         print_json({**summary.model_dump(mode="json"), "wall_seconds": round(seconds, 1)})
     else:

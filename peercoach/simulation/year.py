@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import tempfile
 import time
@@ -26,6 +27,7 @@ from workers.settings import Settings
 from workers.worker import create_worker, workflow_runner
 
 COHORT = "simulated"
+STUCK_AFTER_SECONDS = 120
 PEOPLE_QUEUE = "simulated-people"
 
 
@@ -107,10 +109,40 @@ async def _play(
         )
     on_progress(f"playing the year: {len(handles)} people, {sum(len(s) for _, s in drivers)} planned actions")
     outcome = Outcome()
-    for handle in handles:  # one at a time: the test server's clock is shared (DESIGN.md)
-        outcome += await handle.result()
+    watchdog = asyncio.create_task(_watch_the_clock(env, on_progress))
+    try:
+        for handle in handles:  # one at a time: the test server's clock is shared (DESIGN.md)
+            played = asyncio.create_task(handle.result())
+            await asyncio.wait([played, watchdog], return_when=asyncio.FIRST_COMPLETED)
+            if watchdog.done():
+                played.cancel()
+                watchdog.result()  # raises SimulationStuck
+            outcome += played.result()
+    finally:
+        watchdog.cancel()
     on_progress("summarising")
     return await _summary(coaching, program, seed, outcome)
+
+
+class SimulationStuck(Exception):
+    pass
+
+
+async def _watch_the_clock(env: WorkflowEnvironment, on_progress: Progress, patience: float = STUCK_AFTER_SECONDS) -> None:
+    """The time-skipping server can stop moving its clock (seen here under load); say so instead of hanging."""
+    last, still = await env.get_current_time(), 0.0
+    while True:
+        await asyncio.sleep(10)
+        now = await env.get_current_time()
+        still = still + 10 if now - last < timedelta(minutes=1) else 0.0
+        if now.month != last.month:
+            on_progress(f"simulated time: {now:%Y-%m-%d}")
+        last = now
+        if still >= patience:
+            raise SimulationStuck(
+                f"the time-skipping test server's clock has not moved for {patience:.0f} s (at {now:%Y-%m-%d %H:%M}); "
+                "the simulation was stopped. Try fewer coaches."
+            )
 
 
 async def _summary(coaching: CoachingClient, program: Program, seed: int, outcome: Outcome) -> YearEnd:
