@@ -14,12 +14,10 @@ from domain.roster import Role, load_roster, slug
 from domain.training import Attendance
 from peercoach.cli import UserError, run, settings
 from peercoach.connect import coaching_client
-from peercoach.output import console, print_json, table, when
+from peercoach.output import JsonFlag, console, print_json, table, when
 
 cohort_app = typer.Typer(help="Launch and watch cohorts.", no_args_is_help=True)
 attendance_app = typer.Typer(help="Record attendance at training sessions.", no_args_is_help=True)
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 
 
 @cohort_app.command("launch")

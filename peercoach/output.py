@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
 # Piped output (a file, a test, a README) is not cut to 80 columns.
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+
 console = Console() if sys.stdout.isatty() else Console(width=200)
 errors = Console(stderr=True, soft_wrap=True)
 

@@ -11,11 +11,9 @@ from domain.cycle import CYCLE_STAGES, PartnershipRecord, Stage
 from domain.problems import Refused
 from peercoach.cli import UserError, run, settings
 from peercoach.connect import coaching_client
-from peercoach.output import console, print_json, table, when
+from peercoach.output import JsonFlag, console, print_json, table, when
 
 partnership_app = typer.Typer(help="Start, move and look at coaching partnerships.", no_args_is_help=True)
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 
 
 def split_id(partnership: str) -> tuple[str, str]:

@@ -10,7 +10,7 @@ import typer
 from domain.release import ReleaseStatus, days_text
 from peercoach.cli import UserError, run, settings
 from peercoach.connect import coaching_client
-from peercoach.output import console, print_json, table, when
+from peercoach.output import JsonFlag, console, print_json, table, when
 from peercoach.partnership_commands import split_id
 
 release_app = typer.Typer(help="Ask for, decide and list release time (substitute days).", no_args_is_help=True)
@@ -72,7 +72,7 @@ def decide(
 def list_requests(
     school: Annotated[str | None, typer.Option()] = None,
     pending: Annotated[bool, typer.Option("--pending", help="Only requests waiting for a decision.")] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Requests per school, and the days each person has left."""
 

@@ -16,7 +16,7 @@ from domain.release import ReleaseMachine
 from domain.training import TrainingYear
 from peercoach.cli import UserError, run, settings
 from peercoach.connect import coaching_client
-from peercoach.output import console, print_json, table, when
+from peercoach.output import JsonFlag, console, print_json, table, when
 from peercoach.partnership_commands import split_id
 from workers import logs
 from workers import worker as worker_process
@@ -46,7 +46,7 @@ def outbox(
     to: Annotated[str | None, typer.Option(help="Only messages to this email.")] = None,
     kind: Annotated[str | None, typer.Option(help="Only this kind (session_reminder, stall_follow_up, ...).")] = None,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 200,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """The notifications sent (the embedded default keeps them in the data directory)."""
     path = settings().outbox_path
@@ -62,7 +62,7 @@ def outbox(
 
 def diagram(
     machine: Annotated[Machine, typer.Argument(help="cycle, training or release")],
-    format: Annotated[str, typer.Option(help="mermaid or png")] = "mermaid",
+    drawing: Annotated[str, typer.Option("--format", help="mermaid or png")] = "mermaid",
     partnership: Annotated[str | None, typer.Option(help="Mark this partnership's current stage (COHORT/ID).")] = None,
     output: Annotated[Path | None, typer.Option(help="Where to write a png (default: MACHINE.png).")] = None,
 ) -> None:
@@ -77,23 +77,21 @@ def diagram(
             return CoachingCycle(await (await coaching_client(settings())).partnership_record(cohort, pid))
 
         drawn = run(fetch())
-    if format == "mermaid":
-        print(format_mermaid(drawn))
-    elif format == "png":
+    if drawing == "mermaid":
+        print(format(drawn, "mermaid"))
+    elif drawing == "png":
         from statemachine.contrib.diagram import DotGraphMachine, GraphvizNotFoundError
 
         target = output or Path(f"{machine.value}.png")
         try:
             DotGraphMachine(drawn)().write_png(str(target))
-        except (GraphvizNotFoundError, FileNotFoundError):
-            raise UserError("png needs Graphviz: apt-get install graphviz (or use --format mermaid)") from None
+        except (GraphvizNotFoundError, FileNotFoundError, ImportError):
+            raise UserError(
+                "png needs Graphviz and pydot: apt-get install graphviz; pip install 'python-statemachine[diagrams]' (or use --format mermaid)"
+            ) from None
         console.print(f"wrote {target}")
     else:
-        raise UserError(f"unknown format {format!r}; use mermaid or png")
-
-
-def format_mermaid(machine: StateMachine | type[StateMachine]) -> str:
-    return format(machine, "mermaid")
+        raise UserError(f"unknown format {drawing!r}; use mermaid or png")
 
 
 def register(app: typer.Typer) -> None:
