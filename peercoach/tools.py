@@ -87,7 +87,8 @@ def diagram(
             DotGraphMachine(drawn)().write_png(str(target))
         except (GraphvizNotFoundError, FileNotFoundError, ImportError):
             raise UserError(
-                "png needs Graphviz and pydot: apt-get install graphviz; pip install 'python-statemachine[diagrams]' (or use --format mermaid)"
+                "png needs Graphviz and pydot: apt-get install graphviz; "
+                "pip install 'python-statemachine[diagrams]' (or use --format mermaid)"
             ) from None
         console.print(f"wrote {target}")
     else:
