@@ -56,6 +56,7 @@ class CohortState(BaseModel):
     launched_at: datetime | None = None
     trainings: dict[str, TrainingSummary] = Field(default_factory=dict)
     partnerships: dict[str, PartnershipSummary] = Field(default_factory=dict)
+    withdrawn: list[str] = Field(default_factory=list)  # coaches and teachers who have left
 
 
 class StalledPartnership(BaseModel):
@@ -164,9 +165,9 @@ def check_new_partnership(state: CohortState, request: NewPartnership) -> Partne
             raise Refused(
                 f"coaching is not unlocked yet: {coach} can start partnerships after session {state.program.coaching_unlocks_after}"
             )
-    training = state.trainings.get(coach)
-    if training is not None and training.status == TrainingStatus.withdrawn:
-        raise Refused(f"{coach} has withdrawn from the cohort")
+    gone = [email for email in [coach, *partners] if email in state.withdrawn]
+    if gone:
+        raise Refused(f"{', '.join(gone)} withdrew from the cohort")
     people = {p.email: p for p in state.roster.people}
     problems = partnership_problems(people, coach, partners, request.focus)
     if problems:
@@ -213,10 +214,15 @@ def check_withdrawal(state: CohortState, request: Withdrawal) -> Person:
     person = next((p for p in state.roster.people if p.email == email), None)
     if person is None or person.role not in (Role.coach, Role.teacher):
         raise Refused(f"{email} is not a coach or collaborating teacher in the cohort")
-    training = state.trainings.get(email)
-    if training is not None and training.status == TrainingStatus.withdrawn:
+    if email in state.withdrawn:
         raise Refused(f"{email} has already withdrawn")
     return person
+
+
+def withdraw(state: CohortState, person: Person) -> list[str]:
+    """Record the withdrawal (in place); returns the partnerships that end with it."""
+    state.withdrawn.append(person.email)
+    return partnerships_ending_with(state, person)
 
 
 def partnerships_ending_with(state: CohortState, person: Person) -> list[str]:

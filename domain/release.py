@@ -209,12 +209,28 @@ def decide(
     return request
 
 
-def move(ledger: ReleaseLedgerRecord, request_id: str, event: str, actor: str = SYSTEM, **details: Any) -> ReleaseRequest:
-    """expire, book, use or cancel a request (in place)."""
+def check_cancel(ledger: ReleaseLedgerRecord, request_id: str, actor: str, today: date) -> ReleaseRequest:
+    """The requester may cancel until the day itself; after that the day is used."""
     request = ledger.request(request_id)
-    if event == "cancel" and actor != request.requester:
+    if actor != request.requester:
         raise Refused(f"only {request.requester}, who asked for it, may cancel request {request_id}")
-    _send(request, ledger, event, actor=actor, **details)
+    if request.status not in (ReleaseStatus.requested, ReleaseStatus.approved, ReleaseStatus.booked):
+        raise Refused(f"request {request_id} is already {request.status.value}")
+    if today >= request.on:
+        raise Refused(f"request {request_id} is for {request.on}; it can be cancelled only before that day")
+    return request
+
+
+def cancel(ledger: ReleaseLedgerRecord, request_id: str, actor: str, today: date) -> ReleaseRequest:
+    request = check_cancel(ledger, request_id, actor, today)
+    _send(request, ledger, "cancel", actor=actor)
+    return request
+
+
+def move(ledger: ReleaseLedgerRecord, request_id: str, event: str, **details: Any) -> ReleaseRequest:
+    """What the program does on its own to a request (in place): expire, book or use it."""
+    request = ledger.request(request_id)
+    _send(request, ledger, event, actor=SYSTEM, **details)
     return request
 
 

@@ -39,8 +39,8 @@ with workflow.unsafe.imports_passed_through():
         check_new_participant,
         check_new_partnership,
         check_withdrawal,
-        partnerships_ending_with,
         summarize,
+        withdraw,
     )
     from domain.cycle import OPEN_STAGES, PartnershipRecord
     from domain.release import ReleaseLedgerRecord
@@ -254,7 +254,7 @@ class CohortWorkflow:
         cohort = self.state.cohort
         if person.email in self.state.trainings:
             self.dispatch.signal(ids.training_id(cohort, person.email), "withdraw")
-        ending = partnerships_ending_with(self.state, person)
+        ending = withdraw(self.state, person)
         for pid in ending:
             self.dispatch.signal(ids.partnership_id(cohort, pid), "withdraw", request.actor)
         return ending

@@ -29,11 +29,15 @@ with workflow.unsafe.imports_passed_through():
         ReleaseRequest,
         ReleaseStatus,
         add_request,
+        check_cancel,
         check_decision,
         check_request,
         coach_to_tell,
         decide,
         move,
+    )
+    from domain.release import (
+        cancel as cancel_request,
     )
     from domain.roster import Role
 
@@ -134,7 +138,12 @@ class ReleaseLedgerWorkflow:
     @workflow.update
     def cancel(self, cancellation: Cancellation) -> ReleaseRequest:
         with refusals():
-            return move(self.ledger, cancellation.request_id, "cancel", actor=cancellation.actor)
+            return cancel_request(self.ledger, cancellation.request_id, cancellation.actor, self._today())
+
+    @cancel.validator
+    def _validate_cancel(self, cancellation: Cancellation) -> None:
+        with refusals():
+            check_cancel(self.ledger, cancellation.request_id, cancellation.actor, self._today())
 
     @workflow.query
     def details(self) -> ReleaseLedgerRecord:

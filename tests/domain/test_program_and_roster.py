@@ -23,6 +23,7 @@ from domain.cohort import (
     check_withdrawal,
     partnerships_ending_with,
     summarize,
+    withdraw,
 )
 from domain.cycle import PartnershipRecord, Stage, apply_move, unlock_coaching
 from domain.problems import InvalidInput, Problem, Refused
@@ -1017,10 +1018,11 @@ def test_a_second_partnership_of_the_same_pair_gets_its_own_id(program: Program)
     assert check_new_partnership(state, request).id == "ann--tia-3"
 
 
-def test_no_new_partnership_for_a_withdrawn_coach(program: Program) -> None:
+@pytest.mark.parametrize("leaving", [ANN, TED])
+def test_no_new_partnership_with_someone_who_withdrew(program: Program, leaving: str) -> None:
     state = cohort(program)
-    state.trainings[ANN].status = TrainingStatus.withdrawn
-    with pytest.raises(Refused):
+    withdraw(state, state.roster.person(leaving))
+    with pytest.raises(Refused, match=f"{leaving} withdrew from the cohort"):
         check_new_partnership(state, NewPartnership(actor=COORDINATOR, coach=ANN, partners=[TED], focus="Fractions"))
 
 
@@ -1074,11 +1076,12 @@ def test_only_coaches_and_teachers_are_withdrawn(program: Program, email: str) -
         check_withdrawal(cohort(program), Withdrawal(actor=COORDINATOR, email=email))
 
 
-def test_a_withdrawn_coach_cannot_withdraw_again(program: Program) -> None:
+@pytest.mark.parametrize("leaving", [BOB, TED])
+def test_someone_who_withdrew_cannot_withdraw_again(program: Program, leaving: str) -> None:
     state = cohort(program)
-    state.trainings[BOB].status = TrainingStatus.withdrawn
-    with pytest.raises(Refused, match=f"{BOB} has already withdrawn"):
-        check_withdrawal(state, Withdrawal(actor=COORDINATOR, email=BOB))
+    withdraw(state, check_withdrawal(state, Withdrawal(actor=COORDINATOR, email=leaving)))
+    with pytest.raises(Refused, match=f"{leaving} has already withdrawn"):
+        check_withdrawal(state, Withdrawal(actor=COORDINATOR, email=leaving))
 
 
 def _team_cohort(program: Program) -> CohortState:

@@ -5,15 +5,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from statemachine.exceptions import TransitionNotAllowed
 
 from domain.problems import Refused
 from domain.release import (
     PURPOSE_MAX_CHARS,
     SYSTEM,
     ReleaseLedgerRecord,
+    ReleaseMachine,
     ReleaseRequest,
     ReleaseStatus,
     add_request,
+    cancel,
+    check_cancel,
     check_decision,
     check_request,
     coach_to_tell,
@@ -72,16 +76,27 @@ def walk(record: ReleaseLedgerRecord, request: ReleaseRequest, path: list[str]) 
         elif step == "book":
             move(record, request.id, "book", booking="SUB-1")
         elif step == "cancel":
-            move(record, request.id, "cancel", actor=request.requester)
+            cancel(record, request.id, request.requester, TODAY)
         else:
             move(record, request.id, step)
 
 
-def refused_move(record: ReleaseLedgerRecord, request_id: str, event: str, actor: str = SYSTEM, **details: object) -> str:
+def refused_move(record: ReleaseLedgerRecord, request_id: str, event: str, **details: object) -> str:
     before = record.model_dump()
     with pytest.raises(Refused) as refusal:
-        move(record, request_id, event, actor=actor, **details)
+        move(record, request_id, event, **details)
     assert record.model_dump() == before
+    return refusal.value.reason
+
+
+def refused_cancel(record: ReleaseLedgerRecord, request_id: str, actor: str, today: date = TODAY) -> str:
+    before = record.model_dump()
+    with pytest.raises(Refused) as checked:
+        check_cancel(record, request_id, actor, today)
+    with pytest.raises(Refused) as refusal:
+        cancel(record, request_id, actor, today)
+    assert record.model_dump() == before
+    assert refusal.value.reason == checked.value.reason
     return refusal.value.reason
 
 
@@ -272,7 +287,7 @@ def test_an_unknown_request_is_refused() -> None:
     with pytest.raises(Refused, match="there is no release request spring/hazel/9"):
         decide(record, "spring/hazel/9", PRINCIPAL, True, NOW)
     with pytest.raises(Refused, match="there is no release request spring/hazel/9"):
-        move(record, "spring/hazel/9", "cancel", actor=ANN)
+        cancel(record, "spring/hazel/9", ANN, TODAY)
 
 
 # -- after the decision: expire, book, use, cancel --------------------------------------------
@@ -308,9 +323,10 @@ def test_only_the_program_expires_books_and_uses(event: str, actor: str) -> None
     record = ledger()
     request = ask(record, ANN, 1)
     walk(record, request, {"expire": [], "book": ["approve"], "use": ["approve", "book"]}[event])
-    status = request.status.value
-    reason = refused_move(record, request.id, event, actor=actor, booking="SUB-9")
-    assert reason == f"request spring/hazel/1 is {status}; '{event}' is not possible now"
+    before = request.model_dump()
+    with pytest.raises(TransitionNotAllowed):  # the machine's guard: these moves are the program's own
+        ReleaseMachine(request, PRINCIPAL).send(event, actor=actor, booking="SUB-9")
+    assert request.model_dump() == before
 
 
 @pytest.mark.parametrize(
@@ -345,7 +361,7 @@ def test_the_requester_cancels_before_the_day(path: list[str]) -> None:
     walk(record, request, path)
     assert record.remaining(TIA) == 0
 
-    move(record, request.id, "cancel", actor=TIA)
+    cancel(record, request.id, TIA, TODAY)
 
     assert request.status == ReleaseStatus.cancelled
     assert record.remaining(TIA) == 1.5
@@ -355,8 +371,16 @@ def test_the_requester_cancels_before_the_day(path: list[str]) -> None:
 def test_only_the_requester_cancels(actor: str) -> None:
     record = ledger()
     request = ask(record, TIA, 1, partnership="ann--tia")
-    reason = refused_move(record, request.id, "cancel", actor=actor)
+    reason = refused_cancel(record, request.id, actor)
     assert reason == f"only {TIA}, who asked for it, may cancel request spring/hazel/1"
+
+
+@pytest.mark.parametrize("days_after", [0, 1])
+def test_a_request_cannot_be_cancelled_on_or_after_its_day(days_after: int) -> None:
+    record = ledger()
+    request = ask(record, ANN, 1)
+    reason = refused_cancel(record, request.id, ANN, SOON + timedelta(days=days_after))
+    assert reason == f"request spring/hazel/1 is for {SOON}; it can be cancelled only before that day"
 
 
 @pytest.mark.parametrize("path", [["deny"], ["expire"], ["cancel"], ["approve", "book", "use"]])
@@ -365,7 +389,7 @@ def test_a_finished_request_cannot_be_cancelled(path: list[str]) -> None:
     request = ask(record, ANN, 1)
     walk(record, request, path)
     status = request.status.value
-    assert refused_move(record, request.id, "cancel", actor=ANN) == f"request spring/hazel/1 is {status}; 'cancel' is not possible now"
+    assert refused_cancel(record, request.id, ANN) == f"request spring/hazel/1 is already {status}"
 
 
 def test_denied_expired_and_cancelled_days_go_back_to_the_allowance() -> None:
@@ -378,7 +402,7 @@ def test_denied_expired_and_cancelled_days_go_back_to_the_allowance() -> None:
     assert record.remaining(ANN) == 1
     move(record, expired.id, "expire")
     assert record.remaining(ANN) == 2
-    move(record, cancelled.id, "cancel", actor=ANN)
+    cancel(record, cancelled.id, ANN, TODAY)
     assert record.remaining(ANN) == 3
 
     again = ask(record, ANN, 3)
