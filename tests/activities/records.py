@@ -14,7 +14,6 @@ from domain.cycle import PartnershipRecord, Stage, apply_move
 from domain.notices import Notice, NoticeKind
 from domain.program import Program, SessionFormat, TrainingSession
 from domain.release import (
-    SYSTEM,
     BookingOrder,
     ReleaseLedgerRecord,
     ReleaseRequest,
@@ -128,7 +127,7 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
     move(book, approved.id, "book", booking="SUB-7")
     decide(book, denied.id, PRINCIPAL, approve=False, at=decided_at, reason="State testing week")
     expired = requested(book, 0.5, date(2026, 11, 4), "Plan the next cycle")  # the denied half day is free again
-    move(book, expired.id, "expire", actor=SYSTEM)
+    move(book, expired.id, "expire")
 
     sign_in = Notice(
         key="sign-in:ann@hazel.test:abc123",
