@@ -34,7 +34,6 @@ class NoticeKind(StrEnum):
     release_decided = "release_decided"
     release_expired = "release_expired"
     substitute_booked = "substitute_booked"
-    sign_in = "sign_in"
 
 
 class Invite(BaseModel):

@@ -141,6 +141,18 @@ def days_text(days: float) -> str:
     return f"{whole} day" if days == 1 else f"{whole} days"
 
 
+def request_id(ledger: ReleaseLedgerRecord, number: int) -> str:
+    return f"{ledger.cohort}/{ledger.school}/{number}"
+
+
+def ledger_of(request_id: str) -> tuple[str, str]:
+    """(cohort, school) of a request id made by `request_id`."""
+    parts = request_id.split("/")
+    if len(parts) != 3 or not parts[2].isdigit():
+        raise Refused(f"{request_id!r} is not a release request id (they look like cohort/school/3)")
+    return parts[0], parts[1]
+
+
 def check_request(
     ledger: ReleaseLedgerRecord, requester: str, days: float, on: date, purpose: str, today: date, partnership: str | None = None
 ) -> None:
@@ -171,7 +183,7 @@ def add_request(
     """Record a request (in place); `today` is the school's local date."""
     check_request(ledger, requester, days, on, purpose, today, partnership)
     request = ReleaseRequest(
-        id=f"{ledger.cohort}/{ledger.school}/{len(ledger.requests) + 1}",
+        id=request_id(ledger, len(ledger.requests) + 1),
         requester=requester,
         role=ledger.members[requester],
         days=days,

@@ -9,7 +9,7 @@ Authorization for doors lives in the doors; the rules themselves stay in
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -22,7 +22,7 @@ from domain.cohort import CohortState, CohortSummary, NewParticipant, NewPartner
 from domain.cycle import PartnershipRecord, Stage
 from domain.problems import Refused
 from domain.program import Program
-from domain.release import ReleaseLedgerRecord, ReleaseRequest
+from domain.release import ReleaseLedgerRecord, ReleaseRequest, ledger_of
 from domain.roster import Person, Roster
 from domain.training import Attendance, TrainingRecord, check_attendance
 from workflows import ids
@@ -104,7 +104,7 @@ class CoachingClient:
         found: dict[str, str] = {}
         async for wf in self.client.list_workflows("WorkflowType = 'CohortWorkflow'"):
             status = wf.status.name.lower() if wf.status else "unknown"
-            cohort = wf.id.split("/", 1)[1]
+            _, cohort, _ = ids.parse(wf.id)
             if found.get(cohort) != "running":  # continue-as-new leaves closed runs behind
                 found[cohort] = status
         return sorted(found.items())
@@ -204,7 +204,7 @@ class CoachingClient:
         found: dict[str, dict[str, Any]] = {}
         async for wf in self.client.list_workflows(" AND ".join(clauses)):
             attrs = wf.typed_search_attributes
-            _, wf_cohort, pid = wf.id.split("/", 2)
+            _, wf_cohort, pid = ids.parse(wf.id)
             row = {
                 "id": f"{wf_cohort}/{pid}",
                 "cohort": wf_cohort,
@@ -231,12 +231,12 @@ class CoachingClient:
         return await self._update(self.ledger(cohort, school), "request_release", ask, ReleaseRequest)  # type: ignore[no-any-return]
 
     async def decide_release(self, request_id: str, actor: str, approve: bool, reason: str | None = None) -> ReleaseRequest:
-        cohort, school, _ = _request_parts(request_id)
+        cohort, school = ledger_of(request_id)
         decision = Decision(request_id=request_id, actor=actor, approve=approve, reason=reason)
         return await self._update(self.ledger(cohort, school), "decide", decision, ReleaseRequest)  # type: ignore[no-any-return]
 
     async def cancel_release(self, request_id: str, actor: str) -> ReleaseRequest:
-        cohort, school, _ = _request_parts(request_id)
+        cohort, school = ledger_of(request_id)
         return await self._update(self.ledger(cohort, school), "cancel", Cancellation(request_id=request_id, actor=actor), ReleaseRequest)  # type: ignore[no-any-return]
 
     async def ledgers(self, school: str | None = None) -> list[ReleaseLedgerRecord]:
@@ -251,13 +251,6 @@ class CoachingClient:
 
     async def ledger_record(self, cohort: str, school: str) -> ReleaseLedgerRecord:
         return await self._query(self.ledger(cohort, school), ReleaseLedgerWorkflow.details)  # type: ignore[no-any-return]
-
-
-def _request_parts(request_id: str) -> Sequence[str]:
-    parts = request_id.split("/")
-    if len(parts) != 3 or not parts[2].isdigit():
-        raise Refused(f"{request_id!r} is not a release request id (they look like cohort/school/3)")
-    return parts
 
 
 def _quote(value: str) -> str:

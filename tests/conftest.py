@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -79,16 +78,6 @@ def program_starting(first_day: date, **settings: object) -> Program:
     return Program(
         name="Test Peer Coaching", school_year=f"{first_day.year}-{first_day.year + 1}", timezone="UTC", sessions=sessions, **settings
     )  # type: ignore[arg-type]
-
-
-@asynccontextmanager
-async def running(worker: Worker) -> AsyncIterator[Worker]:
-    async with worker:
-        yield worker
-
-
-def at(env_now: datetime, days: float) -> datetime:
-    return env_now + timedelta(days=days)
 
 
 async def eventually(check: Callable[[], object], seconds: float = 10.0) -> None:

@@ -122,7 +122,7 @@ class CohortWorkflow:
         return ids.partnership_id(self.state.cohort, p.id)
 
     async def _start_child(self, workflow_id: str) -> None:
-        kind, _, key = workflow_id.split("/", 2)  # ids.py: kind/cohort/key
+        kind, _, key = ids.parse(workflow_id)
         started: Awaitable[object]
         s = self.state
         if kind == "release":

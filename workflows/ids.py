@@ -15,3 +15,10 @@ def partnership_id(cohort: str, partnership: str) -> str:
 
 def ledger_id(cohort: str, school: str) -> str:
     return f"release/{cohort}/{school}"
+
+
+def parse(workflow_id: str) -> tuple[str, str, str]:
+    """(kind, cohort, key) of an id made above; a cohort's own id has an empty key."""
+    kind, _, rest = workflow_id.partition("/")
+    cohort, _, key = rest.partition("/")
+    return kind, cohort, key

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from domain import notices
 from domain.cycle import PartnershipRecord, Stage, apply_move
-from domain.notices import Notice, NoticeKind
+from domain.notices import Notice
 from domain.program import Program, SessionFormat, TrainingSession
 from domain.release import (
     BookingOrder,
@@ -129,12 +129,6 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
     expired = requested(book, 0.5, date(2026, 11, 4), "Plan the next cycle")  # the denied half day is free again
     move(book, expired.id, "expire")
 
-    sign_in = Notice(
-        key="sign-in:ann@hazel.test:abc123",
-        kind=NoticeKind.sign_in,
-        to=[ANN],
-        context={"minutes": 15, "link": "https://peercoach.test/sign-in?token=abc123"},
-    )
     return {
         "cohort_launched": (notices.cohort_launched(COHORT, p, [COORDINATOR], 2, 2), ["Peer Coaching 2026", COHORT, "2 coaches"]),
         "session_reminder_7d": (
@@ -170,5 +164,4 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
         ),
         "release_expired": (notices.release_expired(book, expired), ["expired", "0.5 days"]),
         "substitute_booked": (notices.substitute_booked(book, approved), ["Substitute booked", "booking SUB-7"]),
-        "sign_in": (sign_in, ["Your sign-in link", "expires in 15 minutes", "https://peercoach.test/sign-in?token=abc123"]),
     }
