@@ -80,8 +80,11 @@ class CohortWorkflow:
             self._launch()
         assert self.to_start is not None
         while self.to_start:
-            batch, self.to_start = self.to_start[:START_BATCH], self.to_start[START_BATCH:]
+            # The batch leaves to_start only once its children have started, so
+            # launch_progress never reports done while the last batch is in flight.
+            batch = self.to_start[:START_BATCH]
             await asyncio.gather(*(self._start_child(wid) for wid in batch))
+            self.to_start = self.to_start[len(batch) :]
             if history_is_long():
                 await self._continue_as_new()
         await workflow.wait_condition(lambda: self._year_over() or history_is_long())
