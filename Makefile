@@ -19,7 +19,7 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy domain activities workflows workers peercoach
+	$(VENV)/bin/mypy domain activities workflows workers peercoach web
 
 # The browser tests drive Debian's chromium (playwright cannot download browsers here).
 browser:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr
 
@@ -66,9 +67,12 @@ class NoticeActivities:
     @activity.defn(name=SEND_NOTICE)
     async def send_notice(self, notice: Notice) -> int:
         """Deliver to every recipient not yet sent to; returns how many were sent now."""
+        return await self.deliver(notice, activity.info().scheduled_time)
+
+    async def deliver(self, notice: Notice, asked_at: datetime) -> int:
+        """The delivery itself, also used by the web app for sign-in links (no workflow involved)."""
         subject, body = render(notice)
         invite = calendar_invite(notice.invite) if notice.invite else None
-        asked_at = activity.info().scheduled_time
         sent = 0
         for recipient in dict.fromkeys(notice.to):
             if not await asyncio.to_thread(self.outbox.claim, notice.key, recipient, notice.kind.value, subject, body, invite, asked_at):

@@ -34,6 +34,7 @@ class NoticeKind(StrEnum):
     release_decided = "release_decided"
     release_expired = "release_expired"
     substitute_booked = "substitute_booked"
+    sign_in = "sign_in"
 
 
 class Invite(BaseModel):
@@ -224,3 +225,8 @@ def substitute_booked(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> N
         to=[ledger.principal],
         context=_request_context(ledger, request),
     )
+
+
+def sign_in_link(email: str, link: str, minutes: int, token_id: str) -> Notice:
+    """A one-time link to the web app; its key is the token's, so a retried send delivers it once."""
+    return Notice(key=f"sign-in:{token_id}", kind=NoticeKind.sign_in, to=[email], context={"link": link, "minutes": minutes})

@@ -69,7 +69,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def _register_commands() -> None:
-    from peercoach import cohort_commands, dev, partnership_commands, release_commands, simulate_command, tools
+    from peercoach import cohort_commands, dev, partnership_commands, release_commands, simulate_command, tools, web_command
 
     app.add_typer(cohort_commands.cohort_app, name="cohort")
     app.add_typer(cohort_commands.attendance_app, name="attendance")
@@ -77,6 +77,7 @@ def _register_commands() -> None:
     app.add_typer(release_commands.release_app, name="release")
     app.command()(dev.dev)
     app.command()(simulate_command.simulate)
+    app.command()(web_command.web)
     tools.register(app)
 
 

@@ -111,14 +111,22 @@ class CoachingClient:
 
     async def locate(self, email: str) -> tuple[str, Person]:
         """The running cohort a person is in, and who they are there."""
+        for state, person in await self.memberships(email):
+            return state.cohort, person
+        raise Refused(f"{email.strip().lower()} is not in any running cohort")
+
+    async def memberships(self, email: str) -> list[tuple[CohortState, Person]]:
+        """Every running cohort this person is in and has not withdrawn from, with who they are there."""
         email = email.strip().lower()
+        found = []
         for cohort, status in await self.list_cohorts():
             if status != "running":
                 continue
-            for person in (await self.cohort_state(cohort)).roster.people:
-                if person.email == email:
-                    return cohort, person
-        raise Refused(f"{email} is not in any running cohort")
+            state = await self.cohort_state(cohort)
+            person = next((p for p in state.roster.people if p.email == email), None)
+            if person is not None and email not in state.withdrawn:
+                found.append((state, person))
+        return found
 
     async def add_participant(self, cohort: str, request: NewParticipant) -> Person:
         return await self._update(self.cohort(cohort), "add_participant", request, Person)  # type: ignore[no-any-return]

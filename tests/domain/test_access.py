@@ -1,0 +1,46 @@
+"""Who may see what: the coach and teachers see their partnership, principals their building, coordinators their cohort."""
+
+import pytest
+
+from domain.access import View, is_coordinator, may_request_release, may_see_school, may_see_training, partnership_view
+from tests.roster_fixtures import ANN, BOB, COORDINATOR, PRINCIPAL, TED, TIA, small_roster
+
+ROSTER = small_roster()
+
+
+@pytest.mark.parametrize(
+    ("email", "view"),
+    [
+        (ANN, View.partnership),  # the coach
+        (TIA, View.partnership),  # the collaborating teacher
+        (PRINCIPAL, View.building),  # the building's principal: stages, dates, counts
+        (COORDINATOR, View.building),
+        (BOB, None),  # another coach in the same school
+        (TED, None),  # another teacher
+        ("stranger@else.test", None),
+    ],
+)
+def test_partnership_view(email: str, view: View | None) -> None:
+    assert partnership_view(ROSTER, email, ANN, [TIA], "hazel") == view
+
+
+def test_a_principal_of_another_school_sees_nothing() -> None:
+    assert partnership_view(ROSTER, PRINCIPAL, ANN, [TIA], "elsewhere") is None
+    assert not may_see_school(ROSTER, PRINCIPAL, "elsewhere")
+    assert may_see_school(ROSTER, PRINCIPAL, "hazel")
+    assert may_see_school(ROSTER, COORDINATOR, "hazel")
+    assert not may_see_school(ROSTER, ANN, "hazel")
+
+
+def test_training_is_seen_by_the_coach_and_coordinators() -> None:
+    assert may_see_training(ROSTER, ANN, ANN)
+    assert may_see_training(ROSTER, COORDINATOR, ANN)
+    assert not may_see_training(ROSTER, BOB, ANN)
+    assert not may_see_training(ROSTER, PRINCIPAL, ANN)
+
+
+def test_who_may_ask_for_release_time() -> None:
+    assert may_request_release(ROSTER, ANN) and may_request_release(ROSTER, TIA)
+    assert not may_request_release(ROSTER, PRINCIPAL)
+    assert not may_request_release(ROSTER, COORDINATOR)
+    assert is_coordinator(ROSTER, COORDINATOR) and not is_coordinator(ROSTER, ANN)

@@ -1,0 +1,141 @@
+"""The JSON API (`/api`, OpenAPI at /api/openapi.json): the same visitor and client as the pages.
+
+It uses the session cookie of a signed-in browser; every call that changes
+something needs the `X-CSRF-Token` header (the token is in `GET /api/me`).
+Refusals answer 409 with the reason and the moves allowed instead.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from domain.cohort import CohortSummary, PartnershipSummary
+from domain.cycle import NOTE_MAX_CHARS, BuildingView, PartnershipRecord, Stage, allowed_moves
+from domain.release import ReleaseRequest
+from domain.roster import Role
+from domain.training import TrainingRecord
+from web.frame import CsrfChecked, SignedIn, engine, session
+from web.visitor import Visitor
+
+router = APIRouter(tags=["peer coaching"])
+
+
+class CohortMembership(BaseModel):
+    cohort: str
+    role: Role
+    school: str | None
+
+
+class Me(BaseModel):
+    email: str
+    cohorts: list[CohortMembership]
+    csrf_token: str
+
+
+class VisiblePartnership(BaseModel):
+    partnership: PartnershipSummary
+    view: str
+
+
+class MoveBody(BaseModel):
+    to: Stage
+    note: str | None = Field(default=None, max_length=NOTE_MAX_CHARS)
+
+
+class NoteBody(BaseModel):
+    text: str = Field(default="", max_length=NOTE_MAX_CHARS)
+    link: str | None = Field(default=None, max_length=2000)
+
+
+class ReleaseBody(BaseModel):
+    days: float
+    on: date
+    purpose: str = Field(max_length=300)
+    partnership: str | None = None
+
+
+class DecisionBody(BaseModel):
+    approve: bool
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class PartnershipAnswer(BaseModel):
+    record: PartnershipRecord | None = None  # for the coach and collaborating teachers
+    building: BuildingView | None = None  # for principals and coordinators: no note text
+    allowed: list[Stage] = []
+
+
+class MyRelease(BaseModel):
+    allowance: float
+    remaining: float
+    requests: list[ReleaseRequest]
+
+
+@router.get("/me")
+async def me(request: Request, visitor: SignedIn) -> Me:
+    cohorts = [CohortMembership(cohort=m.cohort, role=m.person.role, school=m.person.school) for m in visitor.memberships]
+    return Me(email=visitor.email, cohorts=cohorts, csrf_token=engine(request).sessions.csrf_token(session(request)))
+
+
+@router.get("/cohorts/{cohort}/summary")
+async def summary(cohort: str, visitor: SignedIn) -> CohortSummary:
+    return await visitor.summary(cohort)
+
+
+@router.get("/cohorts/{cohort}/training/{coach}")
+async def training(cohort: str, coach: str, visitor: SignedIn) -> TrainingRecord:
+    return await visitor.training(cohort, coach)
+
+
+@router.get("/cohorts/{cohort}/partnerships")
+async def partnerships(cohort: str, visitor: SignedIn) -> list[VisiblePartnership]:
+    return [VisiblePartnership(partnership=p, view=view.value) for p, view in visitor.partnerships(cohort)]
+
+
+async def _answer(visitor: Visitor, cohort: str, pid: str) -> PartnershipAnswer:
+    found = await visitor.partnership(cohort, pid)
+    if isinstance(found, PartnershipRecord):
+        return PartnershipAnswer(record=found, allowed=allowed_moves(found, visitor.email))
+    return PartnershipAnswer(building=found)
+
+
+@router.get("/cohorts/{cohort}/partnerships/{pid}")
+async def partnership(cohort: str, pid: str, visitor: SignedIn) -> PartnershipAnswer:
+    return await _answer(visitor, cohort, pid)
+
+
+@router.post("/cohorts/{cohort}/partnerships/{pid}/moves", dependencies=[CsrfChecked])
+async def move(cohort: str, pid: str, body: MoveBody, visitor: SignedIn) -> PartnershipAnswer:
+    await visitor.move(cohort, pid, body.to, body.note)
+    return await _answer(visitor, cohort, pid)
+
+
+@router.post("/cohorts/{cohort}/partnerships/{pid}/notes", dependencies=[CsrfChecked])
+async def add_note(cohort: str, pid: str, body: NoteBody, visitor: SignedIn) -> PartnershipAnswer:
+    await visitor.add_note(cohort, pid, body.text, body.link)
+    return await _answer(visitor, cohort, pid)
+
+
+@router.get("/cohorts/{cohort}/release")
+async def my_release(cohort: str, visitor: SignedIn) -> MyRelease:
+    ledger, mine = await visitor.my_release(cohort)
+    return MyRelease(allowance=ledger.allowance(visitor.email), remaining=ledger.remaining(visitor.email), requests=mine)
+
+
+@router.post("/cohorts/{cohort}/release", dependencies=[CsrfChecked])
+async def request_release(cohort: str, body: ReleaseBody, visitor: SignedIn) -> ReleaseRequest:
+    return await visitor.request_release(cohort, body.days, body.on, body.purpose, body.partnership)
+
+
+@router.get("/cohorts/{cohort}/schools/{school}")
+async def school(cohort: str, school: str, visitor: SignedIn) -> dict[str, object]:
+    ledger, views = await visitor.school(cohort, school)
+    return {"requests": ledger.requests, "partnerships": views}
+
+
+@router.post("/cohorts/{cohort}/schools/{school}/requests/{number}/decision", dependencies=[CsrfChecked])
+async def decide(cohort: str, school: str, number: int, body: DecisionBody, visitor: SignedIn) -> ReleaseRequest:
+    return await visitor.decide(cohort, school, number, body.approve, body.reason)

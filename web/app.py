@@ -1,0 +1,103 @@
+"""The web app: server-rendered pages (Jinja2 + htmx) and a JSON API under /api.
+
+Pages and API go through the same `Visitor` (who may see and do what) and the
+same `CoachingClient` the command line uses; no rule of the program lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from activities.notifications import Mailer, NoticeActivities
+from activities.outbox import Outbox
+from domain.problems import Refused
+from peercoach.client import CoachingClient
+from peercoach.connect import coaching_client
+from web import api, coaching_pages, coordinator_pages, home, principal_pages, sign_in
+from web.frame import Engine, NotSignedIn, page
+from web.session import COOKIE, SESSION_HOURS, Sessions, secret_key
+from web.visitor import Forbidden
+from workers.settings import Settings
+
+SECURITY_HEADERS = {
+    # Everything (htmx included) is served from the app itself; nothing else may load or frame it.
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # sign-in tokens are in URLs
+    "Cache-Control": "no-store",
+}
+
+
+def create_app(settings: Settings, coaching: CoachingClient | None = None) -> FastAPI:
+    """The app; `coaching` is made from the settings when the app starts unless one is given (tests)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        outbox = Outbox(settings.outbox_path)
+        configured_secret = settings.web_secret.get_secret_value() if settings.web_secret else None
+        app.state.engine = Engine(
+            settings=settings,
+            coaching=coaching or await coaching_client(settings),
+            sessions=Sessions(secret_key(configured_secret, settings.data_dir), settings.web_path),
+            outbox=outbox,
+            notices=NoticeActivities(outbox, Mailer(settings.smtp) if settings.smtp else None),
+        )
+        yield
+
+    app = FastAPI(
+        title="Peer Coaching Program",
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # the docs page loads scripts from a CDN; the machines here have no internet
+        redoc_url=None,
+    )
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    for module in (sign_in, home, coordinator_pages, coaching_pages, principal_pages):
+        app.include_router(module.router)
+    app.include_router(api.router, prefix="/api")
+
+    @app.middleware("http")
+    async def sessions_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        sessions: Sessions = request.app.state.engine.sessions
+        found = sessions.read(request.cookies.get(COOKIE))
+        request.state.session = found or sessions.new()
+        response = await call_next(request)
+        renewed = getattr(request.state, "new_session", None)
+        if found is None or renewed is not None:
+            response.set_cookie(
+                COOKIE,
+                sessions.cookie(renewed or request.state.session),
+                max_age=SESSION_HOURS * 3600,
+                httponly=True,
+                samesite="lax",
+                secure=settings.web_url.startswith("https://"),
+            )
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, _: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "sign in first"}, status_code=401)
+        return RedirectResponse("/sign-in", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc)}, status_code=403)
+        return page(request, "problem.html", status_code=403, title="Not allowed", problem=str(exc))
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Refused)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.reason, "allowed": exc.allowed}, status_code=409)
+        return page(request, "problem.html", status_code=409, title="That could not be done", problem=exc.reason, allowed=exc.allowed)
+
+    return app
