@@ -1,0 +1,182 @@
+"""The web app's rules, proved over HTTP against a real app, dev server and worker.
+
+Sign-in links work once; every page and API route checks who is asking (403
+otherwise); forms need the CSRF token; a principal never receives note text.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from domain.cycle import Stage
+from tests.web.conftest import PROGRAM_OFFICE, WebStack, csrf_of, launch, roster_for, signed_in
+from tests.conftest import program_starting
+
+SECRET = "Tia felt the co-taught lesson went badly 7f3a"
+
+
+async def test_pages_ask_to_sign_in_first(web_stack: WebStack) -> None:
+    async with httpx.AsyncClient(base_url=web_stack.url) as anonymous:
+        assert (await anonymous.get("/")).headers["location"] == "/sign-in"
+        assert (await anonymous.get("/api/me")).status_code == 401
+        page = await anonymous.get("/sign-in")
+        assert page.status_code == 200 and 'for="email"' in page.text  # the field is labelled
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+
+
+async def test_a_sign_in_link_works_once_and_strangers_learn_nothing(web_stack: WebStack) -> None:
+    cohort = await launch(web_stack)
+    ann = await signed_in(web_stack, cohort.ann)
+    home = await ann.get("/")
+    assert home.status_code == 200 and "My partnerships" in home.text and "ann--tia" in home.text
+
+    link = web_stack.link_for(cohort.ann)
+    async with httpx.AsyncClient(base_url=web_stack.url) as other:
+        again = await other.get(link)
+        assert again.status_code == 400 and "used already" in again.text
+        forged = await other.get(link[:-3] + "xyz")
+        assert forged.status_code == 400 and "not a valid sign-in link" in forged.text
+
+        form = await other.get("/sign-in")
+        stranger = await other.post("/sign-in", data={"email": "nobody@nowhere.test", "csrf": csrf_of(form.text)})
+        assert stranger.status_code == 200 and "Check your email" in stranger.text  # the same answer as for a member
+    assert web_stack.outbox.entries(recipient="nobody@nowhere.test") == []
+
+
+async def test_forms_need_the_csrf_token_and_a_refused_post_changes_nothing(web_stack: WebStack) -> None:
+    cohort = await launch(web_stack)
+    ann = await signed_in(web_stack, cohort.ann)
+    forged = await ann.post(f"/cohorts/{cohort.id}/partnerships/ann--tia/move", data={"to": "initiate"})
+    assert forged.status_code == 403
+    api = await ann.post(f"/api/cohorts/{cohort.id}/partnerships/ann--tia/moves", json={"to": "initiate"})
+    assert api.status_code == 403
+    assert (await web_stack.coaching.partnership_record(cohort.id, "ann--tia")).stage == Stage.pending
+
+
+async def test_each_person_reaches_only_what_is_theirs(web_stack: WebStack) -> None:
+    cohort = await launch(web_stack)
+    c = cohort.id
+    ann, tia = await signed_in(web_stack, cohort.ann), await signed_in(web_stack, cohort.tia)
+    pat, cora = await signed_in(web_stack, cohort.principal), await signed_in(web_stack, cohort.coordinator)
+
+    assert (await ann.get(f"/cohorts/{c}/partnerships/ann--tia")).status_code == 200
+    assert (await ann.get(f"/cohorts/{c}/partnerships/bob--ted")).status_code == 403  # another coach's
+    assert (await ann.get(f"/api/cohorts/{c}/partnerships/bob--ted")).status_code == 403
+    assert (await ann.get(f"/cohorts/{c}")).status_code == 403  # the dashboard is the coordinators'
+    assert (await ann.get(f"/api/cohorts/{c}/summary")).status_code == 403
+    assert (await ann.get(f"/cohorts/{c}/training/{cohort.bob}")).status_code == 403
+    assert (await ann.get(f"/cohorts/{c}/schools/hazel")).status_code == 403
+
+    assert (await tia.get(f"/cohorts/{c}/partnerships/ann--tia")).status_code == 200
+    assert (await tia.get(f"/cohorts/{c}/partnerships/bob--ted")).status_code == 403
+    visible = (await tia.get(f"/api/cohorts/{c}/partnerships")).json()
+    assert [p["partnership"]["id"] for p in visible] == ["ann--tia"]
+
+    assert (await pat.get(f"/cohorts/{c}/schools/hazel")).status_code == 200
+    assert (await pat.get(f"/cohorts/{c}/schools/elsewhere")).status_code == 403
+    assert (await pat.get(f"/cohorts/{c}/outbox")).status_code == 403
+    assert (await pat.get(f"/cohorts/{c}/release")).status_code == 403  # principals decide; they do not ask
+
+    assert (await cora.get(f"/cohorts/{c}")).status_code == 200
+    assert (await cora.get(f"/api/cohorts/{c}/summary")).json()["coaches"] == 2
+    assert (await cora.get(f"/cohorts/{c}/training/{cohort.ann}")).status_code == 200
+    assert (await cora.get("/cohorts/not-mine")).status_code == 403
+    for client in (ann, tia, pat, cora):
+        await client.aclose()
+
+
+async def test_a_principal_never_receives_note_text(web_stack: WebStack) -> None:
+    cohort = await launch(web_stack)
+    c = cohort.id
+    ann, tia, pat = [await signed_in(web_stack, e) for e in (cohort.ann, cohort.tia, cohort.principal)]
+    csrf = csrf_of((await ann.get(f"/cohorts/{c}/partnerships/ann--tia")).text)
+    moved = await ann.post(f"/cohorts/{c}/partnerships/ann--tia/move", data={"to": "initiate", "note": SECRET, "csrf": csrf})
+    assert moved.status_code == 303
+    csrf = csrf_of((await tia.get(f"/cohorts/{c}/partnerships/ann--tia")).text)
+    noted = await tia.post(f"/cohorts/{c}/partnerships/ann--tia/notes", data={"text": SECRET + " (reflection)", "csrf": csrf})
+    assert noted.status_code == 303
+    assert SECRET in (await tia.get(f"/cohorts/{c}/partnerships/ann--tia")).text  # the partners do see it
+
+    reachable = [
+        "/",
+        f"/cohorts/{c}/schools/hazel",
+        f"/cohorts/{c}/partnerships/ann--tia",
+        f"/api/me",
+        f"/api/cohorts/{c}/partnerships",
+        f"/api/cohorts/{c}/partnerships/ann--tia",
+        f"/api/cohorts/{c}/schools/hazel",
+    ]
+    for path in reachable:
+        answer = await pat.get(path)
+        assert answer.status_code == 200, path
+        assert "7f3a" not in answer.text, f"note text reached the principal at {path}"
+    building = (await pat.get(f"/api/cohorts/{c}/partnerships/ann--tia")).json()
+    assert building["record"] is None and building["building"]["stage"] == "initiate" and building["building"]["notes_count"] == 1
+
+
+async def test_the_api_refuses_with_the_reason_and_the_moves_allowed(web_stack: WebStack) -> None:
+    cohort = await launch(web_stack)
+    c = cohort.id
+    ann, tia = await signed_in(web_stack, cohort.ann), await signed_in(web_stack, cohort.tia)
+    token = (await ann.get("/api/me")).json()["csrf_token"]
+    jumped = await ann.post(f"/api/cohorts/{c}/partnerships/ann--tia/moves", json={"to": "observe"}, headers={"X-CSRF-Token": token})
+    assert jumped.status_code == 409
+    assert jumped.json() == {"detail": "a partnership in waiting cannot move to observe", "allowed": ["initiate"]}
+    moved = await ann.post(f"/api/cohorts/{c}/partnerships/ann--tia/moves", json={"to": "initiate"}, headers={"X-CSRF-Token": token})
+    assert moved.status_code == 200 and moved.json()["record"]["stage"] == "initiate"
+    assert moved.json()["allowed"] == ["co_plan"]
+
+    teacher_token = (await tia.get("/api/me")).json()["csrf_token"]
+    by_teacher = await tia.post(
+        f"/api/cohorts/{c}/partnerships/ann--tia/moves", json={"to": "co_plan"}, headers={"X-CSRF-Token": teacher_token}
+    )
+    assert by_teacher.status_code == 409 and "only the partnership's coach" in by_teacher.json()["detail"]
+    schema = (await ann.get("/api/openapi.json")).json()
+    assert "/api/cohorts/{cohort}/partnerships/{pid}/moves" in schema["paths"]
+
+
+async def test_release_time_asked_by_a_teacher_and_decided_by_the_principal(web_stack: WebStack) -> None:
+    cohort = await launch(web_stack)
+    c = cohort.id
+    tia, pat = await signed_in(web_stack, cohort.tia), await signed_in(web_stack, cohort.principal)
+    page = await tia.get(f"/cohorts/{c}/release")
+    assert "2 of 2 days left" in page.text
+    day = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    too_many = await tia.post(f"/cohorts/{c}/release", data={"days": "3", "on": day, "purpose": "Co-plan", "csrf": csrf_of(page.text)})
+    assert too_many.status_code == 409 and "2 days of release time left" in too_many.text
+    asked = await tia.post(f"/cohorts/{c}/release", data={"days": "1", "on": day, "purpose": "Co-plan the unit", "csrf": csrf_of(page.text)})
+    assert asked.status_code == 303
+    assert "1 of 2 days left" in (await tia.get(f"/cohorts/{c}/release")).text
+
+    school = await pat.get(f"/cohorts/{c}/schools/hazel")
+    assert "Co-plan the unit" in school.text
+    decided = await pat.post(
+        f"/cohorts/{c}/schools/hazel/requests/1/decision", data={"decision": "approve", "csrf": csrf_of(school.text)}
+    )
+    assert decided.status_code == 303
+    mine = (await tia.get(f"/api/cohorts/{c}/release")).json()
+    assert mine["remaining"] == 1 and mine["requests"][0]["status"] in ("approved", "booked")
+
+
+async def test_a_launch_with_roster_problems_shows_every_row_and_starts_nothing(web_stack: WebStack) -> None:
+    office = await signed_in(web_stack, PROGRAM_OFFICE)
+    form = await office.get("/cohorts/new")
+    assert form.status_code == 200
+    roster_text, _ = roster_for("upload")
+    roster_text = roster_text.replace("cora-upload@esd.test", PROGRAM_OFFICE)
+    broken = roster_text.replace("tia@hazel-upload.test,teacher", "tia@hazel-upload.test,janitor")
+    program = program_starting((datetime.now(UTC) - timedelta(days=10)).date())
+    program_yaml = program.model_dump_json().encode()  # JSON is YAML
+    files = {"program": ("program.yaml", program_yaml), "roster": ("roster.csv", broken.encode())}
+    refused = await office.post("/cohorts", data={"csrf": csrf_of(form.text), "cohort": "uploaded"}, files=files)
+    assert refused.status_code == 400
+    assert "roster.csv, row 6, field &#39;role&#39;" in refused.text and "Nothing was launched" in refused.text
+    assert "uploaded" not in [c for c, _ in await web_stack.coaching.list_cohorts()]
+
+    files = {"program": ("program.yaml", program_yaml), "roster": ("roster.csv", roster_text.encode())}
+    launched = await office.post("/cohorts", data={"csrf": csrf_of(form.text), "cohort": "uploaded"}, files=files)
+    assert launched.status_code == 303 and launched.headers["location"] == "/cohorts/uploaded"
+    dashboard = await office.get("/cohorts/uploaded")
+    assert dashboard.status_code == 200 and "Ann Coach" in dashboard.text
