@@ -105,7 +105,8 @@ async def launch(stack: WebStack) -> Cohort:
     program = program_starting((datetime.now(UTC) - timedelta(days=200)).date())
     await stack.coaching.launch_cohort(people.id, program, roster, people.coordinator)
     await stack.coaching.wait_until_launched(people.id)
-    await stack.coaching.record_attendance(people.id, people.coordinator, 5, {people.ann: Attendance.attended, people.bob: Attendance.attended})
+    attended = {people.ann: Attendance.attended, people.bob: Attendance.attended}
+    await stack.coaching.record_attendance(people.id, people.coordinator, 5, attended)
     for pid in ("ann--tia", "bob--ted"):  # the unlock reaches partnerships by signal, a moment later
         for _ in range(100):
             if (await stack.coaching.partnership_record(people.id, pid)).coaching_unlocked:

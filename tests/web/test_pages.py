@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from domain.cycle import Stage
-from tests.web.conftest import PROGRAM_OFFICE, WebStack, csrf_of, launch, roster_for, signed_in
 from tests.conftest import program_starting
+from tests.web.conftest import PROGRAM_OFFICE, WebStack, csrf_of, launch, roster_for, signed_in
 
 SECRET = "Tia felt the co-taught lesson went badly 7f3a"
 
@@ -103,7 +103,7 @@ async def test_a_principal_never_receives_note_text(web_stack: WebStack) -> None
         "/",
         f"/cohorts/{c}/schools/hazel",
         f"/cohorts/{c}/partnerships/ann--tia",
-        f"/api/me",
+        "/api/me",
         f"/api/cohorts/{c}/partnerships",
         f"/api/cohorts/{c}/partnerships/ann--tia",
         f"/api/cohorts/{c}/schools/hazel",
@@ -146,15 +146,14 @@ async def test_release_time_asked_by_a_teacher_and_decided_by_the_principal(web_
     day = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
     too_many = await tia.post(f"/cohorts/{c}/release", data={"days": "3", "on": day, "purpose": "Co-plan", "csrf": csrf_of(page.text)})
     assert too_many.status_code == 409 and "2 days of release time left" in too_many.text
-    asked = await tia.post(f"/cohorts/{c}/release", data={"days": "1", "on": day, "purpose": "Co-plan the unit", "csrf": csrf_of(page.text)})
+    ask = {"days": "1", "on": day, "purpose": "Co-plan the unit", "csrf": csrf_of(page.text)}
+    asked = await tia.post(f"/cohorts/{c}/release", data=ask)
     assert asked.status_code == 303
     assert "1 of 2 days left" in (await tia.get(f"/cohorts/{c}/release")).text
 
     school = await pat.get(f"/cohorts/{c}/schools/hazel")
     assert "Co-plan the unit" in school.text
-    decided = await pat.post(
-        f"/cohorts/{c}/schools/hazel/requests/1/decision", data={"decision": "approve", "csrf": csrf_of(school.text)}
-    )
+    decided = await pat.post(f"/cohorts/{c}/schools/hazel/requests/1/decision", data={"decision": "approve", "csrf": csrf_of(school.text)})
     assert decided.status_code == 303
     mine = (await tia.get(f"/api/cohorts/{c}/release")).json()
     assert mine["remaining"] == 1 and mine["requests"][0]["status"] in ("approved", "booked")
