@@ -34,14 +34,19 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 def dev(
     port: Annotated[int, typer.Option(help="Temporal's gRPC port.")] = 7233,
     ui_port: Annotated[int, typer.Option(help="Temporal web UI port.")] = 8233,
+    web_port: Annotated[int, typer.Option(help="The program's web app port.")] = 8000,
     sample: Annotated[bool, typer.Option("--sample/--no-sample", help="Launch the sample cohort if there is no cohort yet.")] = True,
 ) -> None:
     """Start Temporal, a worker and the sample cohort locally; Ctrl-C stops them all."""
-    for what, p, flag in (("Temporal", port, "--port"), ("the Temporal web UI", ui_port, "--ui-port")):
+    for what, p, flag in (
+        ("Temporal", port, "--port"),
+        ("the Temporal web UI", ui_port, "--ui-port"),
+        ("the web app", web_port, "--web-port"),
+    ):
         if _taken(p):
             raise UserError(f"port {p} (for {what}) is taken, perhaps by another `peercoach dev`; choose another with {flag}")
     base = settings()
-    s = base.model_copy(update={"temporal_address": f"localhost:{port}"})
+    s = base.model_copy(update={"temporal_address": f"localhost:{port}", "web_port": web_port})
     s.data_dir.mkdir(parents=True, exist_ok=True)
     run(_serve(s, port, ui_port, sample))
 
@@ -59,10 +64,11 @@ def _taken(port: int) -> bool:
 class Child:
     """A child process with its output in a log file in the data directory."""
 
-    def __init__(self, name: str, args: list[str], log: Path, env: dict[str, str] | None = None):
+    def __init__(self, name: str, args: list[str], log: Path, env: dict[str, str] | None = None, console: bool = False):
         self.name = name
         self.log: IO[bytes] = log.open("ab")
-        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        output = None if console else self.log  # on the console: what a person must see (sign-in links)
+        self.process = subprocess.Popen(args, stdout=output, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
     def stop(self, timeout: float = 15) -> None:
         if self.process.poll() is None:
@@ -90,6 +96,8 @@ async def _serve(s: Settings, port: int, ui_port: int, sample: bool) -> None:
         env = {**os.environ, "PEERCOACH_TEMPORAL_ADDRESS": s.temporal_address, "PEERCOACH_DATA_DIR": str(s.data_dir.resolve())}
         env |= {"PEERCOACH_NAMESPACE": s.namespace, "PEERCOACH_TASK_QUEUE": s.task_queue}
         children.append(Child("worker", [sys.executable, "-m", "workers"], s.data_dir / "worker.log", env))
+        web_env = env | {"PEERCOACH_WEB_PORT": str(s.web_port), "PEERCOACH_LOG_FORMAT": "console"}
+        children.append(Child("web app", [sys.executable, "-m", "web"], s.data_dir / "web.log", web_env, console=True))
         cohorts = await coaching.list_cohorts()
         if sample and not cohorts:
             program, roster = load_program(SAMPLES / "program.yaml"), load_roster(SAMPLES / "roster.csv")
@@ -132,6 +140,7 @@ def _welcome(s: Settings, port: int, ui_port: int, db: Path, cohorts: list[str])
 [bold green]The Peer Coaching Program is running.[/bold green]
   Temporal        localhost:{port}   (namespace {s.namespace}, task queue {s.task_queue})
   Temporal web UI http://localhost:{ui_port}
+  Web app         {s.web_url}   (sign in with an email from samples/roster.csv; the link appears here and in the outbox)
   Workflows kept  {db}
   Notifications   {s.outbox_path} (no SMTP set; set PEERCOACH_SMTP_HOST to send email)
   Logs            {s.data_dir}/worker.log, {s.data_dir}/temporal.log
@@ -140,7 +149,7 @@ def _welcome(s: Settings, port: int, ui_port: int, db: Path, cohorts: list[str])
 Try, in another terminal:
   peercoach cohort status {cohort}
   peercoach partnership list --cohort {cohort}
-  peercoach outbox
+  peercoach outbox --kind sign_in
   peercoach diagram cycle
 
 Ctrl-C stops everything.""",

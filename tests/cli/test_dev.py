@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import socket
 from pathlib import Path
+
+import httpx
 
 from tests.cli.conftest import PEERCOACH
 
@@ -20,9 +23,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def start_dev(data_dir: Path, port: int, ui_port: int) -> tuple[asyncio.subprocess.Process, str]:
+async def start_dev(data_dir: Path, port: int, ui_port: int, web_port: int) -> tuple[asyncio.subprocess.Process, str]:
     process = await asyncio.create_subprocess_exec(
-        PEERCOACH, "--data-dir", str(data_dir), "dev", "--port", str(port), "--ui-port", str(ui_port),
+        PEERCOACH, "--data-dir", str(data_dir), "dev", "--port", str(port), "--ui-port", str(ui_port), "--web-port", str(web_port),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"},
     )  # fmt: skip
     assert process.stdout is not None
@@ -50,14 +53,32 @@ async def stop(process: asyncio.subprocess.Process) -> str:
     return rest.decode()
 
 
+async def sign_in_link_on_the_console(process: asyncio.subprocess.Process, web_port: int, email: str) -> str:
+    """Ask the web app for a sign-in link; with no SMTP set, `peercoach dev` shows it on its console."""
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{web_port}") as browser:
+        form = await browser.get("/sign-in")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert form.status_code == 200 and csrf is not None
+        assert (await browser.post("/sign-in", data={"email": email, "csrf": csrf.group(1)})).status_code == 200
+    assert process.stdout is not None
+    while True:
+        line = (await asyncio.wait_for(process.stdout.readline(), timeout=30)).decode()
+        if found := re.search(rf"http://127\.0\.0\.1:{web_port}/sign-in/[A-Za-z0-9._-]+", line):
+            return found.group(0)
+
+
 async def test_dev_starts_stops_and_resumes(tmp_path: Path) -> None:
-    port, ui_port = free_port(), free_port()
-    process, welcome = await start_dev(tmp_path, port, ui_port)
+    port, ui_port, web_port = free_port(), free_port(), free_port()
+    process, welcome = await start_dev(tmp_path, port, ui_port, web_port)
     try:
         assert f"Launched the sample cohort {SAMPLE_COHORT}" in welcome
         assert f"http://localhost:{ui_port}" in welcome and "outbox.sqlite3" in welcome
+        assert f"http://127.0.0.1:{web_port}" in welcome
+        link = await sign_in_link_on_the_console(process, web_port, "tanna.colwell@esd112.example.org")
+        async with httpx.AsyncClient() as browser:
+            assert "Sign in as tanna.colwell@esd112.example.org" in (await browser.get(link)).text
 
-        code, out, _ = await peercoach(port, "cohort", "list", "--json")
+        code, out, _ = await peercoach(port, "--data-dir", str(tmp_path), "cohort", "list", "--json")
         assert code == 0 and json.loads(out) == [{"cohort": SAMPLE_COHORT, "status": "running"}]
 
         second = await asyncio.create_subprocess_exec(
@@ -71,10 +92,12 @@ async def test_dev_starts_stops_and_resumes(tmp_path: Path) -> None:
     assert "Stopped." in goodbye
 
     # the same data directory: the cohort is still there, running, and is not launched again
-    process, welcome = await start_dev(tmp_path, port, ui_port)
+    process, welcome = await start_dev(tmp_path, port, ui_port, web_port)
     try:
         assert "Launched the sample cohort" not in welcome
-        code, out, _ = await peercoach(port, "cohort", "status", SAMPLE_COHORT, "--json")
+        code, out, _ = await peercoach(
+            port, "--data-dir", str(tmp_path), "cohort", "status", SAMPLE_COHORT, "--json"
+        )  # the key is kept there
         assert code == 0 and json.loads(out)["coaches"] == 3
     finally:
         await stop(process)
