@@ -161,7 +161,9 @@ def check_new_partnership(state: CohortState, request: NewPartnership) -> Partne
         if request.actor != coach:
             raise Refused("a partnership is started by its coach or by a coordinator of the cohort")
         training = state.trainings.get(coach)
-        if training is None or not training.coaching_unlocked:
+        if training is None:
+            raise Refused(f"{coach} is not a coach in cohort {state.cohort}; partnerships are started by coaches and coordinators")
+        if not training.coaching_unlocked:
             raise Refused(
                 f"coaching is not unlocked yet: {coach} can start partnerships after session {state.program.coaching_unlocks_after}"
             )

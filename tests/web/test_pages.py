@@ -179,3 +179,26 @@ async def test_a_launch_with_roster_problems_shows_every_row_and_starts_nothing(
     assert launched.status_code == 303 and launched.headers["location"] == "/cohorts/uploaded"
     dashboard = await office.get("/cohorts/uploaded")
     assert dashboard.status_code == 200 and "Ann Coach" in dashboard.text
+
+
+async def test_a_coach_sees_the_training_year_and_starts_a_partnership_once_unlocked(web_stack: WebStack) -> None:
+    cohort = await launch(web_stack)
+    c = cohort.id
+    ann = await signed_in(web_stack, cohort.ann)
+    training = await ann.get(f"/cohorts/{c}/training/{cohort.ann}")
+    assert "Coaching is unlocked" in training.text and "Next session: <strong>7, Session 7</strong>" in training.text
+    form = await ann.get(f"/cohorts/{c}/partnerships-new")
+    assert cohort.ted in form.text  # teachers of her school to choose from
+    started = await ann.post(
+        f"/cohorts/{c}/partnerships", data={"partners": [cohort.ted], "focus": "Inquiry circles", "csrf": csrf_of(form.text)}
+    )
+    assert started.status_code == 303 and started.headers["location"] == f"/cohorts/{c}/partnerships/ann--ted"
+    page = await ann.get(started.headers["location"])
+    assert "Inquiry circles" in page.text and "Begin the cycle: initiate" in page.text
+
+    tia = await signed_in(web_stack, cohort.tia)  # a teacher cannot start one
+    refused = await tia.post(f"/cohorts/{c}/partnerships", data={"partners": [cohort.ted], "focus": "x", "csrf": csrf_of(form.text)})
+    assert refused.status_code == 403  # the CSRF token was Ann's session's, not Tia's
+    form = await tia.get(f"/cohorts/{c}/partnerships-new")
+    refused = await tia.post(f"/cohorts/{c}/partnerships", data={"partners": [cohort.ted], "focus": "x", "csrf": csrf_of(form.text)})
+    assert refused.status_code == 409 and "partnerships are started by coaches and coordinators" in refused.text
