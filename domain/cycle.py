@@ -177,8 +177,8 @@ def allowed_moves(record: PartnershipRecord, actor: str) -> list[Stage]:
     return [Stage(t.target.value) for t in state.transitions if t.target is not None and str(t.event) in enabled]
 
 
-def check_move(record: PartnershipRecord, actor: str, target: Stage) -> None:
-    """Raise Refused, saying why and what is allowed, unless `actor` may move to `target` now."""
+def check_move(record: PartnershipRecord, actor: str, target: Stage, note: str | None = None) -> None:
+    """Raise Refused, saying why and what is allowed, unless `actor` may move to `target` now (with this note)."""
     machine = CoachingCycle(record.model_copy(deep=True))
     allowed = [s.label for s in allowed_moves(record, actor)]
     if _event_to(machine, target) is None:
@@ -190,12 +190,12 @@ def check_move(record: PartnershipRecord, actor: str, target: Stage) -> None:
         raise Refused(f"only the partnership's coach ({record.coach}) may move it", allowed)
     elif record.stage == Stage.pending and not record.coaching_unlocked:
         raise Refused("coaching is not unlocked yet: the coach begins after attending the unlock session", allowed)
+    _check_note(note)
 
 
 def apply_move(record: PartnershipRecord, actor: str, target: Stage, at: datetime, note: str | None = None) -> Move:
     """Move the partnership (in place) and return the recorded move; refuse without changing anything."""
-    check_move(record, actor, target)
-    _check_note(note)
+    check_move(record, actor, target, note)
     machine = CoachingCycle(record)
     event = _event_to(machine, target)
     try:
@@ -213,10 +213,16 @@ def check_note(record: PartnershipRecord, author: str, text: str, link: str | No
     if not text.strip() and not link:
         raise Refused("a note needs some text or a link")
     _check_note(text)
-    if link is not None:
+    if link is not None and not _is_web_address(link):
+        raise Refused(f"an artifact link must be an http or https address, got {link[:80]!r}")
+
+
+def _is_web_address(link: str) -> bool:
+    try:
         parsed = urlparse(link)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc or any(c in link for c in '\r\n <>"'):
-            raise Refused(f"an artifact link must be an http or https address, got {link[:80]!r}")
+    except ValueError:  # a broken [IPv6] host, or a host that changes under Unicode normalization
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc) and not any(c in link for c in '\r\n <>"')
 
 
 def add_note(record: PartnershipRecord, author: str, text: str, link: str | None, at: datetime) -> Note:

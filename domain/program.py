@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from domain.cycle import Stage
 from domain.problems import InvalidInput, Problem
 from domain.roster import Role
+from domain.yaml_files import parse_yaml
 
 SESSIONS_PER_YEAR = 8
+MAX_DAYS = 365  # no setting waits longer than a year: the program's clocks stay within its calendar
 
 
 class SessionFormat(StrEnum):
@@ -60,7 +61,7 @@ class StallStep(BaseModel):
 
     kind: str = Field(pattern=r"^(follow_up|escalation)$")
     notify: list[Audience] = Field(min_length=1)
-    after_days: float | None = Field(default=None, gt=0)
+    after_days: float | None = Field(default=None, gt=0, le=MAX_DAYS)
 
 
 def default_stall_days() -> dict[Stage, float]:
@@ -92,33 +93,33 @@ class Program(BaseModel):
     sessions: list[TrainingSession]
     coaching_unlocks_after: int = Field(default=5, ge=1, le=SESSIONS_PER_YEAR)
     reminder_days_before: list[int] = Field(default_factory=lambda: [7, 1])
-    attendance_grace_days: int = Field(default=3, ge=0)
+    attendance_grace_days: int = Field(default=3, ge=0, le=MAX_DAYS)
     stall_days: dict[Stage, float] = Field(default_factory=default_stall_days)  # fractions allowed: 0.5 is twelve hours
     stall_chain: list[StallStep] = Field(default_factory=default_stall_chain, min_length=1)
     release_days: dict[Role, float] = Field(default_factory=default_release_days)
-    release_reminder_days: int = Field(default=3, ge=1)
-    release_expires_days: int = Field(default=7, ge=1)
+    release_reminder_days: int = Field(default=3, ge=1, le=MAX_DAYS)
+    release_expires_days: int = Field(default=7, ge=1, le=MAX_DAYS)
     # Stall follow-ups and release reminders go out at this local time, not at 3 a.m.; None: the moment they are due.
     follow_ups_at: time | None = time(7, 0)
 
     @field_validator("reminder_days_before")
     @classmethod
     def _positive_offsets(cls, offsets: list[int]) -> list[int]:
-        if any(o < 1 for o in offsets):
-            raise ValueError("reminder offsets are whole days before a session, at least 1")
+        if any(not 1 <= o <= MAX_DAYS for o in offsets):
+            raise ValueError(f"reminder offsets are whole days before a session, at least 1 (at most {MAX_DAYS})")
         return sorted(set(offsets), reverse=True)
 
     @field_validator("stall_days")
     @classmethod
     def _stall_days_positive(cls, days: dict[Stage, float]) -> dict[Stage, float]:
-        if any(d <= 0 for d in days.values()):
-            raise ValueError("stall thresholds are days and more than 0")
+        if any(not 0 < d <= MAX_DAYS for d in days.values()):  # NaN fails the comparison too
+            raise ValueError(f"stall thresholds are days and more than 0 (at most {MAX_DAYS})")
         return {**default_stall_days(), **days}
 
     @field_validator("release_days")
     @classmethod
     def _release_days_in_half_days(cls, days: dict[Role, float]) -> dict[Role, float]:
-        if any(d < 0 or d * 2 != int(d * 2) for d in days.values()):
+        if any(d < 0 or not float(d * 2).is_integer() for d in days.values()):  # is_integer: no overflow on huge values
             raise ValueError("release days are counted in half days (0, 0.5, 1 ...), never negative")
         return days
 
@@ -127,7 +128,7 @@ class Program(BaseModel):
     def _known_timezone(cls, name: str) -> str:
         try:
             ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones such as "America"
             raise ValueError(f"unknown time zone {name!r}") from None
         return name
 
@@ -176,13 +177,29 @@ class Program(BaseModel):
 
 
 def calendar_problems(program: Program, file: str) -> list[Problem]:
-    """Eight sessions numbered 1 to 8, in date order, none overlapping the next."""
+    """Eight sessions numbered 1 to 8, around the school year, in date order, none overlapping the next."""
     problems: list[Problem] = []
     numbers = [s.number for s in program.sessions]
     if sorted(numbers) != list(range(1, SESSIONS_PER_YEAR + 1)):
         problems.append(Problem(file, None, "sessions", f"a program has exactly sessions 1 to 8, found {numbers}"))
         return problems
     ordered = sorted(program.sessions, key=lambda s: s.number)
+    # A year's slack either side of the school year (session 1 is often the spring before); a date
+    # outside it is a typo, and one near year 9999 would overflow every reminder and deadline.
+    first, last = (int(year) for year in program.school_year.split("-"))
+    for s in ordered:
+        if not first - 1 <= s.starts_on.year <= last + 1:
+            problems.append(
+                Problem(
+                    file,
+                    f"session {s.number}",
+                    "starts_on",
+                    f"session {s.number} is on {s.starts_on}, outside the {program.school_year} program year "
+                    f"(sessions fall in {first - 1} to {last + 1})",
+                )
+            )
+    if problems:
+        return problems
     for before, after in pairwise(ordered):
         if after.starts_on <= before.ends_on:
             problems.append(
@@ -214,18 +231,19 @@ def parse_program(raw: Any, file: str) -> Program:
 def load_program(path: str | Path) -> Program:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        content = path.read_bytes()
     except OSError as exc:
         raise InvalidInput([Problem(str(path), None, None, f"cannot read the file: {exc.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise InvalidInput([Problem(str(path), None, None, "the file is not UTF-8 text")]) from None
+    return read_program(content, str(path))
+
+
+def read_program(content: bytes, file: str) -> Program:
+    """A program from a file's bytes (read from disk, or uploaded to the web app)."""
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise InvalidInput([Problem(str(path), row, None, f"not valid YAML ({getattr(exc, 'problem', exc)})")]) from None
-    return parse_program(raw, str(path))
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput([Problem(file, None, None, "the file is not UTF-8 text")]) from None
+    return parse_program(parse_yaml(text, file), file)
 
 
 def _problem_from_pydantic(file: str, err: Any) -> Problem:

@@ -12,7 +12,7 @@ a decision are held against it, so two requests at once cannot overspend it.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -21,6 +21,7 @@ from statemachine import State, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
 from domain.problems import Refused
+from domain.program import MAX_DAYS
 from domain.roster import Role
 
 PURPOSE_MAX_CHARS = 500
@@ -159,10 +160,12 @@ def check_request(
     role = ledger.members.get(requester)
     if role is None:
         raise Refused(f"{requester} is not a coach or collaborating teacher at {ledger.school}")
-    if not math.isfinite(days) or days <= 0 or days * 2 != int(days * 2):
+    if not math.isfinite(days) or days <= 0 or not float(days * 2).is_integer():  # is_integer: 1e308 * 2 is infinite
         raise Refused(f"release time is asked for in half days (0.5, 1, 1.5 ...), not {days}")
     if on < today:
         raise Refused(f"{on} has already passed; ask for a day from {today} on")
+    if on > today + timedelta(days=MAX_DAYS):
+        raise Refused(f"{on} is more than a year away; ask for release time within the program year")
     if not purpose.strip():
         raise Refused("say what the release time is for (a purpose)")
     if len(purpose) > PURPOSE_MAX_CHARS:
@@ -196,13 +199,15 @@ def add_request(
     return request
 
 
-def check_decision(ledger: ReleaseLedgerRecord, request_id: str, actor: str) -> ReleaseRequest:
+def check_decision(ledger: ReleaseLedgerRecord, request_id: str, actor: str, reason: str | None = None) -> ReleaseRequest:
     request = ledger.request(request_id)
     machine = ReleaseMachine(request.model_copy(), ledger.principal)
     if actor != ledger.principal:
         raise Refused(f"only the principal of {ledger.school} ({ledger.principal}) decides its release requests")
     if "approve" not in {e.id for e in machine.allowed_events}:
         raise Refused(f"request {request_id} is already {request.status.value}")
+    if reason is not None and len(reason) > PURPOSE_MAX_CHARS:
+        raise Refused(f"a reason is at most {PURPOSE_MAX_CHARS} characters")
     return request
 
 
@@ -216,7 +221,7 @@ def coach_to_tell(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> str |
 def decide(
     ledger: ReleaseLedgerRecord, request_id: str, actor: str, approve: bool, at: datetime, reason: str | None = None
 ) -> ReleaseRequest:
-    request = check_decision(ledger, request_id, actor)
+    request = check_decision(ledger, request_id, actor, reason)
     _send(request, ledger, "approve" if approve else "deny", actor=actor, at=at, reason=reason)
     return request
 

@@ -12,14 +12,15 @@ import csv
 import io
 import re
 from collections import defaultdict
+from collections.abc import Container
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, Field
 
 from domain.problems import InvalidInput, Problem
+from domain.yaml_files import parse_yaml
 
 EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 CSV_COLUMNS = ["name", "email", "role", "school", "district", "school_model", "coach", "partnership", "focus", "school_goal"]
@@ -98,6 +99,15 @@ def partnership_id(coach: str, partners: list[str]) -> str:
     return slug(coach.split("@")[0]) + "--" + slug(partners[0].split("@")[0])
 
 
+def unused_id(base: str, taken: Container[str]) -> str:
+    """`base`, or `base-2`, `base-3` ...: a made-up id must not merge two partnerships
+    (jsmith coaching tlee happens at more than one school)."""
+    found, n = base, 2
+    while found in taken:
+        found, n = f"{base}-{n}", n + 1
+    return found
+
+
 # -- loading ------------------------------------------------------------------
 
 
@@ -111,18 +121,32 @@ class _Item(BaseModel):
 def load_roster(path: str | Path) -> Roster:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        content = path.read_bytes()
     except OSError as exc:
         raise InvalidInput([Problem(str(path), None, None, f"cannot read the file: {exc.strerror}")]) from None
+    return read_roster(content, str(path))
+
+
+def read_roster(content: bytes, file: str) -> Roster:
+    """A roster from a file's bytes (read from disk, or uploaded to the web app); YAML by its name, else CSV."""
+    try:
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput([Problem(str(path), None, None, "the file is not UTF-8 text")]) from None
-    if path.suffix.lower() in (".yaml", ".yml"):
-        return parse_roster_yaml(text, str(path))
-    return parse_roster_csv(text, str(path))
+        raise InvalidInput([Problem(file, None, None, "the file is not UTF-8 text")]) from None
+    if file.lower().endswith((".yaml", ".yml")):
+        return parse_roster_yaml(text, file)
+    return parse_roster_csv(text, file)
 
 
 def parse_roster_csv(text: str, file: str) -> Roster:
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse_csv(reader, file)
+    except csv.Error as exc:  # a cell past the csv module's size limit, for one; it is in the record after the last one read
+        raise InvalidInput([Problem(file, reader.line_num + 1, None, f"cannot be read as CSV ({exc})")]) from None
+
+
+def _parse_csv(reader: csv.DictReader[str], file: str) -> Roster:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     header_problems = [
         Problem(file, 1, c, "missing column (the header row needs it)") for c in ("name", "email", "role") if c not in header
@@ -152,17 +176,16 @@ def parse_roster_csv(text: str, file: str) -> Roster:
 
 
 def parse_roster_yaml(text: str, file: str) -> Roster:
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InvalidInput([Problem(file, mark.line + 1 if mark else None, None, "not valid YAML")]) from None
+    raw = parse_yaml(text, file)
     if not isinstance(raw, dict) or not isinstance(raw.get("people"), list):
         raise InvalidInput([Problem(file, None, "people", "expected a mapping with a 'people' list")])
 
     def items(key: str) -> list[_Item]:
+        entries = raw.get(key) or []
+        if not isinstance(entries, list):
+            raise InvalidInput([Problem(file, None, key, f"expected a list of {key}")])
         out = []
-        for i, entry in enumerate(raw.get(key) or [], start=1):
+        for i, entry in enumerate(entries, start=1):
             if not isinstance(entry, dict):
                 raise InvalidInput([Problem(file, f"{key} item {i}", None, "expected a mapping")])
             values = {str(k): _text(v) for k, v in entry.items()}
@@ -275,7 +298,7 @@ def _build(file: str, people_items: list[_Item], schools: list[_Item] | None, pa
             if email in people and people[email].role != Role.teacher:
                 problem(item.row, "coach", "only a teacher row names a coach")
                 continue
-            label = slug(v["partnership"]) if v.get("partnership") else partnership_id(coach, [email])
+            label = slug(v["partnership"]) if v.get("partnership") else unused_id(partnership_id(coach, [email]), groups)
             group = groups.setdefault(
                 label,
                 {"row": item.row, "coach": coach, "partners": [], "focus": v.get("focus", ""), "school_goal": v.get("school_goal", "")},
@@ -292,7 +315,7 @@ def _build(file: str, people_items: list[_Item], schools: list[_Item] | None, pa
                 problem(item.row, "partners", "a partnership needs at least one collaborating teacher")
                 continue
             coach = v.get("coach", "").lower()
-            label = slug(v["id"]) if v.get("id") else partnership_id(coach, partners)
+            label = slug(v["id"]) if v.get("id") else unused_id(partnership_id(coach, partners), groups)
             if label in groups:
                 problem(item.row, "id", f"partnership {label} is listed twice")
                 continue
