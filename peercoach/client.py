@@ -75,10 +75,13 @@ class CoachingClient:
         except WorkflowAlreadyStartedError:
             raise CohortExists(f"cohort {cohort} already exists; nothing new was started") from None
 
+    async def launch_progress(self, cohort: str) -> LaunchProgress:
+        return await self._query(self.cohort(cohort), CohortWorkflow.launch_progress)  # type: ignore[no-any-return]
+
     async def wait_until_launched(self, cohort: str, on_progress: Callable[[LaunchProgress], None] | None = None) -> LaunchProgress:
         """Poll until every workflow of the cohort has started (a cohort of thousands takes a while)."""
         while True:
-            progress: LaunchProgress = await self._query(self.cohort(cohort), CohortWorkflow.launch_progress)
+            progress = await self.launch_progress(cohort)
             if on_progress is not None:
                 on_progress(progress)
             if progress.done:

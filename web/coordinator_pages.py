@@ -73,16 +73,24 @@ async def _upload(file: UploadFile) -> bytes:
 async def dashboard(request: Request, cohort: str, visitor: SignedIn) -> Response:
     state = visitor.coordinating(cohort)
     summary = await visitor.summary(cohort)
+    progress = await visitor.launch_progress(cohort)
     by_stage = {stage: [p for p in state.partnerships.values() if p.stage == stage] for stage in Stage}
     return page(
         request,
         "dashboard.html",
         state=state,
         summary=summary,
+        progress=progress,
         by_stage=by_stage,
         open_stages=OPEN_STAGES,
         trainings=sorted(state.trainings.values(), key=lambda t: t.name),
     )
+
+
+@router.get("/cohorts/{cohort}/launch-progress", response_class=HTMLResponse)
+async def launch_progress(request: Request, cohort: str, visitor: SignedIn) -> Response:
+    """Polled by the dashboard (htmx) while a large cohort's workflows are starting."""
+    return page(request, "_launch_progress.html", cohort=cohort, progress=await visitor.launch_progress(cohort))
 
 
 @router.get("/cohorts/{cohort}/attendance", response_class=HTMLResponse)

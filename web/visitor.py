@@ -19,6 +19,7 @@ from domain.release import ReleaseLedgerRecord, ReleaseRequest, request_id
 from domain.roster import Person, Roster
 from domain.training import Attendance, TrainingRecord
 from peercoach.client import CoachingClient
+from workflows.cohort import LaunchProgress
 from workflows.partnership import MoveResult
 
 
@@ -75,10 +76,14 @@ class Visitor:
     # -- coordinators ------------------------------------------------------------------
 
     async def launch(self, cohort: str, program: Program, roster: Roster) -> None:
+        """Start the cohort; its workflows keep starting after this returns (the dashboard shows how far)."""
         if not self.may_launch:
             raise Forbidden("only coordinators launch cohorts")
         await self.coaching.launch_cohort(cohort, program, roster, self.email)
-        await self.coaching.wait_until_launched(cohort)
+
+    async def launch_progress(self, cohort: str) -> LaunchProgress:
+        self.coordinating(cohort)
+        return await self.coaching.launch_progress(cohort)
 
     async def summary(self, cohort: str) -> CohortSummary:
         self.coordinating(cohort)

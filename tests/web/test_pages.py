@@ -179,6 +179,9 @@ async def test_a_launch_with_roster_problems_shows_every_row_and_starts_nothing(
     assert launched.status_code == 303 and launched.headers["location"] == "/cohorts/uploaded"
     dashboard = await office.get("/cohorts/uploaded")
     assert dashboard.status_code == 200 and "Ann Coach" in dashboard.text
+    await web_stack.coaching.wait_until_launched("uploaded")
+    progress = await office.get("/cohorts/uploaded/launch-progress")  # what the dashboard polls while a cohort starts
+    assert "All 5 workflows of the cohort are running" in progress.text
 
 
 async def test_a_coach_sees_the_training_year_and_starts_a_partnership_once_unlocked(web_stack: WebStack) -> None:
