@@ -205,3 +205,22 @@ async def test_a_coach_sees_the_training_year_and_starts_a_partnership_once_unlo
     form = await tia.get(f"/cohorts/{c}/partnerships-new")
     refused = await tia.post(f"/cohorts/{c}/partnerships", data={"partners": [cohort.ted], "focus": "x", "csrf": csrf_of(form.text)})
     assert refused.status_code == 409 and "partnerships are started by coaches and coordinators" in refused.text
+
+
+async def test_markup_in_notes_and_links_comes_out_inert(web_stack: WebStack) -> None:
+    cohort = await launch(web_stack)
+    c = cohort.id
+    tia = await signed_in(web_stack, cohort.tia)
+    csrf = csrf_of((await tia.get(f"/cohorts/{c}/partnerships/ann--tia")).text)
+    attack = '<script>alert("x")</script><img src=x onerror=alert(1)> \u202eevil\u202c ' + "ü" * 3000
+    noted = await tia.post(f"/cohorts/{c}/partnerships/ann--tia/notes", data={"text": attack, "csrf": csrf})
+    assert noted.status_code == 303
+    page = (await tia.get(f"/cohorts/{c}/partnerships/ann--tia")).text
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    bad_link = await tia.post(
+        f"/cohorts/{c}/partnerships/ann--tia/notes", data={"text": "see", "link": "javascript:alert(1)", "csrf": csrf}
+    )
+    assert bad_link.status_code == 409 and "must be an http or https address" in bad_link.text
+    too_long = await tia.post(f"/cohorts/{c}/partnerships/ann--tia/notes", data={"text": "x" * 5000, "csrf": csrf})
+    assert too_long.status_code == 409 and "at most 4000 characters" in too_long.text
