@@ -10,9 +10,10 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
+from workers.codec import KeyRing, data_converter
 from workflows import search_attributes as sa
 
 
@@ -49,19 +50,21 @@ async def register_search_attributes(client: Client) -> None:
     )
 
 
-async def start_time_skipping_environment() -> WorkflowEnvironment:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=test_server_binary(), data_converter=pydantic_data_converter
-    )
+async def start_time_skipping_environment(converter: DataConverter | None = None) -> WorkflowEnvironment:
+    """A time-skipping server that lives and dies with this process: by default its key does too."""
+    converter = converter or data_converter(KeyRing.generate("a key made for this process only"))
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=test_server_binary(), data_converter=converter)
     await register_search_attributes(env.client)
     return env
 
 
-async def start_dev_environment(db_file: Path | None = None, port: int | None = None, ui: bool = False) -> WorkflowEnvironment:
+async def start_dev_environment(
+    converter: DataConverter, db_file: Path | None = None, port: int | None = None, ui: bool = False
+) -> WorkflowEnvironment:
     extra = ["--db-filename", str(db_file)] if db_file is not None else []
     return await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_binary(),
-        data_converter=pydantic_data_converter,
+        data_converter=converter,
         search_attributes=sa.ALL,
         dev_server_extra_args=extra,
         port=port,

@@ -15,6 +15,7 @@ from domain.cycle import CoachingCycle
 from domain.release import ReleaseMachine
 from domain.training import TrainingYear
 from peercoach.cli import UserError, run, settings
+from peercoach.codec_server import codec_server
 from peercoach.connect import coaching_client
 from peercoach.output import JsonFlag, console, print_json, table, when
 from peercoach.partnership_commands import split_id
@@ -99,3 +100,4 @@ def register(app: typer.Typer) -> None:
     app.command()(worker)
     app.command()(outbox)
     app.command()(diagram)
+    app.command(name="codec-server")(codec_server)

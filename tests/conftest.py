@@ -8,6 +8,9 @@ Each test gets its own task queue and data directory.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import date, timedelta
@@ -21,24 +24,42 @@ from temporalio.worker import Worker
 from activities.outbox import Outbox
 from domain.program import Program, TrainingSession
 from peercoach.local_temporal import start_dev_environment, start_time_skipping_environment
+from workers.codec import KeyRing, data_converter
 from workers.settings import Settings
 from workers.worker import create_worker
+
+# A fixed key, for tests only: histories recorded by tests are encrypted with it, so a history
+# committed to the repository replays later with `create_replayer(TEST_CONVERTER)`.
+TEST_KEYS = KeyRing.parse(
+    json.dumps({"tests-only": base64.b64encode(hashlib.sha256(b"peercoach tests only").digest()).decode()}), "tests/conftest.py"
+)
+TEST_CONVERTER = data_converter(TEST_KEYS)
 
 
 @pytest.fixture
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """A fresh time-skipping server per test: workflows left running by another test (their
     worker gone) would hold pending tasks, and the shared clock would stop skipping."""
-    env = await start_time_skipping_environment()
+    env = await start_time_skipping_environment(TEST_CONVERTER)
     yield env
     await env.shutdown()
 
 
 @pytest.fixture(scope="session")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await start_dev_environment()
+    env = await start_dev_environment(TEST_CONVERTER)
     yield env
     await env.shutdown()
+
+
+@pytest.fixture
+async def dev_cohort(dev_env: WorkflowEnvironment) -> AsyncIterator[str]:
+    """A fresh cohort name on the shared dev server, its workflows ended after the test: later tests
+    that walk every running cohort must not meet one whose worker is gone."""
+    cohort = f"cohort-{uuid.uuid4().hex[:8]}"
+    yield cohort
+    async for wf in dev_env.client.list_workflows(f"CoachingCohort = '{cohort}' AND ExecutionStatus = 'Running'"):
+        await dev_env.client.get_workflow_handle(wf.id, run_id=wf.run_id).terminate(reason="the test is over")
 
 
 class Harness:

@@ -4,6 +4,9 @@ import asyncio
 import os
 import sys
 
+import structlog
+
+from domain.problems import InvalidInput
 from workers import logs
 from workers.settings import Settings
 from workers.worker import run
@@ -12,10 +15,15 @@ from workers.worker import run
 def main() -> None:
     settings = Settings()
     logs.configure(settings.log_format, settings.log_level)
-    asyncio.run(run(settings))
+    code = 0
+    try:
+        asyncio.run(run(settings))
+    except InvalidInput as invalid:  # e.g. a malformed PEERCOACH_CODEC_KEYS: one clear line, no traceback
+        structlog.get_logger().error("worker not started", problems=[str(p) for p in invalid.problems])
+        code = 1
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -30,12 +30,26 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     mail_from: str = "peercoach@localhost"
 
+    # Payload encryption (workers/codec.py). Keys by id as JSON, each base64 of 32 bytes:
+    # '{"2026-01": "...", "2026-09": "..."}'. The last listed encrypts unless codec_key_id names
+    # another, and every listed key still decrypts (rotation). With none set, one key is made
+    # once and kept in the data directory, so the local stack needs no configuration.
+    codec_keys: SecretStr | None = None
+    codec_key_id: str | None = None
+    # The codec server (peercoach codec-server): its bearer token, and the web UIs it answers.
+    codec_token: SecretStr | None = None
+    codec_ui_origins: list[str] = ["http://localhost:8233", "http://127.0.0.1:8233"]
+
     log_format: str = "json"  # json | console
     log_level: str = "INFO"
 
     @property
     def outbox_path(self) -> Path:
         return self.data_dir / "outbox.sqlite3"
+
+    @property
+    def codec_keys_path(self) -> Path:
+        return self.data_dir / "codec-keys.json"
 
     @property
     def bookings_path(self) -> Path:

@@ -9,14 +9,15 @@ from datetime import timedelta
 
 import structlog
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.service import TLSConfig
-from temporalio.worker import Worker
+from temporalio.worker import Replayer, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.notifications import Mailer, NoticeActivities
 from activities.outbox import Outbox
 from activities.substitutes import LocalSubstituteDesk, SubstituteActivities, SubstituteDesk
+from workers.codec import data_converter, key_ring
 from workers.settings import Settings
 from workflows.cohort import CohortWorkflow
 from workflows.partnership import PartnershipWorkflow
@@ -46,7 +47,7 @@ async def connect(settings: Settings) -> Client:
         namespace=settings.namespace,
         tls=tls,
         api_key=settings.api_key.get_secret_value() if settings.api_key else None,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(key_ring(settings)),
     )
 
 
@@ -62,6 +63,11 @@ def create_worker(client: Client, settings: Settings, desk: SubstituteDesk | Non
         workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
+
+
+def create_replayer(converter: DataConverter) -> Replayer:
+    """Replays histories with the worker's workflows and sandbox; `converter` holds the keys the history was encrypted with."""
+    return Replayer(workflows=WORKFLOWS, workflow_runner=workflow_runner(), data_converter=converter)
 
 
 async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:

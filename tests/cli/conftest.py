@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from tests.conftest import Harness
+from tests.conftest import TEST_KEYS, Harness
 
 PEERCOACH = str(Path(sys.executable).parent / "peercoach")
 
@@ -49,6 +49,7 @@ async def terminal(dev_env: WorkflowEnvironment, harness, tmp_path: Path) -> Asy
         "PEERCOACH_TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
         "PEERCOACH_TASK_QUEUE": h.task_queue,
         "PEERCOACH_DATA_DIR": str(h.settings.data_dir),
+        "PEERCOACH_CODEC_KEYS": TEST_KEYS.to_json(),  # the in-process worker's keys
         "COLUMNS": "200",
     }
     async with h.worker():

@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio.client import Client, WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer
 
 from domain.cohort import Withdrawal
 from domain.cycle import Stage
 from domain.training import Attendance
 from peercoach.client import CoachingClient
-from tests.conftest import eventually, program_starting
+from tests.conftest import TEST_CONVERTER, eventually, program_starting
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, BOB_TED, COORDINATOR, PRINCIPAL, TIA, small_roster
-from workers.worker import WORKFLOWS, workflow_runner
+from workers.worker import create_replayer
 from workflows import ids
 
 
@@ -64,7 +62,7 @@ async def test_recorded_histories_replay(time_env: WorkflowEnvironment, harness)
         histories = [run for wid in workflow_ids for run in await every_run(time_env.client, wid)]
 
     assert len(histories) == 7  # Ann's partnership continued as new at its second cycle
-    replayer = Replayer(workflows=WORKFLOWS, workflow_runner=workflow_runner(), data_converter=pydantic_data_converter)
+    replayer = create_replayer(TEST_CONVERTER)
     for history in histories:
         result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
         assert result.replay_failure is None, f"{history.workflow_id}: {result.replay_failure}"
