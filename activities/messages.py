@@ -28,7 +28,7 @@ def _templates(kind: str) -> tuple[Template, Template]:
 def render(notice: Notice) -> tuple[str, str]:
     """(subject, body) of a notice."""
     subject, body = _templates(notice.kind.value)
-    return one_line(subject.render(**notice.context))[:SUBJECT_MAX], body.render(**notice.context)
+    return one_line(subject.render(**notice.context))[:SUBJECT_MAX].rstrip(), body.render(**notice.context)
 
 
 def one_line(text: str) -> str:

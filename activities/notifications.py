@@ -47,16 +47,16 @@ class Mailer:
         message["To"] = recipient
         message["Subject"] = subject
         message.set_content(body)
-        if invite is not None:
-            message.add_attachment(
-                invite.encode(), maintype="text", subtype="calendar", filename="session.ics", params={"method": "REQUEST"}
-            )
+        if invite is not None:  # as text, so the part says charset=utf-8 and "Café" does not arrive as "CafÃ©"
+            message.add_attachment(invite, subtype="calendar", filename="session.ics", params={"method": "REQUEST"})
         with smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds) as smtp:
             if s.starttls:
                 smtp.starttls()
             if s.username and s.password:
                 smtp.login(s.username, s.password.get_secret_value())
-            smtp.send_message(message)
+            # the envelope names the recipient itself: read back from the To header, an address such as
+            # "x@y.z)" would be parsed as a comment and the message sent to nobody
+            smtp.send_message(message, from_addr=s.sender, to_addrs=[recipient])
 
 
 class NoticeActivities:

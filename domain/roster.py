@@ -22,7 +22,10 @@ from pydantic import BaseModel, Field
 from domain.problems import InvalidInput, Problem
 from domain.yaml_files import parse_yaml
 
-EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+# Dot-separated words with no space, control character or character that mail headers give a meaning
+# (comments, groups, quotes, routes): what the roster accepts, a mail server accepts and a To header keeps.
+_WORD = r"[^@\s<>,;:\"()\[\]\\.\x00-\x1f\x7f]+"
+EMAIL = re.compile(rf"^{_WORD}(\.{_WORD})*@{_WORD}(\.{_WORD})+$")
 CSV_COLUMNS = ["name", "email", "role", "school", "district", "school_model", "coach", "partnership", "focus", "school_goal"]
 
 
