@@ -1,0 +1,129 @@
+"""Record the committed workflow histories: `python -m tests.histories.record`.
+
+Runs one small cohort through a whole program year on the time-skipping test
+server, with the real worker and the tests' fixed encryption key
+(`tests.conftest.TEST_CONVERTER`), and writes every run of every workflow to
+`tests/histories/<name>.json`:
+
+- the cohort, from launch to the year closed;
+- two training years (one attended, one absent then made up), each to its end;
+- a partnership through a whole cycle, which continues as new, then a second
+  cycle to closed (two runs), and one withdrawn partnership;
+- the school's release ledger: a request approved, booked and used, one
+  reminded and expired, one cancelled, then the year closed.
+
+`test_committed_histories.py` replays these files against the current code, so
+a change that would break running workflows fails the build. Record again only
+when a change is meant to be incompatible (and then running workflows need a
+plan), or to add a history: the old files are what running workflows look like.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import tempfile
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.client import Client, WorkflowHistory
+from temporalio.testing import WorkflowEnvironment
+
+from domain.cohort import Withdrawal
+from domain.cycle import Stage
+from domain.training import Attendance
+from peercoach.client import CoachingClient
+from peercoach.local_temporal import start_time_skipping_environment
+from tests.conftest import TEST_CONVERTER, program_starting
+from tests.roster_fixtures import ANN, ANN_TIA, BOB, BOB_TED, COORDINATOR, PRINCIPAL, TIA, small_roster
+from workers.settings import Settings
+from workers.worker import create_worker
+from workflows import ids
+
+HERE = Path(__file__).parent
+COHORT = "recorded"
+CYCLE = [Stage.initiate, Stage.co_plan, Stage.modeling, Stage.observe, Stage.reflect]
+
+
+async def every_run(client: Client, workflow_id: str) -> list[WorkflowHistory]:
+    """All runs of a workflow id, first run first, following continue-as-new back from the newest."""
+    histories = [await client.get_workflow_handle(workflow_id).fetch_history()]
+    while True:
+        started = histories[-1].events[0].workflow_execution_started_event_attributes
+        if not started.continued_execution_run_id:
+            return histories[::-1]
+        histories.append(await client.get_workflow_handle(workflow_id, run_id=started.continued_execution_run_id).fetch_history())
+
+
+async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, WorkflowHistory]:
+    task_queue = f"record-{uuid.uuid4().hex[:8]}"
+    settings = Settings(data_dir=data_dir, task_queue=task_queue, _env_file=None)  # type: ignore[call-arg]
+    now = await env.get_current_time()
+    program = program_starting((now - timedelta(days=200)).date())
+    coaching = CoachingClient(env.client, task_queue)
+    soon = (now + timedelta(days=5)).date()
+    async with create_worker(env.client, settings):
+        cohort = await coaching.launch_cohort(COHORT, program, small_roster(), COORDINATOR)
+        await coaching.record_attendance(COHORT, COORDINATOR, 5, {ANN: Attendance.attended, BOB: Attendance.absent})
+        await coaching.record_attendance(COHORT, COORDINATOR, 5, {BOB: Attendance.made_up})
+        await env.sleep(timedelta(minutes=1))  # the cohort tells the partnerships coaching is unlocked
+        for stage in [*CYCLE, Stage.initiate]:  # reflect -> initiate: a new cycle, a new run
+            await coaching.move(COHORT, ANN_TIA, ANN, stage, f"moving to {stage.label}")
+        await coaching.add_note(COHORT, ANN_TIA, TIA, "The students loved it", "https://example.org/artifact")
+        await coaching.move(COHORT, BOB_TED, BOB, Stage.initiate)
+
+        used = await coaching.request_release(COHORT, "hazel", TIA, 1, soon, "Co-plan", ANN_TIA)
+        await coaching.decide_release(used.id, PRINCIPAL, approve=True, reason="Ms. Chen will cover")
+        await coaching.request_release(COHORT, "hazel", ANN, 0.5, soon, "Observe")  # nobody decides: reminded, then expired
+        cancelled = await coaching.request_release(COHORT, "hazel", TIA, 0.5, soon + timedelta(days=20), "Reflect")
+        await coaching.cancel_release(cancelled.id, TIA)
+        await env.sleep(timedelta(days=30))  # a stall follow-up and escalation, a reminder, an expiry, a day used
+
+        await coaching.withdraw_participant(COHORT, Withdrawal(actor=COORDINATOR, email=BOB))
+        for stage in [*CYCLE[1:], Stage.closed]:
+            await coaching.move(COHORT, ANN_TIA, ANN, stage)
+        await cohort.result()  # the year runs out: trainings finish, ledgers close, the cohort completes
+
+        names = {
+            "cohort": ids.cohort_id(COHORT),
+            "training-attended": ids.training_id(COHORT, ANN),
+            "training-made-up": ids.training_id(COHORT, BOB),
+            "partnership-two-cycles": ids.partnership_id(COHORT, ANN_TIA),
+            "partnership-withdrawn": ids.partnership_id(COHORT, BOB_TED),
+            "release-ledger": ids.ledger_id(COHORT, "hazel"),
+        }
+        recorded: dict[str, WorkflowHistory] = {}
+        for name, workflow_id in names.items():
+            await env.client.get_workflow_handle(workflow_id).result()  # one at a time: see DESIGN.md on the time-skipping server
+            runs = await every_run(env.client, workflow_id)
+            for n, history in enumerate(runs, start=1):
+                recorded[f"{name}-run-{n}" if len(runs) > 1 else name] = history
+    return recorded
+
+
+async def record() -> list[Path]:
+    env = await start_time_skipping_environment(TEST_CONVERTER)
+    try:
+        with tempfile.TemporaryDirectory() as data_dir:
+            recorded = await play_a_year(env, Path(data_dir))
+    finally:
+        await env.shutdown()
+    written = []
+    for name, history in recorded.items():
+        path = HERE / f"{name}.json"
+        # one event per line keeps a re-recording's diff readable
+        events = json.loads(history.to_json())["events"]
+        path.write_text('{"events": [\n' + ",\n".join(json.dumps(e, sort_keys=True) for e in events) + "\n]}\n", encoding="utf-8")
+        written.append(path)
+    # see DESIGN.md: drop the client before the loop ends, or the process can crash at exit
+    del env
+    gc.collect()
+    await asyncio.sleep(0.2)
+    return written
+
+
+if __name__ == "__main__":
+    for path in asyncio.run(record()):
+        print(f"wrote {path.relative_to(HERE.parents[1])}")
