@@ -8,7 +8,7 @@ principal carry stages, dates and counts, never the text of a note.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -33,6 +33,7 @@ class NoticeKind(StrEnum):
     release_reminder = "release_reminder"
     release_decided = "release_decided"
     release_expired = "release_expired"
+    release_expiring = "release_expiring"
     substitute_booked = "substitute_booked"
     sign_in = "sign_in"
 
@@ -192,6 +193,16 @@ def release_reminder(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> No
         kind=NoticeKind.release_reminder,
         to=[ledger.principal],
         context=_request_context(ledger, request),
+    )
+
+
+def release_expiring(ledger: ReleaseLedgerRecord, request: ReleaseRequest, expires_on: date) -> Notice:
+    """The requester hears that nobody has decided yet, and when the request will lapse: time to ask the principal."""
+    return Notice(
+        key=f"release-expiring:{request.id}",
+        kind=NoticeKind.release_expiring,
+        to=[request.requester],
+        context={**_request_context(ledger, request), "principal": ledger.principal, "expires_on": expires_on.strftime("%A %B %-d, %Y")},
     )
 
 

@@ -21,7 +21,7 @@ from statemachine import State, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
 from domain.problems import Refused
-from domain.program import MAX_DAYS
+from domain.program import MAX_DAYS, Program
 from domain.roster import Role
 
 PURPOSE_MAX_CHARS = 500
@@ -197,6 +197,14 @@ def add_request(
     )
     ledger.requests.append(request)
     return request
+
+
+def decision_deadlines(request: ReleaseRequest, program: Program) -> tuple[datetime, datetime]:
+    """(reminder, expiry) of a request nobody has decided: the principal is reminded (and, from
+    then on, the requester is warned of the expiry date), then the request expires."""
+    reminder = program.next_follow_up_time(request.requested_at + timedelta(days=program.release_reminder_days))
+    expiry = program.next_follow_up_time(request.requested_at + timedelta(days=program.release_expires_days))
+    return reminder, expiry
 
 
 def check_decision(ledger: ReleaseLedgerRecord, request_id: str, actor: str, reason: str | None = None) -> ReleaseRequest:

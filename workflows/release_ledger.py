@@ -34,12 +34,17 @@ with workflow.unsafe.imports_passed_through():
         check_request,
         coach_to_tell,
         decide,
+        decision_deadlines,
         move,
     )
     from domain.release import (
         cancel as cancel_request,
     )
     from domain.roster import Role
+
+
+# workflow.patched id: the requester is warned when a request is about to expire (see _follow)
+EXPIRY_WARNING = "warn-requester-before-expiry"
 
 
 class LedgerInput(BaseModel):
@@ -133,7 +138,7 @@ class ReleaseLedgerWorkflow:
     @decide.validator
     def _validate_decision(self, decision: Decision) -> None:
         with refusals():
-            check_decision(self.ledger, decision.request_id, decision.actor)
+            check_decision(self.ledger, decision.request_id, decision.actor, decision.reason)
 
     @workflow.update
     def cancel(self, cancellation: Cancellation) -> ReleaseRequest:
@@ -172,11 +177,13 @@ class ReleaseLedgerWorkflow:
 
     async def _follow(self, request: ReleaseRequest) -> None:
         try:
-            reminder_at = self.program.next_follow_up_time(request.requested_at + timedelta(days=self.program.release_reminder_days))
-            expires_at = self.program.next_follow_up_time(request.requested_at + timedelta(days=self.program.release_expires_days))
+            reminder_at, expires_at = decision_deadlines(request, self.program)
             if request.reminded_at is None and not await self._until(reminder_at, lambda: request.status != ReleaseStatus.requested):
                 request.reminded_at = workflow.now()
                 self.dispatch.notify(notices.release_reminder(self.ledger, request))
+                # Added while ledgers were running: a run that reminded before this change must replay without it.
+                if workflow.patched(EXPIRY_WARNING):
+                    self.dispatch.notify(notices.release_expiring(self.ledger, request, self.program.local_date(expires_at)))
             if not await self._until(expires_at, lambda: request.status != ReleaseStatus.requested):
                 move(self.ledger, request.id, "expire")
                 self.dispatch.notify(notices.release_expired(self.ledger, request))

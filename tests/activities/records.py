@@ -154,6 +154,10 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
             [f"Release time request from {TIA}: 1 day on Wednesday October 14, 2026", "they would have 1 day left this year"],
         ),
         "release_reminder": (notices.release_reminder(book, pending), ["Waiting for your decision", "Observe a lesson"]),
+        "release_expiring": (
+            notices.release_expiring(book, pending, date(2026, 9, 8)),
+            ["still waiting for a decision", "expires on Tuesday September 8, 2026", PRINCIPAL],
+        ),
         "release_decided_approved": (
             notices.release_decided(book, approved, coach_to_tell(book, approved)),
             ["approved", "reference SUB-7"],
