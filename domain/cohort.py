@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from domain.cycle import OPEN_STAGES, Stage
 from domain.problems import Refused
 from domain.program import Program
-from domain.roster import EMAIL, Partnership, Person, Role, Roster, partnership_id, partnership_problems, slug
+from domain.roster import EMAIL, Partnership, Person, Role, Roster, partnership_id, partnership_problems, slug, unused_id
 from domain.training import Attendance, TrainingStatus
 
 COHORT_ID = r"^[a-z0-9][a-z0-9-]*$"  # it becomes part of workflow ids and notice keys
@@ -176,13 +176,8 @@ def check_new_partnership(state: CohortState, request: NewPartnership) -> Partne
         raise Refused("; ".join(message for _, _, message in problems))
     if len(set(partners)) != len(partners):
         raise Refused("a collaborating teacher is listed twice")
-    pid = partnership_id(coach, partners)
-    n = 2
-    while pid in state.partnerships:
-        pid = f"{partnership_id(coach, partners)}-{n}"
-        n += 1
     return Partnership(
-        id=pid,
+        id=unused_id(partnership_id(coach, partners), state.partnerships),
         coach=coach,
         partners=partners,
         focus=request.focus.strip(),

@@ -105,7 +105,7 @@ class PartnershipWorkflow:
     @move.validator
     def _validate_move(self, request: MoveRequest) -> None:
         with refusals():
-            check_move(self.record, request.actor, request.to)
+            check_move(self.record, request.actor, request.to, request.note)
 
     @workflow.update
     def add_note(self, request: NoteRequest) -> PartnershipRecord:

@@ -168,4 +168,8 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
         ),
         "release_expired": (notices.release_expired(book, expired), ["expired", "0.5 days"]),
         "substitute_booked": (notices.substitute_booked(book, approved), ["Substitute booked", "booking SUB-7"]),
+        "sign_in": (
+            notices.sign_in_link(ANN, "https://peercoach.example.org/sign-in/abc.def", 15, "abc"),
+            ["https://peercoach.example.org/sign-in/abc.def", "expires in 15 minutes"],
+        ),
     }

@@ -32,6 +32,7 @@ not_the_coach = st.one_of(st.sampled_from([TIA, PRINCIPAL, "ted@hazel.test"]), a
 bad_moves = st.one_of(
     st.tuples(not_the_coach, st.sampled_from([s for s in Stage if s != Stage.withdrawn]), st.none()),
     st.tuples(st.just(ANN), st.sampled_from([Stage.co_plan, Stage.observe, Stage.closed, Stage.pending, Stage.withdrawn]), any_text),
+    st.tuples(st.just(ANN), st.just(Stage.initiate), st.just("n" * (NOTE_MAX_CHARS + 1))),  # the allowed move, with too long a note
 ).map(lambda t: ("move", *t))
 bad_notes = st.one_of(
     st.tuples(not_the_coach.filter(lambda a: a != TIA), any_text, st.none()),
