@@ -17,6 +17,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.notifications import Mailer, NoticeActivities
 from activities.outbox import Outbox
 from activities.substitutes import LocalSubstituteDesk, SubstituteActivities, SubstituteDesk
+from activities.workflow_starts import WorkflowStarts
 from workers.codec import data_converter, key_ring
 from workers.settings import Settings
 from workflows.cohort import CohortWorkflow
@@ -59,7 +60,7 @@ def create_worker(client: Client, settings: Settings, desk: SubstituteDesk | Non
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[notices.send_notice, substitutes.book_substitute],
+        activities=[notices.send_notice, substitutes.book_substitute, WorkflowStarts(client).start_workflows],
         workflow_runner=workflow_runner(),
         graceful_shutdown_timeout=timedelta(seconds=10),
     )

@@ -1,8 +1,8 @@
 """A cohort: one program year, launched by a coordinator.
 
 It starts a release ledger per school, a training workflow per coach and a
-partnership workflow per partnership (abandoned on close, so they outlive any
-run of the cohort), keeps a summary from what the children report, and accepts
+partnership workflow per partnership (through an activity, not as children, so
+they belong to no run of the cohort), keeps a summary from what they report, and accepts
 new participants, partnerships and withdrawals while it runs. Its history stays
 bounded: it continues as new when Temporal suggests it.
 """
@@ -10,13 +10,14 @@ bounded: it continues as new when Temporal suggests it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from datetime import timedelta
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 from temporalio.workflow import ParentClosePolicy
 
+from activities.names import START_WORKFLOWS, WorkflowStart
 from workflows import ids
 from workflows import search_attributes as sa
 from workflows.dispatch import Dispatch
@@ -47,7 +48,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.roster import Partnership, Person, Role, School
     from domain.training import TrainingRecord, TrainingStatus
 
-START_BATCH = 100  # children started per workflow task while launching
+START_BATCH = 100  # workflows started per activity while launching
+ENTITIES_BY_ACTIVITY = "entities-started-by-activity"
 
 
 class CohortInput(BaseModel):
@@ -80,10 +82,10 @@ class CohortWorkflow:
             self._launch()
         assert self.to_start is not None
         while self.to_start:
-            # The batch leaves to_start only once its children have started, so
+            # The batch leaves to_start only once its workflows have started, so
             # launch_progress never reports done while the last batch is in flight.
             batch = self.to_start[:START_BATCH]
-            await asyncio.gather(*(self._start_child(wid) for wid in batch))
+            await self._start(batch)
             self.to_start = self.to_start[len(batch) :]
             if history_is_long():
                 await self._continue_as_new()
@@ -124,56 +126,68 @@ class CohortWorkflow:
         self.state.partnerships[p.id] = PartnershipSummary(id=p.id, coach=p.coach, partners=p.partners, school=p.school)
         return ids.partnership_id(self.state.cohort, p.id)
 
-    async def _start_child(self, workflow_id: str) -> None:
+    async def _start(self, workflow_ids: list[str]) -> None:
+        """Start the workflows of these schools, coaches and partnerships (each has one of its own)."""
+        entities = [(wid, *self._entity(wid)) for wid in workflow_ids]
+        if workflow.patched(ENTITIES_BY_ACTIVITY):
+            # Not child workflows: they outlive every run of this cohort (see activities/workflow_starts.py).
+            orders = [
+                WorkflowStart(
+                    workflow=name, id=wid, task_queue=workflow.info().task_queue, input=arg.model_dump(mode="json"), attributes=attrs
+                )
+                for wid, name, arg, attrs in entities
+            ]
+            await workflow.execute_activity(START_WORKFLOWS, orders, start_to_close_timeout=timedelta(minutes=2))
+        else:  # a cohort launched before that change replays as it ran: with child workflows
+            await asyncio.gather(
+                *(
+                    workflow.start_child_workflow(
+                        name,
+                        arg,
+                        id=wid,
+                        parent_close_policy=ParentClosePolicy.ABANDON,
+                        search_attributes=TypedSearchAttributes(
+                            [SearchAttributePair(SearchAttributeKey.for_keyword(k), v) for k, v in attrs.items()]
+                        ),
+                    )
+                    for wid, name, arg, attrs in entities
+                )
+            )
+
+    def _entity(self, workflow_id: str) -> tuple[str, BaseModel, dict[str, str]]:
+        """The workflow type, input and search attributes of one of the cohort's workflows."""
         kind, _, key = ids.parse(workflow_id)
-        started: Awaitable[object]
         s = self.state
         if kind == "release":
             school = s.roster.school(key)
-            started = workflow.start_child_workflow(
-                ReleaseLedgerWorkflow.run,
-                LedgerInput(record=self._ledger_record(school), program=s.program),
-                id=workflow_id,
-                parent_close_policy=ParentClosePolicy.ABANDON,
-                search_attributes=self._attributes(school=school.id),
-            )
-        elif kind == "training":
+            ledger = LedgerInput(record=self._ledger_record(school), program=s.program)
+            return ReleaseLedgerWorkflow.__name__, ledger, self._attributes(school=school.id)
+        if kind == "training":
             person = s.roster.person(key)
-            started = workflow.start_child_workflow(
-                TrainingWorkflow.run,
-                TrainingInput(
-                    record=TrainingRecord(
-                        cohort=s.cohort, coach=person.email, name=person.name, school=str(person.school), coordinators=s.roster.coordinators
-                    ),
-                    program=s.program,
-                ),
-                id=workflow_id,
-                parent_close_policy=ParentClosePolicy.ABANDON,
-                search_attributes=self._attributes(school=str(person.school), coach=person.email),
+            record = TrainingRecord(
+                cohort=s.cohort, coach=person.email, name=person.name, school=str(person.school), coordinators=s.roster.coordinators
             )
-        else:
-            p = next(p for p in s.roster.partnerships if p.id == key)
-            school = s.roster.school(p.school)
-            record = PartnershipRecord(
-                cohort=s.cohort,
-                id=p.id,
-                school=p.school,
-                coach=p.coach,
-                partners=p.partners,
-                focus=p.focus,
-                school_goal=p.school_goal,
-                coordinators=s.roster.coordinators,
-                principal=school.principal,
-                coaching_unlocked=s.trainings[p.coach].coaching_unlocked if p.coach in s.trainings else False,
-            )
-            started = workflow.start_child_workflow(
-                PartnershipWorkflow.run,
-                PartnershipInput(record=record, program=s.program),
-                id=workflow_id,
-                parent_close_policy=ParentClosePolicy.ABANDON,
-                search_attributes=self._attributes(school=p.school, coach=p.coach),
-            )
-        await started
+            training = TrainingInput(record=record, program=s.program)
+            return TrainingWorkflow.__name__, training, self._attributes(school=str(person.school), coach=person.email)
+        p = next(p for p in s.roster.partnerships if p.id == key)
+        school = s.roster.school(p.school)
+        partnership = PartnershipRecord(
+            cohort=s.cohort,
+            id=p.id,
+            school=p.school,
+            coach=p.coach,
+            partners=p.partners,
+            focus=p.focus,
+            school_goal=p.school_goal,
+            coordinators=s.roster.coordinators,
+            principal=school.principal,
+            coaching_unlocked=s.trainings[p.coach].coaching_unlocked if p.coach in s.trainings else False,
+        )
+        return (
+            PartnershipWorkflow.__name__,
+            PartnershipInput(record=partnership, program=s.program),
+            self._attributes(school=p.school, coach=p.coach),
+        )
 
     def _ledger_record(self, school: School) -> ReleaseLedgerRecord:
         s = self.state
@@ -187,16 +201,13 @@ class CohortWorkflow:
             partnerships={p.id: p.coach for p in s.roster.partnerships if p.school == school.id},
         )
 
-    def _attributes(self, school: str, coach: str | None = None) -> TypedSearchAttributes:
-        pairs: list[SearchAttributePair] = [  # type: ignore[type-arg]
-            SearchAttributePair(sa.COHORT, self.state.cohort),
-            SearchAttributePair(sa.SCHOOL, school),
-        ]
+    def _attributes(self, school: str, coach: str | None = None) -> dict[str, str]:
+        found = {sa.COHORT.name: self.state.cohort, sa.SCHOOL.name: school}
         if coach is not None:
-            pairs.append(SearchAttributePair(sa.COACH, coach))
-        return TypedSearchAttributes(pairs)
+            found[sa.COACH.name] = coach
+        return found
 
-    # -- what the children report ----------------------------------------------------
+    # -- what the schools', coaches' and partnerships' workflows report ------------------
 
     @workflow.signal
     def training_changed(self, summary: TrainingSummary) -> None:
@@ -219,7 +230,7 @@ class CohortWorkflow:
             partnership = check_new_partnership(self.state, request)
         self.state.roster.partnerships.append(partnership)
         workflow_id = self._register(partnership)
-        await self._start_child(workflow_id)
+        await self._start([workflow_id])
         self.dispatch.signal(
             ids.ledger_id(self.state.cohort, partnership.school),
             "add_partnership",
@@ -241,7 +252,7 @@ class CohortWorkflow:
             ids.ledger_id(self.state.cohort, str(person.school)), "add_member", Member(email=person.email, role=person.role)
         )
         if person.role == Role.coach:
-            await self._start_child(self._enrol(person))
+            await self._start([self._enrol(person)])
         return person
 
     @add_participant.validator
