@@ -35,11 +35,13 @@ async def person(browser: Browser, stack: WebStack, email: str, phone: bool = Fa
     page = await context.new_page()
     await page.goto(f"{stack.url}/sign-in")
     await page.get_by_label("Your school email").fill(email)
+    await shot(page, "0-sign-in")
     await page.get_by_label("Your school email").press("Enter")  # the keyboard is enough
     await expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     await page.goto(stack.link_for(email))
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("heading", name=f"Hello, {email}")).to_be_visible()
+    await shot(page, f"home-{email.split('@')[0]}")
     return page
 
 
@@ -84,6 +86,9 @@ async def test_a_cohort_from_upload_to_an_approved_release_day(web_stack: WebSta
     await shot(cora, "3-record-attendance")
     await cora.get_by_role("button", name="Record session 5").click()
     await expect(cora.locator("td.mark.attended")).to_have_count(1)
+    await cora.get_by_role("link", name="Notifications sent").click()
+    await expect(cora.get_by_role("cell", name="coaching_unlocked")).to_be_visible()
+    await shot(cora, "3b-outbox")
     for _ in range(100):  # the unlock reaches the partnership by signal
         if (await stack.coaching.partnership_record("browser-cohort", "ann--tia")).coaching_unlocked:
             break
@@ -91,6 +96,13 @@ async def test_a_cohort_from_upload_to_an_approved_release_day(web_stack: WebSta
 
     # The coach begins the cycle; a stale button (she moved on from her phone meanwhile) is refused.
     ann = await person(browser, stack, email["ann"])
+    await ann.get_by_role("link", name="My sessions").click()
+    await expect(ann.get_by_text("Coaching is unlocked")).to_be_visible()
+    await shot(ann, "3c-coach-training-year")
+    await ann.get_by_role("link", name="Peer Coaching Program").click()
+    await ann.get_by_role("link", name="Start a partnership").click()
+    await shot(ann, "3d-start-a-partnership")
+    await ann.go_back()
     await ann.get_by_role("link", name="ann--tia").click()
     await ann.get_by_role("button", name="Begin the cycle: initiate").click()
     await expect(ann.locator("[aria-current=step]")).to_have_text("initiate")
