@@ -30,6 +30,18 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     mail_from: str = "peercoach@localhost"
 
+    # The web app (`peercoach web`): where its links point, and who may sign in
+    # before any cohort names them (the program office, to launch the first cohort).
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    web_base_url: str | None = None  # default http://{web_host}:{web_port}
+    web_secret: SecretStr | None = None  # signs cookies and links; default: made once, kept in the data directory
+    coordinators: str = ""  # comma-separated emails
+
+    @property
+    def program_office(self) -> list[str]:
+        return [e.strip().lower() for e in self.coordinators.split(",") if e.strip()]
+
     # Payload encryption (workers/codec.py). Keys by id as JSON, each base64 of 32 bytes:
     # '{"2026-01": "...", "2026-09": "..."}'. The last listed encrypts unless codec_key_id names
     # another, and every listed key still decrypts (rotation). With none set, one key is made
@@ -46,6 +58,14 @@ class Settings(BaseSettings):
     @property
     def outbox_path(self) -> Path:
         return self.data_dir / "outbox.sqlite3"
+
+    @property
+    def web_path(self) -> Path:
+        return self.data_dir / "web.sqlite3"
+
+    @property
+    def web_url(self) -> str:
+        return (self.web_base_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
 
     @property
     def codec_keys_path(self) -> Path:
