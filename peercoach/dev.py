@@ -1,9 +1,10 @@
 """`peercoach dev`: the whole stack on this machine, owned by one command.
 
 It starts the Temporal dev server (persistent SQLite file in the data directory,
-search attributes registered) and a worker as child processes, launches the
-sample cohort if there is none, and stops everything cleanly on Ctrl-C. Run it
-again and every workflow carries on from the SQLite file.
+search attributes registered, its web UI decrypting notes through the codec
+server), a worker, the web app and the codec server as child processes, launches
+the sample cohort if there is none, and stops everything cleanly on Ctrl-C. Run
+it again and every workflow carries on from the SQLite file.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Annotated
 
@@ -31,24 +33,35 @@ from workers.settings import Settings
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
+@dataclass(frozen=True)
+class Ports:
+    temporal: int
+    ui: int
+    web: int
+    codec: int
+
+
 def dev(
     port: Annotated[int, typer.Option(help="Temporal's gRPC port.")] = 7233,
     ui_port: Annotated[int, typer.Option(help="Temporal web UI port.")] = 8233,
     web_port: Annotated[int, typer.Option(help="The program's web app port.")] = 8000,
+    codec_port: Annotated[int, typer.Option(help="Codec server port: the Temporal web UI decrypts notes through it.")] = 8234,
     sample: Annotated[bool, typer.Option("--sample/--no-sample", help="Launch the sample cohort if there is no cohort yet.")] = True,
 ) -> None:
-    """Start Temporal, a worker and the sample cohort locally; Ctrl-C stops them all."""
+    """Start Temporal, a worker, the web app and the sample cohort locally; Ctrl-C stops them all."""
+    ports = Ports(temporal=port, ui=ui_port, web=web_port, codec=codec_port)
     for what, p, flag in (
         ("Temporal", port, "--port"),
         ("the Temporal web UI", ui_port, "--ui-port"),
         ("the web app", web_port, "--web-port"),
+        ("the codec server", codec_port, "--codec-port"),
     ):
         if _taken(p):
             raise UserError(f"port {p} (for {what}) is taken, perhaps by another `peercoach dev`; choose another with {flag}")
     base = settings()
     s = base.model_copy(update={"temporal_address": f"localhost:{port}", "web_port": web_port})
     s.data_dir.mkdir(parents=True, exist_ok=True)
-    run(_serve(s, port, ui_port, sample))
+    run(_serve(s, ports, sample))
 
 
 def _taken(port: int) -> bool:
@@ -81,7 +94,7 @@ class Child:
         self.log.close()
 
 
-async def _serve(s: Settings, port: int, ui_port: int, sample: bool) -> None:
+async def _serve(s: Settings, ports: Ports, sample: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -89,8 +102,9 @@ async def _serve(s: Settings, port: int, ui_port: int, sample: bool) -> None:
     db = s.data_dir / "temporal.sqlite3"
     children: list[Child] = []
     try:
-        server_args = [temporal_binary(), "server", "start-dev", "--db-filename", str(db), "--port", str(port), "--ui-port", str(ui_port)]
-        server_args += ["--namespace", s.namespace, "--log-level", "warn", *search_attribute_flags()]
+        server_args = [temporal_binary(), "server", "start-dev", "--db-filename", str(db), "--port", str(ports.temporal)]
+        server_args += ["--ui-port", str(ports.ui), "--namespace", s.namespace, "--log-level", "warn", *search_attribute_flags()]
+        server_args += ["--ui-codec-endpoint", f"http://127.0.0.1:{ports.codec}"]
         children.append(Child("temporal", server_args, s.data_dir / "temporal.log"))
         coaching = await _connect_when_up(s, children[0], stop)
         env = {**os.environ, "PEERCOACH_TEMPORAL_ADDRESS": s.temporal_address, "PEERCOACH_DATA_DIR": str(s.data_dir.resolve())}
@@ -98,6 +112,11 @@ async def _serve(s: Settings, port: int, ui_port: int, sample: bool) -> None:
         children.append(Child("worker", [sys.executable, "-m", "workers"], s.data_dir / "worker.log", env))
         web_env = env | {"PEERCOACH_WEB_PORT": str(s.web_port), "PEERCOACH_LOG_FORMAT": "console"}
         children.append(Child("web app", [sys.executable, "-m", "web"], s.data_dir / "web.log", web_env, console=True))
+        # The browser's UI cannot send a token: locally the codec server asks none and listens on 127.0.0.1 only.
+        codec_env = {k: v for k, v in env.items() if k != "PEERCOACH_CODEC_TOKEN"}
+        codec_args = [str(Path(sys.executable).with_name("peercoach")), "codec-server", "--port", str(ports.codec)]
+        codec_args += ["--ui-origin", f"http://localhost:{ports.ui}", "--ui-origin", f"http://127.0.0.1:{ports.ui}"]
+        children.append(Child("codec server", codec_args, s.data_dir / "codec-server.log", codec_env))
         cohorts = await coaching.list_cohorts()
         if sample and not cohorts:
             program, roster = load_program(SAMPLES / "program.yaml"), load_roster(SAMPLES / "roster.csv")
@@ -106,14 +125,14 @@ async def _serve(s: Settings, port: int, ui_port: int, sample: bool) -> None:
             await coaching.wait_until_launched(cohort)
             console.print(f"Launched the sample cohort [bold]{cohort}[/bold] from {SAMPLES}.")
             cohorts = [(cohort, "running")]
-        _welcome(s, port, ui_port, db, [c for c, _ in cohorts])
+        _welcome(s, ports, db, [c for c, _ in cohorts])
         while not stop.is_set():
             for child in children:
                 if child.process.poll() is not None:
                     raise UserError(f"the {child.name} stopped unexpectedly (exit {child.process.returncode}); see {child.log.name}")
             with contextlib.suppress(TimeoutError):  # look at the children once a second
                 await asyncio.wait_for(stop.wait(), timeout=1)
-        console.print("Stopping the worker and Temporal...")
+        console.print("Stopping the web app, the worker and Temporal...")
     finally:
         for child in reversed(children):
             child.stop()
@@ -133,17 +152,17 @@ async def _connect_when_up(s: Settings, server: Child, stop: asyncio.Event):  # 
     raise UserError(f"Temporal did not answer on {s.temporal_address} within 30 seconds; see {server.log.name}")
 
 
-def _welcome(s: Settings, port: int, ui_port: int, db: Path, cohorts: list[str]) -> None:
+def _welcome(s: Settings, ports: Ports, db: Path, cohorts: list[str]) -> None:
     cohort = cohorts[0] if cohorts else "COHORT"
     console.print(
         f"""
 [bold green]The Peer Coaching Program is running.[/bold green]
-  Temporal        localhost:{port}   (namespace {s.namespace}, task queue {s.task_queue})
-  Temporal web UI http://localhost:{ui_port}
+  Temporal        localhost:{ports.temporal}   (namespace {s.namespace}, task queue {s.task_queue})
+  Temporal web UI http://localhost:{ports.ui}   (notes decrypted through the codec server, http://127.0.0.1:{ports.codec})
   Web app         {s.web_url}   (sign in with an email from samples/roster.csv; the link appears here and in the outbox)
   Workflows kept  {db}
   Notifications   {s.outbox_path} (no SMTP set; set PEERCOACH_SMTP_HOST to send email)
-  Logs            {s.data_dir}/worker.log, {s.data_dir}/temporal.log
+  Logs            {s.data_dir}/worker.log, web.log, codec-server.log, temporal.log
   Cohorts         {", ".join(cohorts) or "none"}
 
 Try, in another terminal:

@@ -24,8 +24,10 @@ def free_port() -> int:
 
 
 async def start_dev(data_dir: Path, port: int, ui_port: int, web_port: int) -> tuple[asyncio.subprocess.Process, str]:
+    codec_port = free_port()
     process = await asyncio.create_subprocess_exec(
-        PEERCOACH, "--data-dir", str(data_dir), "dev", "--port", str(port), "--ui-port", str(ui_port), "--web-port", str(web_port),
+        PEERCOACH, "--data-dir", str(data_dir), "dev", "--port", str(port), "--ui-port", str(ui_port),
+        "--web-port", str(web_port), "--codec-port", str(codec_port),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"},
     )  # fmt: skip
     assert process.stdout is not None
@@ -73,7 +75,7 @@ async def test_dev_starts_stops_and_resumes(tmp_path: Path) -> None:
     try:
         assert f"Launched the sample cohort {SAMPLE_COHORT}" in welcome
         assert f"http://localhost:{ui_port}" in welcome and "outbox.sqlite3" in welcome
-        assert f"http://127.0.0.1:{web_port}" in welcome
+        assert f"http://127.0.0.1:{web_port}" in welcome and "notes decrypted through the codec server" in welcome
         link = await sign_in_link_on_the_console(process, web_port, "tanna.colwell@esd112.example.org")
         async with httpx.AsyncClient() as browser:
             assert "Sign in as tanna.colwell@esd112.example.org" in (await browser.get(link)).text
