@@ -27,3 +27,7 @@ browser:
 
 test: lint browser
 	$(VENV)/bin/pytest -q
+
+# Plain Temporal and this program on this machine, as ratios; figures in .peercoach/bench.json.
+bench: setup
+	$(VENV)/bin/python -m bench

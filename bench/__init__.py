@@ -1,0 +1,17 @@
+"""`python -m bench` (`make bench`): how this program does against plain Temporal on this machine.
+
+One run starts its own Temporal dev server, in memory by default (`--sqlite`:
+on a temporary SQLite file, as `peercoach dev` runs it; on this shared machine
+its fsyncs make figures swing with other people's disk use), and measures both
+halves on it:
+
+a. plain Temporal: trivial workflows started and completed, one Update each,
+   with a trivial worker process: the ceiling on this machine;
+b. this program: a cohort launched, every partnership moved through a whole
+   cycle through `peercoach/client.py`, with the real worker process
+   (`python -m workers`); figures as ratios to (a), peak memory, and the history
+   events and billable actions one partnership cycle costs;
+c. `peercoach simulate` of a program year: wall time, or why it did not finish.
+
+It writes one JSON file and prints a table with the targets met or missed.
+"""

@@ -1,0 +1,189 @@
+"""`python -m bench`: see bench/__init__.py. Writes JSON (--out) and prints a table of figures and targets."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import BaseModel
+from temporalio.client import Client
+
+from bench import cohort as project
+from bench import plain
+from bench.histories import CohortCost, CycleCost, TaskTimes, cohort_cost, cycle_cost, workflow_tasks
+from bench.processes import CpuMeter, Owned, dev_server, free_port, worker
+from bench.report import Targets, show
+from bench.simulate import SimulateFigures, simulate
+from peercoach.client import CoachingClient
+from peercoach.output import errors
+from workers.settings import Settings
+from workers.worker import connect
+from workflows import ids
+
+
+class Memory(BaseModel):
+    """Peak resident memory (VmHWM), MB."""
+
+    plain_worker: float | None
+    worker: float | None
+    server_after_plain: float | None
+    server: float | None
+
+
+class Bench(BaseModel):
+    at: datetime
+    cpus: int | None
+    load_average: dict[str, list[float]]  # before and after: this machine is shared
+    server: str
+    plain: plain.PlainFigures
+    cohort: project.CohortFigures
+    cycle: CycleCost
+    plain_tasks_one_at_a_time: TaskTimes  # the plain workflows updated one at a time
+    partnership_tasks_one_at_a_time: TaskTimes  # the partnerships moved one move at a time
+    cohort_launching: CohortCost  # per workflow launched
+    cohort_moving: CohortCost  # per move
+    memory: Memory
+    simulate: SimulateFigures | None
+    targets: Targets
+
+
+def main(
+    coaches: Annotated[int, typer.Option(help="Coaches in the benchmark cohort (two partnerships each).")] = 500,
+    plain_workflows: Annotated[int, typer.Option(help="Trivial workflows for the plain Temporal figures.")] = 1000,
+    concurrency: Annotated[int, typer.Option(help="Starts and Updates in flight at once, in both halves.")] = 50,
+    sqlite: Annotated[
+        bool, typer.Option("--sqlite", help="Keep the dev server on a temporary SQLite file, as `peercoach dev` does (default: in memory).")
+    ] = False,
+    simulate_coaches: Annotated[int, typer.Option(help="Coaches for `peercoach simulate` (0: skip it).")] = 1000,
+    simulate_timeout: Annotated[float, typer.Option(help="Seconds before the simulation is stopped and recorded as not finished.")] = 900,
+    out: Annotated[Path, typer.Option(help="Where to write the JSON figures.")] = Path(".peercoach/bench.json"),
+) -> None:
+    """Measure plain Temporal, this program and a simulated year on this machine."""
+    load_before = _load_average()
+    with tempfile.TemporaryDirectory(prefix="peercoach-bench-") as work:
+        bench = asyncio.run(_measure(Path(work), coaches, plain_workflows, concurrency, in_memory=not sqlite))
+    sim = None
+    if simulate_coaches > 0:
+        errors.print(f"[dim]simulating a program year for {simulate_coaches} coaches (at most {simulate_timeout:.0f} s)[/dim]")
+        sim = simulate(simulate_coaches, simulate_timeout)
+    bench = bench.model_copy(update={"simulate": sim, "load_average": {"before": load_before, "after": _load_average()}})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(bench.model_dump(mode="json"), indent=2) + "\n")
+    show(bench)
+    errors.print(f"[dim]figures written to {out}[/dim]")
+
+
+async def _measure(work: Path, coaches: int, plain_workflows: int, concurrency: int, in_memory: bool) -> Bench:
+    port = free_port()
+    address = f"localhost:{port}"
+    server = dev_server(work, port, in_memory)
+    try:
+        await _until_up(address, server)
+        say = lambda message: errors.print(f"[dim]{message}[/dim]")  # noqa: E731
+        say(f"plain Temporal: {plain_workflows} workflows, one Update each, {concurrency} at a time")
+        plain_worker = worker("bench.plain_worker", address, "bench-plain", work)
+        try:
+            await _until_logged(plain_worker, "plain worker started")
+            plain_client = await Client.connect(address)
+            cpu = CpuMeter(worker=plain_worker, server=server)
+            plain_figures, plain_quiet = await plain.measure(plain_client, "bench-plain", plain_workflows, concurrency, cpu)
+            plain_tasks = await workflow_tasks(plain_client, plain_quiet.workflow_ids, plain_quiet.start, plain_quiet.end, concurrency)
+        finally:
+            plain_worker.stop()
+        server_after_plain = server.read_peak_rss()
+
+        settings = Settings(data_dir=work / "peercoach", temporal_address=address, task_queue="bench", _env_file=None)  # type: ignore[call-arg]
+        client = await connect(settings)  # makes the data directory's key, which the worker then reads
+        coaching = CoachingClient(client, settings.task_queue)
+        real_worker = worker("workers", address, settings.task_queue, settings.data_dir)
+        try:
+            await _until_logged(real_worker, "worker started")
+            cohort = f"bench-{datetime.now(UTC):%H%M%S}"
+            figures, timeline = await project.run(coaching, cohort, coaches, concurrency, CpuMeter(worker=real_worker, server=server), say)
+            real_worker.read_peak_rss()
+            say("reading histories")
+            partnerships = [ids.partnership_id(cohort, p.id) for p in project.roster(coaches).partnerships]
+            cycle = await cycle_cost(client, partnerships, len(project.CYCLE), concurrency)
+            quiet = timeline.one_at_a_time
+            partnership_tasks = await workflow_tasks(client, quiet.workflow_ids, quiet.start, quiet.end, concurrency)
+            cohort_id = ids.cohort_id(cohort)
+            cohort_launching = await cohort_cost(client, cohort_id, figures.workflows_launched, timeline.launch_from, timeline.launched_at)
+            cohort_moving = await cohort_cost(client, cohort_id, figures.moves, timeline.moves_from, timeline.settled_at)
+        finally:
+            real_worker.stop()
+        memory = Memory(
+            plain_worker=plain_worker.peak_rss_mb,
+            worker=real_worker.peak_rss_mb,
+            server_after_plain=server_after_plain,
+            server=server.read_peak_rss(),
+        )
+        del client, coaching  # see DESIGN.md on the SDK's crash at exit
+        gc.collect()
+    finally:
+        server.stop()
+    return Bench(
+        at=datetime.now(UTC),
+        cpus=os.cpu_count(),
+        load_average={},
+        server="dev server, in memory" if in_memory else "dev server, SQLite file (as `peercoach dev`)",
+        plain=plain_figures,
+        cohort=figures,
+        cycle=cycle,
+        plain_tasks_one_at_a_time=plain_tasks,
+        partnership_tasks_one_at_a_time=partnership_tasks,
+        cohort_launching=cohort_launching,
+        cohort_moving=cohort_moving,
+        memory=memory,
+        simulate=None,
+        targets=Targets.judge(plain_figures, figures, cycle),
+    )
+
+
+async def _until_up(address: str, server: Owned) -> None:
+    for _ in range(300):
+        if not server.alive():
+            raise SystemExit(f"the Temporal dev server stopped; see {server.log_path}")
+        try:
+            await Client.connect(address)
+            return
+        except RuntimeError:
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"the Temporal dev server did not answer within 30 s; see {server.log_path}")
+
+
+async def _until_logged(process: Owned, line: str) -> None:
+    for _ in range(600):
+        if line in process.log_path.read_text(errors="replace"):
+            return
+        if not process.alive():
+            raise SystemExit(f"a worker stopped before it started; see {process.log_path}")
+        await asyncio.sleep(0.1)
+    raise SystemExit(f"a worker did not start within 60 s; see {process.log_path}")
+
+
+def _load_average() -> list[float]:
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+if __name__ == "__main__":
+    began = time.monotonic()
+    code = 0
+    try:
+        typer.run(main)
+    except SystemExit as done:  # click ends every run with one
+        if isinstance(done.code, str):
+            errors.print(done.code)
+        code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+    errors.print(f"[dim]bench took {time.monotonic() - began:.0f} s[/dim]")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)  # see DESIGN.md on the SDK's crash at exit

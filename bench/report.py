@@ -1,0 +1,168 @@
+"""The targets, and the table the benchmark prints."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from bench.cohort import CohortFigures
+from bench.histories import CycleCost
+from bench.plain import PlainFigures
+from bench.stats import Latencies
+from peercoach.output import console, table
+
+if TYPE_CHECKING:
+    from bench.__main__ import Bench
+
+
+class Target(BaseModel):
+    name: str
+    value: float
+    limit: float
+    at_least: bool  # the value must be >= limit (else <=)
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.limit if self.at_least else self.value <= self.limit
+
+
+class Targets(BaseModel):
+    launch_vs_plain_starts: Target
+    move_p50_vs_plain_update_p50: Target  # one at a time
+    move_p50_vs_plain_update_p50_busy: Target  # `concurrency` at a time
+    history_events_per_cycle: Target
+
+    @staticmethod
+    def judge(plain: PlainFigures, cohort: CohortFigures, cycle: CycleCost) -> Targets:
+        return Targets(
+            launch_vs_plain_starts=Target(
+                name="cohort launch throughput / plain start throughput",
+                value=cohort.launch_per_s / plain.starts_per_s,
+                limit=0.8,
+                at_least=True,
+            ),
+            move_p50_vs_plain_update_p50=Target(
+                name="move p50 / plain Update p50, one at a time",
+                value=cohort.move_one_at_a_time_ms.p50 / plain.update_one_at_a_time_ms.p50,
+                limit=1.3,
+                at_least=False,
+            ),
+            move_p50_vs_plain_update_p50_busy=Target(
+                name=f"move p50 / plain Update p50, {cohort.concurrency} at a time",
+                value=cohort.move_ms.p50 / plain.update_ms.p50,
+                limit=1.3,
+                at_least=False,
+            ),
+            history_events_per_cycle=Target(
+                name="history events per partnership cycle (most of any)", value=cycle.history_events_max, limit=150, at_least=False
+            ),
+        )
+
+    def all(self) -> list[Target]:
+        return [
+            self.launch_vs_plain_starts,
+            self.move_p50_vs_plain_update_p50,
+            self.move_p50_vs_plain_update_p50_busy,
+            self.history_events_per_cycle,
+        ]
+
+
+def _n(value: float | None, digits: int = 1) -> str:
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+def _task_times(waited: Latencies, worked: Latencies) -> str:
+    return f"p50 {waited.p50:.0f} / {worked.p50:.0f}, p95 {waited.p95:.0f} / {worked.p95:.0f}"
+
+
+def show(b: Bench) -> None:
+    p, c, cy, m = b.plain, b.cohort, b.cycle, b.memory
+    launching, moving = b.cohort_launching, b.cohort_moving
+    console.print(
+        f"[bold]Benchmark[/bold] {b.at:%Y-%m-%d %H:%M} UTC, {b.cpus} CPUs, {b.server}; load average before {b.load_average.get('before')}, "
+        f"after {b.load_average.get('after')}. {c.concurrency} calls in flight at a time in both halves."
+    )
+    ratio = lambda mine, theirs: _n(mine / theirs, 2)  # noqa: E731
+    one, plain_one = c.move_one_at_a_time_ms, p.update_one_at_a_time_ms
+    rows: list[list[Any]] = [
+        [
+            "workflows started /s",
+            _n(p.starts_per_s),
+            _n(c.launch_per_s),
+            ratio(c.launch_per_s, p.starts_per_s),
+            f"launch: {c.workflows_launched} workflows",
+        ],
+        [
+            "Update round trip ms, one at a time: p50",
+            _n(plain_one.p50),
+            _n(one.p50),
+            ratio(one.p50, plain_one.p50),
+            f"{plain_one.count} / {one.count} Updates",
+        ],
+        ["  p95", _n(plain_one.p95), _n(one.p95), ratio(one.p95, plain_one.p95), ""],
+        ["  p99", _n(plain_one.p99), _n(one.p99), ratio(one.p99, plain_one.p99), ""],
+        [
+            f"Updates /s, {c.concurrency} at a time",
+            _n(p.updates_per_s),
+            _n(c.moves_per_s),
+            ratio(c.moves_per_s, p.updates_per_s),
+            f"{p.update_ms.count} / {c.move_ms.count} Updates",
+        ],
+        ["  p50 ms", _n(p.update_ms.p50), _n(c.move_ms.p50), ratio(c.move_ms.p50, p.update_ms.p50), ""],
+        ["  p95 ms", _n(p.update_ms.p95), _n(c.move_ms.p95), ratio(c.move_ms.p95, p.update_ms.p95), ""],
+        ["  p99 ms", _n(p.update_ms.p99), _n(c.move_ms.p99), ratio(c.move_ms.p99, p.update_ms.p99), ""],
+        [
+            "worker CPU ms per Update",
+            _n(p.cpu_ms_per_update["worker"]),
+            _n(c.cpu_ms_per_move["worker"]),
+            ratio(c.cpu_ms_per_move["worker"], p.cpu_ms_per_update["worker"]),
+            "plain: with its completion; this program: with everything a move causes",
+        ],
+        [
+            "server CPU ms per Update",
+            _n(p.cpu_ms_per_update["server"]),
+            _n(c.cpu_ms_per_move["server"]),
+            ratio(c.cpu_ms_per_move["server"], p.cpu_ms_per_update["server"]),
+            "",
+        ],
+        ["workflows completed /s", _n(p.completions_per_s), "", "", "plain: start to completion"],
+        ["worker peak RSS MB", _n(m.plain_worker), _n(m.worker), "", ""],
+        ["server peak RSS MB", _n(m.server_after_plain), _n(m.server), "", "this program's column: peak over the whole run"],
+    ]
+    console.print(table(f"Plain Temporal ({p.workflows} workflows) and this program ({c.coaches} coaches, {c.partnerships} partnerships)",
+                        ["", "plain", "this program", "ratio", ""], rows))  # fmt: skip
+
+    cost = [
+        ["history events", f"{cy.history_events_mean:.1f} (most {cy.history_events_max})"],
+        ["billable actions", f"{cy.actions_mean:.1f}: " + ", ".join(f"{k} {v:g}" for k, v in cy.actions_by_kind.items())],
+        ["partnership workflow tasks per move", f"{cy.workflow_tasks_per_move:.2f}"],
+        ["partnership task: waited / worked ms", _task_times(cy.task_wait_ms, cy.task_work_ms)],
+        [
+            "one at a time, task worked ms: plain / partnership",
+            f"p50 {b.plain_tasks_one_at_a_time.work_ms.p50:.1f} / {b.partnership_tasks_one_at_a_time.work_ms.p50:.1f}, "
+            f"p95 {b.plain_tasks_one_at_a_time.work_ms.p95:.1f} / {b.partnership_tasks_one_at_a_time.work_ms.p95:.1f}",
+        ],
+        ["cohort, per move: workflow tasks, signals", f"{moving.tasks_per_unit:.2f}, {moving.signals_per_unit:.2f}"],
+        [
+            "cohort, per workflow launched: tasks, signals",
+            f"{launching.tasks_per_unit:.2f}, {launching.signals_per_unit:.2f} ({launching.events} events in {launching.runs} runs)",
+        ],
+        ["cohort task while launching: waited / worked ms", _task_times(launching.task_wait_ms, launching.task_work_ms)],
+        ["cohort task while moving: waited / worked ms", _task_times(moving.task_wait_ms, moving.task_work_ms)],
+        [
+            "launch / unlock / moves / settle s",
+            f"{c.launch_s:.1f} / {c.unlock_s:.1f} / {c.moves_s:.1f} / {c.settled_after_last_move_s:.1f}",
+        ],
+    ]
+    console.print(table("One partnership cycle (launched, unlocked, initiate .. reflect, closed), mean per partnership", ["", ""], cost))
+
+    if b.simulate is not None:
+        s = b.simulate
+        result = f"finished in {s.wall_s:.0f} s" if s.finished else f"did not finish: {s.reason} ({s.wall_s:.0f} s)"
+        console.print(f"peercoach simulate, {s.coaches} coaches: {result}")
+
+    verdicts = [
+        [t.name, _n(t.value, 2), f"{'>=' if t.at_least else '<='} {t.limit:g}", "pass" if t.met else "MISS"] for t in b.targets.all()
+    ]
+    console.print(table("Targets", ["", "measured", "target", ""], verdicts))

@@ -1,0 +1,102 @@
+"""The mail server is down for a while: notices are retried with backoff and each arrives once when it is back.
+
+The whole path runs: a coach's move and a teacher's release request (Updates on
+the dev server) make the workflows dispatch notices; send_notice fails against
+a real SMTP server (aiosmtpd) that is stopped, Temporal retries it at 2 s, 4 s,
+8 s... (workflows/dispatch.py); the server comes back on the same port and every
+notice is delivered exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from activities.outbox import Outbox
+from domain.cycle import Stage
+from domain.training import Attendance
+from peercoach.client import CoachingClient
+from tests.activities.conftest import SmtpServer, free_port
+from tests.conftest import eventually
+from tests.durability.play import program_under_way
+from tests.roster_fixtures import ANN, ANN_TIA, BOB, BOB_TED, COORDINATOR, PRINCIPAL, TED, TIA, small_roster
+from workers.settings import Settings
+from workers.worker import create_worker
+
+
+async def test_notices_wait_out_an_smtp_outage_and_arrive_once(dev_env: WorkflowEnvironment, tmp_path: Path) -> None:
+    smtp = SmtpServer(free_port())
+    smtp.start()
+    task_queue = f"smtp-{uuid.uuid4().hex[:8]}"
+    settings = Settings(data_dir=tmp_path, task_queue=task_queue, smtp_host="127.0.0.1", smtp_port=smtp.port, _env_file=None)  # type: ignore[call-arg]
+    outbox = Outbox(settings.outbox_path)
+    coaching = CoachingClient(dev_env.client, task_queue)
+    cohort = task_queue
+    try:
+        async with create_worker(dev_env.client, settings):
+            await coaching.launch_cohort(cohort, program_under_way(), small_roster(), COORDINATOR)
+            await coaching.wait_until_launched(cohort)
+            await coaching.record_attendance(cohort, COORDINATOR, 1, {ANN: Attendance.attended, BOB: Attendance.attended})
+            await eventually(lambda: len(smtp.inbox.envelopes) == 3)  # launched (Cora), unlocked (Ann, Bob)
+
+            smtp.stop()
+            moved = await coaching.move(cohort, ANN_TIA, ANN, Stage.initiate, "Brainstormed the unit")
+            await coaching.move(cohort, BOB_TED, BOB, Stage.initiate)
+            day = program_under_way().local_date(moved.move.at) + timedelta(days=10)
+            asked = await coaching.request_release(cohort, "hazel", TIA, 1, day, "Co-teach the unit", ANN_TIA)
+
+            # Temporal retries with a growing interval; nothing is lost and nothing is marked sent
+            partnership = coaching.partnership(cohort, ANN_TIA)
+            intervals = await _retry_intervals_until(partnership, attempt=3)
+            assert intervals == {2: 2, 3: 4}  # seconds: 2 s, then doubled
+            waiting = {(e.kind, e.recipient): (e.status, e.attempts) for e in outbox.entries() if e.status != "sent"}
+            assert waiting.keys() == {("stage_moved", TIA), ("stage_moved", TED), ("release_requested", PRINCIPAL)}
+            assert {status for status, _ in waiting.values()} == {"pending"}
+            assert waiting[("stage_moved", TIA)][1] == 2  # the outbox counts the two tries so far
+            assert len(smtp.inbox.envelopes) == 3
+
+            smtp.start()  # back on the same port: the next retry delivers
+            await eventually(lambda: len(smtp.inbox.envelopes) == 6, seconds=30)
+            await eventually(lambda: {e.status for e in outbox.entries()} == {"sent"})
+            assert await _no_pending_activities(partnership)
+
+        received = sorted(
+            (e.rcpt_tos, m["Subject"].lstrip()) for e, m in zip(smtp.inbox.envelopes[3:], smtp.inbox.messages()[3:], strict=True)
+        )
+        assert received == sorted(
+            [
+                ([TIA], "Your coaching partnership moved to initiate"),
+                ([TED], "Your coaching partnership moved to initiate"),
+                ([PRINCIPAL], f"Release time request from {TIA}: 1 day on {day:%A %B %-d, %Y}"),
+            ]
+        )
+        assert {(e.key, e.status, e.via) for e in outbox.entries(kind="release_requested")} == {
+            (f"release-requested:{asked.id}", "sent", "smtp")
+        }
+    finally:
+        smtp.stop()
+
+
+async def _retry_intervals_until(handle: WorkflowHandle, attempt: int) -> dict[int, int]:  # type: ignore[type-arg]
+    """The retry interval (whole seconds) Temporal reports for the pending notice, by attempt, until `attempt` is next."""
+    seen: dict[int, int] = {}
+    for _ in range(300):
+        pending = (await handle.describe()).raw_description.pending_activities
+        if pending:
+            info = pending[0]
+            if info.attempt > 1:
+                assert info.last_failure.application_failure_info.type == "ConnectionRefusedError"  # the message itself is encrypted
+                seen[info.attempt] = max(seen.get(info.attempt, 0), round(info.current_retry_interval.ToTimedelta().total_seconds()))
+            if seen.get(attempt):
+                return seen
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the notice was not retried {attempt} times in 30 s: {seen}")
+
+
+async def _no_pending_activities(handle: WorkflowHandle) -> bool:  # type: ignore[type-arg]
+    return not (await handle.describe()).raw_description.pending_activities
