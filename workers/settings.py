@@ -54,6 +54,9 @@ class Settings(BaseSettings):
 
     log_format: str = "json"  # json | console
     log_level: str = "INFO"
+    # Open workflows a worker keeps in memory (about 65 KB each); past it, each workflow task replays a history.
+    # A state-sized cohort (1,000 coaches, 2,000 partnerships) has over 3,000 open workflows.
+    workflow_cache: int = 1000
 
     @property
     def outbox_path(self) -> Path:

@@ -62,6 +62,7 @@ def create_worker(client: Client, settings: Settings, desk: SubstituteDesk | Non
         workflows=WORKFLOWS,
         activities=[notices.send_notice, substitutes.book_substitute, WorkflowStarts(client).start_workflows],
         workflow_runner=workflow_runner(),
+        max_cached_workflows=settings.workflow_cache,
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
 

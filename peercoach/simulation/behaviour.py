@@ -9,8 +9,9 @@ and the plan played against the engine gives the same year-end summary.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
@@ -109,30 +110,32 @@ def plan_year(program: Program, roster: Roster, seed: int, behaviour: Behaviour 
                 start = program.session_end(program.coaching_unlocks_after) + timedelta(days=3)
             steps += _cycles(rng, p, start + timedelta(days=rng.uniform(1, 10)), year_end, pace, staller)
             steps += _release(rng, b, p, principals[p.school], principal_habit[p.school], start, year_end, program)
-        coach_steps[coach] = _in_school_hours(steps)
-    return Plan(coordinator=_in_school_hours(attendance_steps), coaches=coach_steps)
+        coach_steps[coach] = _in_school_hours(steps, program.timezone)
+    return Plan(coordinator=_in_school_hours(attendance_steps, program.timezone), coaches=coach_steps)
 
 
-def _in_school_hours(steps: list[Step]) -> list[Step]:
-    """People act at the next of a few moments of the school day (UTC hours below).
+def _in_school_hours(steps: list[Step], timezone: str) -> list[Step]:
+    """People act at the next of a few moments of the school day (local hours below).
 
     Besides being what people do, this lets the time-skipping server play many
     people's actions in one step of its clock instead of one step each.
     """
-    slotted = [s.model_copy(update={"at": _next_slot(s.at)}) for s in steps]
+    zone = ZoneInfo(timezone)
+    slotted = [s.model_copy(update={"at": _next_slot(s.at.astimezone(zone))}) for s in steps]
     return sorted(slotted, key=lambda s: s.at)
 
 
-SLOTS = (16, 20, 23)  # 8:00, 12:00 and 15:00 on the US west coast
+SLOTS = (8, 12, 15)  # 8:00, 12:00 and 15:00 at the schools
 
 
-def _next_slot(at: datetime) -> datetime:
-    day = at.replace(minute=0, second=0, microsecond=0)
+def _next_slot(local: datetime) -> datetime:
+    """The first slot at or after `local` (an aware datetime in the schools' time zone), in UTC."""
+    day = local.replace(minute=0, second=0, microsecond=0)
     for hour in SLOTS:
         slot = day.replace(hour=hour)
-        if slot >= at:
-            return slot
-    return (day + timedelta(days=1)).replace(hour=SLOTS[0])
+        if slot >= local:
+            return slot.astimezone(UTC)
+    return (day + timedelta(days=1)).replace(hour=SLOTS[0]).astimezone(UTC)
 
 
 def _habit(rng: random.Random, b: Behaviour) -> str:

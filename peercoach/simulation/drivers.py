@@ -1,23 +1,28 @@
-"""Simulated people, played inside the time-skipping server's timeline.
+"""Simulated people, acting at their planned moments through the client every door uses.
 
-One driver workflow per person: its timers wait until each planned step, and
-its activities act through the same client every door uses (Updates to the
-engine's workflows). Driving from inside the timeline matters: the test
-server's clock only moves when everything is idle.
+The time-skipping server's clock stands still while this client holds it. The
+people let it run to their next planned moment (`Clock.skip_to` in year.py: the server skips
+through every timer of the engine on the way, each only once the engine is idle,
+and stops there); then everyone due at that moment acts at once, each person's
+steps in their planned order, through the Updates a door would send. Nothing of
+the simulation itself runs in Temporal: the server and the worker only do the
+engine's own work.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
-from temporalio import activity, workflow
 
-with workflow.unsafe.imports_passed_through():
-    from domain.problems import Refused
-    from peercoach.client import CoachingClient
-    from peercoach.simulation.behaviour import Step, StepKind
+from domain.problems import Refused
+from domain.training import Attendance
+from peercoach.client import CoachingClient
+from peercoach.simulation.behaviour import Plan, Step, StepKind
+
+AT_ONCE = 32  # Updates in flight at a time: the worker, not this client, is the bottleneck
 
 
 class Outcome(BaseModel):
@@ -36,89 +41,74 @@ class Outcome(BaseModel):
         return Outcome(**{k: getattr(self, k) + getattr(other, k) for k in Outcome.model_fields})
 
 
-class StepOrder(BaseModel):
-    cohort: str
-    step: Step
-    request_id: str | None = None
+def moments(plan: Plan) -> Iterator[tuple[datetime, dict[str, list[Step]]]]:
+    """The plan as moments in time order, each with the steps every person takes then (in order)."""
+    due: dict[datetime, dict[str, list[Step]]] = {}
+    for who, steps in [("coordinator", plan.coordinator), *plan.coaches.items()]:
+        for step in steps:
+            due.setdefault(step.at, {}).setdefault(who, []).append(step)
+    for at in sorted(due):
+        yield at, due[at]
 
 
-class StepResult(BaseModel):
-    outcome: Outcome
-    request_id: str | None = None
+class People:
+    """Everyone in the simulated cohort, and what each remembers between their steps."""
 
+    def __init__(self, coaching: CoachingClient, cohort: str):
+        self.coaching = coaching
+        self.cohort = cohort
+        self.requests: dict[str, str] = {}  # partnership -> its release request
+        self.gave_up: set[str] = set()  # a coach refused a move stops trying with that partnership
+        self.gate = asyncio.Semaphore(AT_ONCE)
 
-class DriverInput(BaseModel):
-    cohort: str
-    steps: list[Step]
+    async def act(self, due: dict[str, list[Step]]) -> Outcome:
+        """Everyone due at this moment acts: people at once, each person's steps in order."""
+        done = await asyncio.gather(*(self._in_turn(steps) for steps in due.values()))
+        return sum(done, Outcome())
 
-
-@workflow.defn
-class PersonDriverWorkflow:
-    @workflow.run
-    async def run(self, input: DriverInput) -> Outcome:
+    async def _in_turn(self, steps: list[Step]) -> Outcome:
         total = Outcome()
-        requests: dict[str, str] = {}  # partnership -> its release request
-        gave_up: set[str] = set()  # a coach refused a move stops trying with that partnership
-        for step in input.steps:
-            wait = step.at - workflow.now()
-            if wait > timedelta(0):
-                await workflow.sleep(wait)
-            if step.kind == StepKind.decide_release and step.partnership not in requests:
-                continue  # the request was refused, so there is nothing to decide
-            if step.kind == StepKind.move and step.partnership in gave_up:
-                continue
-            result: StepResult = await workflow.execute_activity(
-                "simulated_step",
-                StepOrder(cohort=input.cohort, step=step, request_id=requests.get(step.partnership or "")),
-                result_type=StepResult,
-                start_to_close_timeout=timedelta(minutes=10),
-            )
-            if result.request_id and step.partnership:
-                requests[step.partnership] = result.request_id
-            if result.outcome.moves_refused and step.partnership:
-                gave_up.add(step.partnership)
-            total += result.outcome
+        for step in steps:
+            total += await self._step(step)
         return total
 
-
-class SimulatedPeople:
-    def __init__(self, coaching: CoachingClient):
-        self.coaching = coaching
-
-    @activity.defn(name="simulated_step")
-    async def step(self, order: StepOrder) -> StepResult:
-        step, cohort, c = order.step, order.cohort, self.coaching
+    async def _step(self, step: Step) -> Outcome:
+        if step.kind == StepKind.attendance:
+            return await self._attendance(step)
+        p = step.partnership or ""
+        if step.kind == StepKind.move and p in self.gave_up:
+            return Outcome()
+        if step.kind == StepKind.decide_release and p not in self.requests:
+            return Outcome()  # the request was refused, so there is nothing to decide
+        c, cohort = self.coaching, self.cohort
         try:
-            if step.kind == StepKind.attendance:
-                return StepResult(outcome=await self._attendance(cohort, step))
-            if step.kind == StepKind.move:
-                assert step.partnership and step.to
-                await c.move(cohort, step.partnership, step.actor, step.to)
-                return StepResult(outcome=Outcome(moves=1))
-            if step.kind == StepKind.ask_release:
-                assert step.school and step.days
-                day = (activity.info().scheduled_time + timedelta(days=14)).date()
-                made = await c.request_release(cohort, step.school, step.actor, step.days, day, "Planning time together", step.partnership)
-                return StepResult(outcome=Outcome(release_asked=1), request_id=made.id)
-            assert order.request_id is not None
-            await c.decide_release(order.request_id, step.actor, bool(step.approve))
-            return StepResult(outcome=Outcome(decisions=1))
+            async with self.gate:
+                if step.kind == StepKind.move:
+                    assert step.to is not None
+                    await c.move(cohort, p, step.actor, step.to)
+                    return Outcome(moves=1)
+                if step.kind == StepKind.ask_release:
+                    assert step.school and step.days
+                    day = (step.at + timedelta(days=14)).date()
+                    made = await c.request_release(cohort, step.school, step.actor, step.days, day, "Planning time together", p or None)
+                    self.requests[p] = made.id
+                    return Outcome(release_asked=1)
+                await c.decide_release(self.requests[p], step.actor, bool(step.approve))
+                return Outcome(decisions=1)
         except Refused:
-            refused = {
-                StepKind.move: "moves_refused",
-                StepKind.ask_release: "release_refused",
-                StepKind.decide_release: "decisions_refused",
-            }
-            return StepResult(outcome=Outcome(**{refused[step.kind]: 1}))
+            if step.kind == StepKind.move:
+                self.gave_up.add(p)
+                return Outcome(moves_refused=1)
+            return Outcome(release_refused=1) if step.kind == StepKind.ask_release else Outcome(decisions_refused=1)
 
-    async def _attendance(self, cohort: str, step: Step) -> Outcome:
+    async def _attendance(self, step: Step) -> Outcome:
         assert step.session is not None
-        gate = asyncio.Semaphore(16)
+        session = step.session
 
-        async def one(coach: str, status: object) -> bool:
-            async with gate:
+        async def one(coach: str, status: Attendance) -> bool:
+            async with self.gate:
                 try:
-                    await self.coaching.record_one(cohort, step.actor, coach, step.session, status)  # type: ignore[arg-type]
+                    await self.coaching.record_one(self.cohort, step.actor, coach, session, status)
                     return True
                 except Refused:
                     return False

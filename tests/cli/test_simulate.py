@@ -34,6 +34,7 @@ async def test_a_simulated_year_is_summarised_and_repeatable() -> None:
     assert year["notifications"]["session_reminder"] == 3 * 8 * 2  # two reminders per session per coach
     assert year["notifications"]["training_finished"] == 3
     assert year["outcome"]["moves"] > 0
+    assert year["notifications"]["stage_moved"] == year["outcome"]["moves"]  # each accepted move told the partners once
 
     again_code, again_out, _ = await simulate("--program", SAMPLE_PROGRAM, "--coaches", "3", "--seed", "7", "--json")
     assert again_code == 0
