@@ -15,7 +15,7 @@ from google.protobuf.empty_pb2 import Empty
 from pydantic import BaseModel
 from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.client import Client
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from activities.outbox import Outbox
 from domain.program import Program
@@ -27,6 +27,7 @@ from peercoach.simulation.behaviour import Step, plan_year, shift_to
 from peercoach.simulation.drivers import Outcome, People, moments
 from workers.settings import Settings
 from workers.worker import create_worker
+from workflows.cohort import CohortWorkflow, LaunchProgress
 
 COHORT = "simulated"
 STUCK_AFTER_SECONDS = 120
@@ -123,7 +124,7 @@ async def _play(clock: Clock, coaching: CoachingClient, program: Program, roster
     plan = plan_year(program, roster, seed)
     on_progress(f"launching {len(roster.with_role(Role.coach))} coaches and {len(roster.partnerships)} partnerships")
     await coaching.launch_cohort(COHORT, program, roster, roster.coordinators[0])
-    await coaching.wait_until_launched(COHORT)
+    await _launched(coaching, on_progress)
     planned = list(moments(plan))
     on_progress(f"playing the year: {sum(len(s) for d in planned for s in d[1].values())} planned actions at {len(planned)} moments")
     people = People(coaching, COHORT)
@@ -139,6 +140,22 @@ async def _play(clock: Clock, coaching: CoachingClient, program: Program, roster
         watchdog.cancel()
     on_progress("summarising")
     return await _summary(coaching, program, seed, outcome)
+
+
+async def _launched(coaching: CoachingClient, on_progress: Progress) -> None:
+    """Wait until every workflow of the cohort has started. Launching thousands keeps the worker busy, so a
+    query that is not answered in time is asked again, not taken for a failure."""
+    while True:
+        try:
+            progress: LaunchProgress = await coaching.cohort(COHORT).query(CohortWorkflow.launch_progress, rpc_timeout=timedelta(minutes=1))
+        except RPCError as err:
+            if err.status != RPCStatusCode.DEADLINE_EXCEEDED:
+                raise
+            continue
+        if progress.done:
+            return
+        on_progress(f"launching: {progress.started} of {progress.total} workflows started")
+        await asyncio.sleep(2)
 
 
 def _year_end(program: Program, planned: list[tuple[datetime, dict[str, list[Step]]]]) -> datetime:
