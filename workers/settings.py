@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # Open workflows a worker keeps in memory (about 65 KB each); past it, each workflow task replays a history.
     # A state-sized cohort (1,000 coaches, 2,000 partnerships) has over 3,000 open workflows.
     workflow_cache: int = 1000
+    # Workflow tasks taken at a time (None: the SDK's default); each expires 10 s after it is taken.
+    workflow_tasks_at_once: int | None = None
 
     @property
     def outbox_path(self) -> Path:

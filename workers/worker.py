@@ -63,6 +63,7 @@ def create_worker(client: Client, settings: Settings, desk: SubstituteDesk | Non
         activities=[notices.send_notice, substitutes.book_substitute, WorkflowStarts(client).start_workflows],
         workflow_runner=workflow_runner(),
         max_cached_workflows=settings.workflow_cache,
+        max_concurrent_workflow_tasks=settings.workflow_tasks_at_once,
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
 

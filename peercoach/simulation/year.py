@@ -31,6 +31,9 @@ from workflows.cohort import CohortWorkflow, LaunchProgress
 
 COHORT = "simulated"
 STUCK_AFTER_SECONDS = 120
+# Workflow tasks the worker takes at a time: one Python process works them one after another, and a task polled
+# but left waiting behind a hundred others expired (10 s), which the test server's clock locks did not survive.
+WORKFLOW_TASKS_AT_ONCE = 8
 
 
 class SchoolRelease(BaseModel):
@@ -70,19 +73,18 @@ async def simulate_year(program: Program, roster: Roster, seed: int, on_progress
     started = time.monotonic()
     env = await start_time_skipping_environment()
     try:
-        # A connection without HTTP/2 keep-alive pings: under a state-sized cohort the test server is busy for tens of
-        # seconds at a time, answered them late, and the dropped connection took every call on it along ("h2 protocol error").
-        client = await Client.connect(
-            env.client.service_client.config.target_host,
-            namespace=env.client.namespace,
-            data_converter=env.client.data_converter,
-            keep_alive_config=None,
-        )
         # The outbox is thrown away after the summary: keep it in memory (tmpfs) where there is one, not on a disk it would fsync.
         with tempfile.TemporaryDirectory(prefix="peercoach-simulate-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as data:
             # Every workflow of the cohort stays cached in the worker, so no workflow task replays a history.
             workflows = 1 + len(roster.schools) + len(roster.with_role(Role.coach)) + len(roster.partnerships)
-            settings = Settings(data_dir=Path(data), task_queue="simulate", workflow_cache=max(1000, workflows + 100), _env_file=None)  # type: ignore[call-arg]
+            settings = Settings(
+                data_dir=Path(data),
+                task_queue="simulate",
+                workflow_cache=max(1000, workflows + 100),
+                workflow_tasks_at_once=WORKFLOW_TASKS_AT_ONCE,
+                _env_file=None,
+            )  # type: ignore[call-arg]
+            client = env.client
             coaching = CoachingClient(client, settings.task_queue)
             async with create_worker(client, settings):
                 summary = await _play(Clock(client), coaching, program, roster, seed, on_progress)
@@ -102,20 +104,22 @@ class Clock:
         self.client = client
 
     async def now(self) -> datetime:
-        response = await self.client.test_service.get_current_time(Empty())
+        response = await self.client.test_service.get_current_time(Empty(), timeout=timedelta(seconds=30))
         return response.time.ToDatetime().replace(tzinfo=UTC)
 
     async def skip_to(self, at: datetime) -> None:
         """Let the clock run to `at` (through every timer of the engine on the way, each once the engine is idle)."""
-        while (now := await self.now()) < at:
-            request = SleepRequest()
-            request.duration.FromTimedelta(at - now)
-            try:
-                await self.client.test_service.unlock_time_skipping_with_sleep(request)
-            except RPCError:
-                # The call may or may not have reached the server; each call unlocks the clock once and locks it
-                # once at `at`, so asking again (for what is left) keeps the two balanced.
-                await asyncio.sleep(1)
+        now = await self.now()
+        if now >= at:
+            return
+        request = SleepRequest()
+        request.duration.FromTimedelta(at - now)
+        try:
+            await self.client.test_service.unlock_time_skipping_with_sleep(request)
+        except RPCError as err:  # not asked again: a second unlock could unbalance the server's clock locks
+            raise SimulationStuck(
+                f"the time-skipping test server failed to move its clock to {at:%Y-%m-%d %H:%M}: {err.message[:300]}"
+            ) from None
 
 
 async def _play(clock: Clock, coaching: CoachingClient, program: Program, roster: Roster, seed: int, on_progress: Progress) -> YearEnd:
