@@ -30,7 +30,7 @@ from workers.worker import create_worker
 from workflows.cohort import CohortWorkflow, LaunchProgress
 
 COHORT = "simulated"
-STUCK_AFTER_SECONDS = 120
+STUCK_AFTER_SECONDS = 300  # a busy moment of a state-sized cohort holds the clock for minutes
 # Workflow tasks the worker takes at a time: one Python process works them one after another, and a task polled
 # but left waiting behind a hundred others expired (10 s), which the test server's clock locks did not survive.
 WORKFLOW_TASKS_AT_ONCE = 8
@@ -115,7 +115,8 @@ class Clock:
         request = SleepRequest()
         request.duration.FromTimedelta(at - now)
         try:
-            await self.client.test_service.unlock_time_skipping_with_sleep(request)
+            # It returns once the engine is idle at `at`: after a busy moment of a large cohort, well past the 30 s default.
+            await self.client.test_service.unlock_time_skipping_with_sleep(request, timeout=timedelta(hours=1))
         except RPCError as err:  # not asked again: a second unlock could unbalance the server's clock locks
             raise SimulationStuck(
                 f"the time-skipping test server failed to move its clock to {at:%Y-%m-%d %H:%M}: {err.message[:300]}"
