@@ -66,6 +66,7 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
     soon = (now + timedelta(days=5)).date()
     async with create_worker(env.client, settings):
         cohort = await coaching.launch_cohort(COHORT, program, small_roster(), COORDINATOR)
+        await coaching.wait_until_launched(COHORT)  # its workflows are started by an activity, a moment later
         await coaching.record_attendance(COHORT, COORDINATOR, 5, {ANN: Attendance.attended, BOB: Attendance.absent})
         await coaching.record_attendance(COHORT, COORDINATOR, 5, {BOB: Attendance.made_up})
         await env.sleep(timedelta(minutes=1))  # the cohort tells the partnerships coaching is unlocked

@@ -35,6 +35,7 @@ async def test_recorded_histories_replay(time_env: WorkflowEnvironment, harness)
     cohort = "replay"
     async with h.worker():
         await coaching.launch_cohort(cohort, program, small_roster(), COORDINATOR)
+        await coaching.wait_until_launched(cohort)  # its workflows are started by an activity, a moment later
         await coaching.record_attendance(cohort, COORDINATOR, 5, {ANN: Attendance.attended, BOB: Attendance.absent})
         await coaching.record_attendance(cohort, COORDINATOR, 5, {BOB: Attendance.made_up})
         await time_env.sleep(timedelta(minutes=1))

@@ -25,6 +25,7 @@ async def _unlocked_cohort(env: WorkflowEnvironment, h: Harness, cohort: str) ->
     program = program_starting((now - timedelta(days=200)).date())
     coaching = CoachingClient(env.client, h.task_queue)
     await coaching.launch_cohort(cohort, program, small_roster(), COORDINATOR)
+    await coaching.wait_until_launched(cohort)  # its workflows are started by an activity, a moment later
     await coaching.record_attendance(cohort, COORDINATOR, 5, {ANN: Attendance.attended})
     await env.sleep(timedelta(seconds=30))  # the cohort tells Ann's partnership
     return coaching, program, await env.get_current_time()
