@@ -77,6 +77,7 @@ class CohortFigures(BaseModel):
     workflows_launched: int
     launch_s: float
     launch_per_s: float
+    cpu_ms_per_workflow_launched: dict[str, float]  # worker and server CPU time from the launch until it reported done
     unlock_s: float
     moves: int
     moves_s: float  # those made `concurrency` at a time
@@ -106,11 +107,13 @@ async def run(
 
     say(f"launching {coaches} coaches, {len(people.partnerships)} partnerships ({workflows} workflows)")
     launch_from = datetime.now(UTC)
+    cpu.start()
     began = time.monotonic()
     await coaching.launch_cohort(cohort, program_under_way(), people, COORDINATOR)
     await coaching.wait_until_launched(cohort)
     launch_s = time.monotonic() - began
     launched_at = datetime.now(UTC)
+    launch_cpu_ms = cpu.per(workflows)
 
     say("recording session 1 for every coach")
     began = time.monotonic()
@@ -164,6 +167,7 @@ async def run(
         workflows_launched=workflows,
         launch_s=launch_s,
         launch_per_s=workflows / launch_s,
+        cpu_ms_per_workflow_launched=launch_cpu_ms,
         unlock_s=unlock_s,
         moves=moves,
         moves_s=moves_s,

@@ -103,6 +103,7 @@ class CycleCost(BaseModel):
     workflow_tasks_per_move: float
     task_wait_ms: Latencies
     task_work_ms: Latencies
+    first_task_work_ms: Latencies  # each partnership's first workflow task, right after the launch started it
 
 
 class CohortCost(BaseModel):
@@ -140,7 +141,7 @@ async def cycle_cost(client: Client, workflow_ids: list[str], moves_each: int, c
     sizes = [len(h) for h in histories]
     kinds: Counter[str] = Counter()
     types: Counter[str] = Counter()
-    waited, worked = [], []
+    waited, worked, first = [], [], []
     tasks = 0
     for events in histories:
         kinds += actions(events)
@@ -148,6 +149,7 @@ async def cycle_cost(client: Client, workflow_ids: list[str], moves_each: int, c
         w, k = task_times(events)
         waited += w
         worked += k
+        first += k[:1]
         tasks += len(k)
     n = len(histories)
     return CycleCost(
@@ -160,6 +162,7 @@ async def cycle_cost(client: Client, workflow_ids: list[str], moves_each: int, c
         workflow_tasks_per_move=tasks / (n * moves_each),
         task_wait_ms=Latencies.of(waited),
         task_work_ms=Latencies.of(worked),
+        first_task_work_ms=Latencies.of(first),
     )
 
 
@@ -167,9 +170,13 @@ async def cohort_cost(client: Client, cohort_workflow_id: str, per: int, start: 
     """Every run of the cohort (it continues as new), events between `start` and `end` only."""
     runs = [wf.run_id async for wf in client.list_workflows(f"WorkflowId = '{cohort_workflow_id}'")]
     events: list[HistoryEvent] = []
-    for run_id in runs:
-        events += _between(await _events(client, cohort_workflow_id, run_id), start, end)
-    waited, worked = task_times(events)
+    waited, worked = [], []
+    for run_id in runs:  # event ids start again at 1 in every run
+        in_window = _between(await _events(client, cohort_workflow_id, run_id), start, end)
+        w, k = task_times(in_window)
+        waited += w
+        worked += k
+        events += in_window
     types = Counter(E.Name(e.event_type).removeprefix("EVENT_TYPE_").lower() for e in events)
     return CohortCost(
         runs=len(runs),

@@ -38,6 +38,7 @@ class PlainFigures(BaseModel):
     updates_per_s: float  # concurrency at a time
     update_ms: Latencies  # concurrency at a time
     update_one_at_a_time_ms: Latencies
+    cpu_ms_per_start: dict[str, float]  # worker and server CPU time per workflow, from its start to its first task done
     cpu_ms_per_update: dict[str, float]  # worker and server CPU time over the Update phases, per Update (and its completion)
 
 
@@ -52,10 +53,12 @@ async def measure(client: Client, task_queue: str, workflows: int, concurrency: 
     async def start(workflow_id: str) -> None:
         await client.start_workflow(PlainWorkflow.run, id=workflow_id, task_queue=task_queue)
 
+    cpu.start()
     began = time.monotonic()
     await bounded(concurrency, [start(i) for i in ids])
     start_seconds = time.monotonic() - began
     await bounded(concurrency, [_first_task_done(client, i) for i in ids])  # no backlog of first tasks behind the Updates
+    start_cpu_ms = cpu.per(workflows)
 
     async def update_and_complete(workflow_id: str, latencies: list[float]) -> None:
         handle = client.get_workflow_handle(workflow_id)
@@ -83,6 +86,7 @@ async def measure(client: Client, task_queue: str, workflows: int, concurrency: 
         updates_per_s=len(busy) / update_seconds,
         update_ms=Latencies.of(at_once),
         update_one_at_a_time_ms=Latencies.of(one_at_a_time),
+        cpu_ms_per_start=start_cpu_ms,
         cpu_ms_per_update=cpu_ms,
     )
     return figures, Quiet(workflow_ids=quiet, start=quiet_from, end=quiet_until)

@@ -113,6 +113,13 @@ def show(b: Bench) -> None:
         ["  p95 ms", _n(p.update_ms.p95), _n(c.move_ms.p95), ratio(c.move_ms.p95, p.update_ms.p95), ""],
         ["  p99 ms", _n(p.update_ms.p99), _n(c.move_ms.p99), ratio(c.move_ms.p99, p.update_ms.p99), ""],
         [
+            "worker / server CPU ms per workflow started",
+            f"{p.cpu_ms_per_start['worker']:.1f} / {p.cpu_ms_per_start['server']:.1f}",
+            f"{c.cpu_ms_per_workflow_launched['worker']:.1f} / {c.cpu_ms_per_workflow_launched['server']:.1f}",
+            "",
+            "plain: until its first task is done; this program: until the launch reports done",
+        ],
+        [
             "worker CPU ms per Update",
             _n(p.cpu_ms_per_update["worker"]),
             _n(c.cpu_ms_per_move["worker"]),
@@ -138,6 +145,7 @@ def show(b: Bench) -> None:
         ["billable actions", f"{cy.actions_mean:.1f}: " + ", ".join(f"{k} {v:g}" for k, v in cy.actions_by_kind.items())],
         ["partnership workflow tasks per move", f"{cy.workflow_tasks_per_move:.2f}"],
         ["partnership task: waited / worked ms", _task_times(cy.task_wait_ms, cy.task_work_ms)],
+        ["partnership's first task worked ms", f"p50 {cy.first_task_work_ms.p50:.0f}, p95 {cy.first_task_work_ms.p95:.0f}"],
         [
             "one at a time, task worked ms: plain / partnership",
             f"p50 {b.plain_tasks_one_at_a_time.work_ms.p50:.1f} / {b.partnership_tasks_one_at_a_time.work_ms.p50:.1f}, "
