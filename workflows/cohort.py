@@ -75,6 +75,11 @@ class CohortWorkflow:
         self.to_start = input.to_start
         self.year_closed = input.year_closed
         self.dispatch = Dispatch()
+        # Each coach's partnerships, so that a coach's unlock does not scan every partnership of a state-sized cohort
+        # (a thousand unlocks in one attendance record made that a workflow task of seconds).
+        self._by_coach: dict[str, list[str]] = {}
+        for pid, p in self.state.partnerships.items():
+            self._by_coach.setdefault(p.coach, []).append(pid)
 
     @workflow.run
     async def run(self, input: CohortInput) -> CohortSummary:
@@ -124,6 +129,7 @@ class CohortWorkflow:
 
     def _register(self, p: Partnership) -> str:
         self.state.partnerships[p.id] = PartnershipSummary(id=p.id, coach=p.coach, partners=p.partners, school=p.school)
+        self._by_coach.setdefault(p.coach, []).append(p.id)
         return ids.partnership_id(self.state.cohort, p.id)
 
     async def _start(self, workflow_ids: list[str]) -> None:
@@ -214,9 +220,9 @@ class CohortWorkflow:
         before = self.state.trainings.get(summary.coach)
         self.state.trainings[summary.coach] = summary
         if summary.coaching_unlocked and (before is None or not before.coaching_unlocked):
-            for p in self.state.partnerships.values():
-                if p.coach == summary.coach and p.stage in OPEN_STAGES:
-                    self.dispatch.signal(ids.partnership_id(self.state.cohort, p.id), "coaching_unlocked")
+            for pid in self._by_coach.get(summary.coach, []):
+                if self.state.partnerships[pid].stage in OPEN_STAGES:
+                    self.dispatch.signal(ids.partnership_id(self.state.cohort, pid), "coaching_unlocked")
 
     @workflow.signal
     def partnership_changed(self, summary: PartnershipSummary) -> None:
