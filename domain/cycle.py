@@ -171,37 +171,48 @@ def _event_to(machine: CoachingCycle, target: Stage) -> str | None:
 
 def allowed_moves(record: PartnershipRecord, actor: str) -> list[Stage]:
     """The stages this person may move the partnership to right now."""
-    machine = CoachingCycle(record.model_copy(deep=True))
+    return _allowed(CoachingCycle(record), actor)
+
+
+def _allowed(machine: CoachingCycle, actor: str) -> list[Stage]:
+    # A machine built on a record only reads it until an event is sent, so no copy is needed:
+    # building machines is most of a move's cost inside the workflow sandbox.
     enabled = {e.id for e in machine.enabled_events(actor=actor)}
-    state = machine.states_map[record.stage]
+    state = machine.states_map[machine.record.stage]
     return [Stage(t.target.value) for t in state.transitions if t.target is not None and str(t.event) in enabled]
 
 
 def check_move(record: PartnershipRecord, actor: str, target: Stage, note: str | None = None) -> None:
     """Raise Refused, saying why and what is allowed, unless `actor` may move to `target` now (with this note)."""
-    machine = CoachingCycle(record.model_copy(deep=True))
-    allowed = [s.label for s in allowed_moves(record, actor)]
+    _check(CoachingCycle(record), actor, target, note)
+
+
+def _check(machine: CoachingCycle, actor: str, target: Stage, note: str | None) -> None:
+    record = machine.record
+
+    def refused(reason: str) -> Refused:
+        return Refused(reason, [s.label for s in _allowed(machine, actor)])
+
     if _event_to(machine, target) is None:
-        raise Refused(f"a partnership in {record.stage.label} cannot move to {target.label}", allowed)
+        raise refused(f"a partnership in {record.stage.label} cannot move to {target.label}")
     if target == Stage.withdrawn:
         if not machine.by_coordinator(actor):
-            raise Refused("only a coordinator of the cohort may withdraw a partnership", allowed)
+            raise refused("only a coordinator of the cohort may withdraw a partnership")
     elif not machine.by_coach(actor):
-        raise Refused(f"only the partnership's coach ({record.coach}) may move it", allowed)
+        raise refused(f"only the partnership's coach ({record.coach}) may move it")
     elif record.stage == Stage.pending and not record.coaching_unlocked:
-        raise Refused("coaching is not unlocked yet: the coach begins after attending the unlock session", allowed)
+        raise refused("coaching is not unlocked yet: the coach begins after attending the unlock session")
     _check_note(note)
 
 
 def apply_move(record: PartnershipRecord, actor: str, target: Stage, at: datetime, note: str | None = None) -> Move:
     """Move the partnership (in place) and return the recorded move; refuse without changing anything."""
-    check_move(record, actor, target, note)
     machine = CoachingCycle(record)
-    event = _event_to(machine, target)
+    _check(machine, actor, target, note)
     try:
-        machine.send(str(event), actor=actor, at=at, note=note or None)
-    except TransitionNotAllowed as exc:  # check_move should have caught it; never leave a half move
-        raise Refused(str(exc), [s.label for s in allowed_moves(record, actor)]) from None
+        machine.send(str(_event_to(machine, target)), actor=actor, at=at, note=note or None)
+    except TransitionNotAllowed as exc:  # _check should have caught it; never leave a half move
+        raise Refused(str(exc), [s.label for s in _allowed(machine, actor)]) from None
     return record.moves[-1]
 
 
