@@ -57,8 +57,10 @@ class Settings(BaseSettings):
     # Open workflows a worker keeps in memory (about 65 KB each); past it, each workflow task replays a history.
     # A state-sized cohort (1,000 coaches, 2,000 partnerships) has over 3,000 open workflows.
     workflow_cache: int = 1000
-    # Workflow tasks taken at a time (None: the SDK's default); each expires 10 s after it is taken.
-    workflow_tasks_at_once: int | None = None
+    # Workflow tasks taken at a time. Workflow code runs on one Python core, and a task expires 10 s
+    # after it is taken: the SDK's default of 100 lets tasks wait in the worker past that under load
+    # (the benchmark saw Updates refused with "Workflow Task in failed state" after a worker restart).
+    workflow_tasks_at_once: int = 8
 
     @property
     def outbox_path(self) -> Path:

@@ -178,8 +178,12 @@ class Play:
         coaching, cohort, roster = self.coaching, self.cohort, self.roster
         await asyncio.gather(*(self._verify_partnership(p) for p in roster.partnerships))
 
-        summary = await coaching.cohort_summary(cohort)  # the cohort heard every partnership's last word
-        assert summary.partnerships_by_stage == {Stage.closed.value: len(roster.partnerships)}
+        everyone_closed = {Stage.closed.value: len(roster.partnerships)}
+        for _ in range(300):  # the cohort hears every partnership's last word by signal, a moment after the move
+            if (await coaching.cohort_summary(cohort)).partnerships_by_stage == everyone_closed:
+                break
+            await asyncio.sleep(0.1)
+        assert (await coaching.cohort_summary(cohort)).partnerships_by_stage == everyone_closed
 
         requests = [r for school in roster.schools for r in (await coaching.ledger_record(cohort, school.id)).requests]
         assert Counter(r.requester for r in requests) == Counter(p.partners[0] for p in roster.partnerships)

@@ -47,7 +47,7 @@ async def person(browser: Browser, stack: WebStack, email: str, phone: bool = Fa
 
 async def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, animations="disabled", timeout=60_000)
 
 
 async def test_a_cohort_from_upload_to_an_approved_release_day(web_stack: WebStack, browser: Browser, tmp_path: Path) -> None:
