@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import IO
 
+from peercoach.dev import stop_gracefully
 from peercoach.local_temporal import search_attribute_flags, temporal_binary
 
 
@@ -49,12 +49,7 @@ class Owned:
     def stop(self, timeout: float = 20) -> None:
         if self.alive():
             self.read_peak_rss()
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_gracefully(self.process, timeout)
         self.log.close()
 
 

@@ -84,14 +84,19 @@ class Child:
         self.process = subprocess.Popen(args, stdout=output, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
     def stop(self, timeout: float = 15) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_gracefully(self.process, timeout)
         self.log.close()
+
+
+def stop_gracefully(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """SIGTERM (what Ctrl-C on `peercoach dev` sends its children), then SIGKILL if it is not gone in time."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 async def _serve(s: Settings, ports: Ports, sample: bool) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.service import RetryConfig
 
-from peercoach.dev import Child
+from peercoach.dev import Child, stop_gracefully
 from peercoach.local_temporal import search_attribute_flags, temporal_binary
 from tests.conftest import TEST_CONVERTER, TEST_KEYS
 
@@ -57,13 +57,8 @@ class WorkerProcess:
         self.process.wait(30)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_gracefully(self.process, 30)
 
 
 class DevServer:
