@@ -7,6 +7,7 @@ themselves are checked again by the workflows, which refuse with a reason.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date
 
@@ -80,6 +81,11 @@ class Visitor:
         if not self.may_launch:
             raise Forbidden("only coordinators launch cohorts")
         await self.coaching.launch_cohort(cohort, program, roster, self.email)
+        # The next page finds the coordinator's cohorts through visibility, which lags a moment behind a start.
+        for _ in range(100):
+            if cohort in dict(await self.coaching.list_cohorts()):
+                return
+            await asyncio.sleep(0.1)
 
     async def launch_progress(self, cohort: str) -> LaunchProgress:
         self.coordinating(cohort)
