@@ -246,6 +246,18 @@ def check_cancel(ledger: ReleaseLedgerRecord, request_id: str, actor: str, today
     return request
 
 
+def cancellable(ledger: ReleaseLedgerRecord, actor: str, today: date) -> set[str]:
+    """The ids of the requests this person may still cancel (by the same rule as `check_cancel`)."""
+    found = set()
+    for r in ledger.requests:
+        try:
+            check_cancel(ledger, r.id, actor, today)
+        except Refused:
+            continue
+        found.add(r.id)
+    return found
+
+
 def cancel(ledger: ReleaseLedgerRecord, request_id: str, actor: str, today: date) -> ReleaseRequest:
     request = check_cancel(ledger, request_id, actor, today)
     _send(request, ledger, "cancel", actor=actor)

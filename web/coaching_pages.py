@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from domain.cycle import PartnershipRecord, Stage, allowed_moves
 from domain.problems import Refused
+from domain.release import cancellable
 from domain.roster import Role
 from web.frame import CsrfChecked, SignedIn, is_htmx, page
 from web.visitor import Visitor
@@ -109,6 +110,7 @@ async def start(
 async def _release_page(request: Request, visitor: Visitor, cohort: str, status_code: int = 200, problem: str | None = None) -> Response:
     ledger, mine = await visitor.my_release(cohort)
     partnerships = [p for p, _ in visitor.partnerships(cohort)]
+    today = visitor.membership(cohort).state.program.local_date(datetime.now(UTC))
     return page(
         request,
         "release.html",
@@ -120,7 +122,8 @@ async def _release_page(request: Request, visitor: Visitor, cohort: str, status_
         allowance=ledger.allowance(visitor.email),
         partnerships=partnerships,
         problem=problem,
-        today=visitor.membership(cohort).state.program.local_date(datetime.now(UTC)),
+        today=today,
+        cancellable=cancellable(ledger, visitor.email, today),  # the ledger checks again when asked
     )
 
 

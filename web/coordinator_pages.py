@@ -111,9 +111,7 @@ async def record_attendance(request: Request, cohort: str, visitor: SignedIn) ->
         if mark is not None and mark != summary.attendance.get(session):
             marks[coach] = mark
     try:
-        if not 1 <= session <= len(state.program.sessions):
-            raise Refused(f"there is no session {session}; sessions are 1 to {len(state.program.sessions)}")
-        if marks:
+        if marks:  # the session number is checked with each mark, in domain/training.py
             await visitor.record_attendance(cohort, session, marks)
     except Refused as refused:
         context = {"state": state, "session": session, "marks": list(Attendance), "problem": refused.reason}

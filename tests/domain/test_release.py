@@ -17,6 +17,7 @@ from domain.release import (
     ReleaseStatus,
     add_request,
     cancel,
+    cancellable,
     check_cancel,
     check_decision,
     check_request,
@@ -448,3 +449,11 @@ def test_a_teachers_request_for_no_partnership_tells_no_coach() -> None:
 )
 def test_days_text(days: float, text: str) -> None:
     assert days_text(days) == text
+
+
+def test_cancellable_lists_what_check_cancel_allows() -> None:
+    book = ledger()
+    r = ask(book, TIA)
+    assert cancellable(book, TIA, TODAY) == {r.id}
+    assert cancellable(book, TIA, SOON) == set()  # the day itself: too late
+    assert cancellable(book, ANN, TODAY) == set()  # only the requester

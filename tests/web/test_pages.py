@@ -149,7 +149,8 @@ async def test_release_time_asked_by_a_teacher_and_decided_by_the_principal(web_
     ask = {"days": "1", "on": day, "purpose": "Co-plan the unit", "csrf": csrf_of(page.text)}
     asked = await tia.post(f"/cohorts/{c}/release", data=ask)
     assert asked.status_code == 303
-    assert "1 of 2 days left" in (await tia.get(f"/cohorts/{c}/release")).text
+    asked_page = (await tia.get(f"/cohorts/{c}/release")).text
+    assert "1 of 2 days left" in asked_page and f"/cohorts/{c}/release/1/cancel" in asked_page  # cancellable before the day
 
     school = await pat.get(f"/cohorts/{c}/schools/hazel")
     assert "Co-plan the unit" in school.text
