@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.roster import Role, Roster
+from domain.roster import PARTICIPANTS, Roster
 
 
 class View(StrEnum):
@@ -48,4 +48,4 @@ def may_see_training(roster: Roster, email: str, coach: str) -> bool:
 
 def may_request_release(roster: Roster, email: str) -> bool:
     person = next((p for p in roster.people if p.email == email), None)
-    return person is not None and person.role in (Role.coach, Role.teacher)
+    return person is not None and person.role in PARTICIPANTS

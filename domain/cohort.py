@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from domain.cycle import OPEN_STAGES, Stage
 from domain.problems import Refused
 from domain.program import Program
-from domain.roster import EMAIL, Partnership, Person, Role, Roster, partnership_id, partnership_problems, slug, unused_id
+from domain.roster import EMAIL, PARTICIPANTS, Partnership, Person, Role, Roster, partnership_id, partnership_problems, slug, unused_id
 from domain.training import Attendance, TrainingStatus
 
 COHORT_ID = r"^[a-z0-9][a-z0-9-]*$"  # it becomes part of workflow ids and notice keys
@@ -196,7 +196,7 @@ def check_new_participant(state: CohortState, request: NewParticipant) -> Person
         raise Refused(f"{email} is already in the cohort")
     if not request.name.strip():
         raise Refused("a participant needs a name")
-    if request.role not in (Role.coach, Role.teacher):
+    if request.role not in PARTICIPANTS:
         raise Refused("participants added to a running cohort are coaches or collaborating teachers")
     school = slug(request.school)
     if school not in {s.id for s in state.roster.schools}:
@@ -209,7 +209,7 @@ def check_withdrawal(state: CohortState, request: Withdrawal) -> Person:
         raise Refused("only a coordinator of the cohort withdraws participants")
     email = request.email.strip().lower()
     person = next((p for p in state.roster.people if p.email == email), None)
-    if person is None or person.role not in (Role.coach, Role.teacher):
+    if person is None or person.role not in PARTICIPANTS:
         raise Refused(f"{email} is not a coach or collaborating teacher in the cohort")
     if email in state.withdrawn:
         raise Refused(f"{email} has already withdrawn")

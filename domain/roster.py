@@ -36,6 +36,11 @@ class Role(StrEnum):
     principal = "principal"
 
 
+# The people the coaching involves (coaches and collaborating teachers): they hold release
+# days, may join a running cohort and may withdraw from it.
+PARTICIPANTS = (Role.coach, Role.teacher)
+
+
 class SchoolModel(StrEnum):
     """The three ways schools staff coaching (seeds 001 and 004)."""
 

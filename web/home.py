@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from domain import access
-from domain.roster import Role
+from domain.roster import PARTICIPANTS, Role
 from web.frame import SignedIn, page
 
 router = APIRouter()
@@ -22,7 +22,7 @@ async def home(request: Request, visitor: SignedIn) -> Response:
                 "coordinator": access.is_coordinator(m.roster, visitor.email),
                 "training": m.state.trainings.get(visitor.email) if m.person.role == Role.coach else None,
                 "program": m.state.program,
-                "partnerships": visitor.partnerships(m.cohort) if m.person.role in (Role.coach, Role.teacher) else [],
+                "partnerships": visitor.partnerships(m.cohort) if m.person.role in PARTICIPANTS else [],
                 "schools": [m.roster.school(s) for s in access.principal_of(m.roster, visitor.email)],
                 "asks_release": access.may_request_release(m.roster, visitor.email),
             }

@@ -45,7 +45,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.cycle import OPEN_STAGES, PartnershipRecord
     from domain.release import ReleaseLedgerRecord
-    from domain.roster import Partnership, Person, Role, School
+    from domain.roster import PARTICIPANTS, Partnership, Person, Role, School
     from domain.training import TrainingRecord, TrainingStatus
 
 START_BATCH = 100  # workflows started per activity while launching
@@ -202,7 +202,7 @@ class CohortWorkflow:
             school=school.id,
             school_year=s.program.school_year,
             principal=school.principal,
-            members={p.email: p.role for p in s.roster.people if p.school == school.id and p.role in (Role.coach, Role.teacher)},
+            members={p.email: p.role for p in s.roster.people if p.school == school.id and p.role in PARTICIPANTS},
             allowances=s.program.release_days,
             partnerships={p.id: p.coach for p in s.roster.partnerships if p.school == school.id},
         )
