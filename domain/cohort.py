@@ -26,6 +26,10 @@ class TrainingSummary(BaseModel):
     school: str
     status: TrainingStatus = TrainingStatus.enrolled
     attendance: dict[int, Attendance] = Field(default_factory=dict)
+    as_of: datetime | None = None  # when the training workflow wrote it; the newest of two copies wins
+    # Its training workflow tells the coach's partnerships when coaching unlocks. A training
+    # launched before trainings knew their partnerships does not, and its cohort tells them.
+    tells_partnerships: bool = False
 
     @property
     def coaching_unlocked(self) -> bool:
@@ -44,6 +48,7 @@ class PartnershipSummary(BaseModel):
     stalled_since: datetime | None = None
     follow_ups: int = 0
     escalations: int = 0
+    as_of: datetime | None = None  # when the partnership workflow wrote it; the newest of two copies wins
 
 
 class CohortState(BaseModel):
@@ -57,6 +62,29 @@ class CohortState(BaseModel):
     trainings: dict[str, TrainingSummary] = Field(default_factory=dict)
     partnerships: dict[str, PartnershipSummary] = Field(default_factory=dict)
     withdrawn: list[str] = Field(default_factory=list)  # coaches and teachers who have left
+
+
+def as_it_stands(state: CohortState, latest: list[TrainingSummary | PartnershipSummary]) -> CohortState:
+    """The cohort with the newest summary of each training and partnership.
+
+    The cohort workflow hears only of what changes its own rules (coaching unlocked, a
+    training or partnership ended); each workflow keeps its latest summary where
+    visibility lists it, so the cohort's history does not grow with every move.
+    """
+    trainings, partnerships = dict(state.trainings), dict(state.partnerships)
+    for summary in latest:
+        if isinstance(summary, TrainingSummary):
+            if _newer(summary, trainings.get(summary.coach)):
+                trainings[summary.coach] = summary
+        elif _newer(summary, partnerships.get(summary.id)):
+            partnerships[summary.id] = summary
+    return state.model_copy(update={"trainings": trainings, "partnerships": partnerships})
+
+
+def _newer(summary: TrainingSummary | PartnershipSummary, known: TrainingSummary | PartnershipSummary | None) -> bool:
+    if known is None or known.as_of is None:
+        return True
+    return summary.as_of is not None and summary.as_of > known.as_of
 
 
 class StalledPartnership(BaseModel):

@@ -46,6 +46,9 @@ class TrainingStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+OPEN_TRAINING = (TrainingStatus.enrolled, TrainingStatus.coaching)  # the training year is still running
+
+
 class TrainingRecord(BaseModel):
     cohort: str
     coach: str
@@ -56,6 +59,9 @@ class TrainingRecord(BaseModel):
     attendance: dict[int, AttendanceEntry] = Field(default_factory=dict)
     unlocked_at: datetime | None = None
     ended_at: datetime | None = None
+    # The coach's partnerships, told when coaching unlocks. None for a training launched
+    # before trainings knew them: its cohort tells them instead.
+    partnerships: list[str] | None = None
 
     @property
     def coaching_unlocked(self) -> bool:

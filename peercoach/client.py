@@ -10,27 +10,40 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
-from domain.cohort import CohortState, CohortSummary, NewParticipant, NewPartnership, PartnershipSummary, Withdrawal
-from domain.cycle import PartnershipRecord, Stage
+from domain.cohort import (
+    CohortState,
+    CohortSummary,
+    NewParticipant,
+    NewPartnership,
+    PartnershipSummary,
+    TrainingSummary,
+    Withdrawal,
+    as_it_stands,
+    summarize,
+)
+from domain.cycle import OPEN_STAGES, PartnershipRecord, Stage
 from domain.problems import Refused
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, ledger_of
 from domain.roster import Person, Roster
-from domain.training import Attendance, TrainingRecord, check_attendance
+from domain.training import OPEN_TRAINING, Attendance, TrainingRecord, check_attendance
 from workflows import ids
 from workflows import search_attributes as sa
 from workflows.cohort import CohortInput, CohortWorkflow, LaunchProgress
 from workflows.partnership import MoveRequest, MoveResult, NoteRequest, PartnershipWorkflow
 from workflows.release_ledger import Cancellation, Decision, ReleaseAsk, ReleaseLedgerWorkflow
+from workflows.summaries import SUMMARY
 from workflows.training import AttendanceUpdate, TrainingWorkflow
+
+Summary = TrainingSummary | PartnershipSummary
 
 
 class CohortExists(Refused):
@@ -91,11 +104,58 @@ class CoachingClient:
     def cohort(self, cohort: str) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(ids.cohort_id(cohort))
 
-    async def cohort_summary(self, cohort: str) -> CohortSummary:
-        return await self._query(self.cohort(cohort), CohortWorkflow.summary)  # type: ignore[no-any-return]
+    async def cohort_summary(self, cohort: str, now: datetime | None = None) -> CohortSummary:
+        """What a coordinator sees; `now` (for days stalled) is the server's clock where that is not the wall's."""
+        return summarize(await self.cohort_state(cohort), now or datetime.now(UTC))
 
     async def cohort_state(self, cohort: str) -> CohortState:
+        """The cohort as it stands: its people, with the latest summary of every training and partnership."""
+        return await self.standing(await self.cohort_roll(cohort))
+
+    async def cohort_roll(self, cohort: str) -> CohortState:
+        """The cohort as its workflow knows it: people and statuses, not each partnership's latest stage."""
         return await self._query(self.cohort(cohort), CohortWorkflow.details)  # type: ignore[no-any-return]
+
+    async def standing(self, state: CohortState) -> CohortState:
+        """This cohort roll with the latest summary of every training and partnership."""
+        return as_it_stands(state, await self._latest_summaries(state))
+
+    async def _latest_summaries(self, state: CohortState) -> list[Summary]:
+        """The summaries the cohort's running workflows keep in their memos, listed by visibility."""
+        kinds: dict[str, type[Summary]] = {
+            TrainingWorkflow.__name__: TrainingSummary,
+            PartnershipWorkflow.__name__: PartnershipSummary,
+        }
+        query = f"{sa.COHORT.name} = {_quote(state.cohort)} AND ExecutionStatus = 'Running'"
+        found: list[Summary] = []
+        try:
+            async for wf in self.client.list_workflows(query, page_size=1000):
+                kind = kinds.get(wf.workflow_type)
+                if kind is not None and (summary := await wf.memo_value(SUMMARY, None, type_hint=kind)) is not None:
+                    found.append(summary)
+        except RPCError as err:
+            if err.status != RPCStatusCode.UNIMPLEMENTED:
+                raise
+            return await self._described_summaries(state)  # the time-skipping test server keeps no visibility
+        return found
+
+    async def _described_summaries(self, state: CohortState) -> list[Summary]:
+        """Each open training's and partnership's memo, asked of the workflow itself."""
+        gate = asyncio.Semaphore(32)
+        cohort = state.cohort
+        still_open: list[tuple[str, type[Summary]]] = [
+            *((ids.training_id(cohort, t.coach), TrainingSummary) for t in state.trainings.values() if t.status in OPEN_TRAINING),
+            *((ids.partnership_id(cohort, p.id), PartnershipSummary) for p in state.partnerships.values() if p.stage in OPEN_STAGES),
+        ]
+
+        async def described(
+            workflow_id: str, kind: type[TrainingSummary | PartnershipSummary]
+        ) -> TrainingSummary | PartnershipSummary | None:
+            async with gate:
+                description = await self.client.get_workflow_handle(workflow_id).describe()
+            return await description.memo_value(SUMMARY, None, type_hint=kind)  # type: ignore[no-any-return]
+
+        return [s for s in await asyncio.gather(*(described(wid, kind) for wid, kind in still_open)) if s is not None]
 
     async def _query(self, handle: WorkflowHandle[Any, Any], query: Any) -> Any:
         try:
@@ -125,7 +185,7 @@ class CoachingClient:
         for cohort, status in await self.list_cohorts():
             if status != "running":
                 continue
-            state = await self.cohort_state(cohort)
+            state = await self.cohort_roll(cohort)
             person = next((p for p in state.roster.people if p.email == email), None)
             if person is not None and email not in state.withdrawn:
                 found.append((state, person))
@@ -148,7 +208,7 @@ class CoachingClient:
         The session's start is the same for everyone, so the one check made only
         in the workflows (on Temporal's clock) cannot refuse some and not others.
         """
-        state = await self.cohort_state(cohort)
+        state = await self.cohort_roll(cohort)
         unknown = [email for email in marks if email.lower() not in state.trainings]
         if unknown:
             raise Refused(f"not coaches in cohort {cohort}: {', '.join(unknown)}")

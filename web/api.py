@@ -92,7 +92,7 @@ async def training(cohort: str, coach: str, visitor: SignedIn) -> TrainingRecord
 
 @router.get("/cohorts/{cohort}/partnerships")
 async def partnerships(cohort: str, visitor: SignedIn) -> list[VisiblePartnership]:
-    return [VisiblePartnership(partnership=p, view=view.value) for p, view in visitor.partnerships(cohort)]
+    return [VisiblePartnership(partnership=p, view=view.value) for p, view in await visitor.partnerships(cohort)]
 
 
 async def _answer(visitor: Visitor, cohort: str, pid: str) -> PartnershipAnswer:

@@ -76,13 +76,13 @@ async def add_note(
 
 @router.get("/cohorts/{cohort}/partnerships-new", response_class=HTMLResponse)
 async def start_form(request: Request, cohort: str, visitor: SignedIn) -> Response:
-    return _start_page(request, visitor, cohort)
+    return await _start_page(request, visitor, cohort)
 
 
-def _start_page(request: Request, visitor: Visitor, cohort: str, status_code: int = 200, problem: str | None = None) -> Response:
+async def _start_page(request: Request, visitor: Visitor, cohort: str, status_code: int = 200, problem: str | None = None) -> Response:
     m = visitor.membership(cohort)
     teachers = [p for p in m.roster.with_role(Role.teacher) if p.school == m.person.school and p.email not in m.state.withdrawn]
-    training = m.state.trainings.get(visitor.email)
+    training = (await visitor.as_it_stands(cohort)).trainings.get(visitor.email)
     unlocked = training is not None and training.coaching_unlocked
     context = {"cohort": cohort, "teachers": teachers, "unlocked": unlocked, "problem": problem}
     return page(request, "start_partnership.html", status_code=status_code, **context)
@@ -100,7 +100,7 @@ async def start(
     try:
         started = await visitor.start_partnership(cohort, partners, focus, school_goal.strip() or None)
     except Refused as refused:
-        return _start_page(request, visitor, cohort, 409, refused.reason)
+        return await _start_page(request, visitor, cohort, 409, refused.reason)
     return RedirectResponse(f"/cohorts/{cohort}/partnerships/{started.id}", status_code=303)
 
 
@@ -109,7 +109,7 @@ async def start(
 
 async def _release_page(request: Request, visitor: Visitor, cohort: str, status_code: int = 200, problem: str | None = None) -> Response:
     ledger, mine = await visitor.my_release(cohort)
-    partnerships = [p for p, _ in visitor.partnerships(cohort)]
+    partnerships = [p for p, _ in await visitor.partnerships(cohort)]
     today = visitor.membership(cohort).state.program.local_date(datetime.now(UTC))
     return page(
         request,

@@ -71,8 +71,8 @@ async def _upload(file: UploadFile) -> bytes:
 
 @router.get("/cohorts/{cohort}", response_class=HTMLResponse)
 async def dashboard(request: Request, cohort: str, visitor: SignedIn) -> Response:
-    state = visitor.coordinating(cohort)
     summary = await visitor.summary(cohort)
+    state = await visitor.as_it_stands(cohort)
     progress = await visitor.launch_progress(cohort)
     by_stage = {stage: [p for p in state.partnerships.values() if p.stage == stage] for stage in Stage}
     return page(
@@ -95,13 +95,15 @@ async def launch_progress(request: Request, cohort: str, visitor: SignedIn) -> R
 
 @router.get("/cohorts/{cohort}/attendance", response_class=HTMLResponse)
 async def attendance_form(request: Request, cohort: str, visitor: SignedIn, session: int = 1) -> Response:
-    state = visitor.coordinating(cohort)
+    visitor.coordinating(cohort)
+    state = await visitor.as_it_stands(cohort)
     return page(request, "attendance.html", state=state, session=session, marks=list(Attendance), problem=None)
 
 
 @router.post("/cohorts/{cohort}/attendance", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def record_attendance(request: Request, cohort: str, visitor: SignedIn) -> Response:
-    state = visitor.coordinating(cohort)
+    visitor.coordinating(cohort)
+    state = await visitor.as_it_stands(cohort)
     form = await request.form()
     session = int(s) if (s := str(form.get("session", ""))).isdigit() else 0
     known = {a.value: a for a in Attendance}

@@ -20,9 +20,9 @@ async def home(request: Request, visitor: SignedIn) -> Response:
             {
                 "membership": m,
                 "coordinator": access.is_coordinator(m.roster, visitor.email),
-                "training": m.state.trainings.get(visitor.email) if m.person.role == Role.coach else None,
+                "training": (await visitor.as_it_stands(m.cohort)).trainings.get(visitor.email) if m.person.role == Role.coach else None,
                 "program": m.state.program,
-                "partnerships": visitor.partnerships(m.cohort) if m.person.role in PARTICIPANTS else [],
+                "partnerships": await visitor.partnerships(m.cohort) if m.person.role in PARTICIPANTS else [],
                 "schools": [m.roster.school(s) for s in access.principal_of(m.roster, visitor.email)],
                 "asks_release": access.may_request_release(m.roster, visitor.email),
             }

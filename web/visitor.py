@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from domain import access
 from domain.access import View
-from domain.cohort import CohortState, CohortSummary, NewPartnership, PartnershipSummary
+from domain.cohort import CohortState, CohortSummary, NewPartnership, PartnershipSummary, summarize
 from domain.cycle import BuildingView, PartnershipRecord, Stage, building_view
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, request_id
@@ -48,6 +48,7 @@ class Visitor:
         self.coaching = coaching
         self.memberships = memberships
         self.program_office = program_office  # may launch cohorts before any roster names them
+        self._standing: dict[str, CohortState] = {}
 
     @classmethod
     async def arrive(cls, coaching: CoachingClient, email: str, program_office: list[str]) -> Visitor:
@@ -93,7 +94,14 @@ class Visitor:
 
     async def summary(self, cohort: str) -> CohortSummary:
         self.coordinating(cohort)
-        return await self.coaching.cohort_summary(cohort)
+        return summarize(await self.as_it_stands(cohort), datetime.now(UTC))
+
+    async def as_it_stands(self, cohort: str) -> CohortState:
+        """The cohort with each training's and partnership's latest stage and attendance (asked once a request)."""
+        m = self.membership(cohort)
+        if cohort not in self._standing:
+            self._standing[cohort] = await self.coaching.standing(m.state)
+        return self._standing[cohort]
 
     async def record_attendance(self, cohort: str, session: int, marks: dict[str, Attendance]) -> list[TrainingRecord]:
         self.coordinating(cohort)
@@ -108,11 +116,11 @@ class Visitor:
 
     # -- partnerships --------------------------------------------------------------------
 
-    def partnerships(self, cohort: str) -> list[tuple[PartnershipSummary, View]]:
+    async def partnerships(self, cohort: str) -> list[tuple[PartnershipSummary, View]]:
         """The cohort's partnerships this person may see, with how much of each."""
         m = self.membership(cohort)
         seen = []
-        for p in m.state.partnerships.values():
+        for p in (await self.as_it_stands(cohort)).partnerships.values():
             view = access.partnership_view(m.roster, self.email, p.coach, p.partners, p.school)
             if view is not None:
                 seen.append((p, view))

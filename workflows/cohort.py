@@ -2,9 +2,11 @@
 
 It starts a release ledger per school, a training workflow per coach and a
 partnership workflow per partnership (through an activity, not as children, so
-they belong to no run of the cohort), keeps a summary from what they report, and accepts
-new participants, partnerships and withdrawals while it runs. Its history stays
-bounded: it continues as new when Temporal suggests it.
+they belong to no run of the cohort), and accepts new participants, partnerships
+and withdrawals while it runs. It hears from its workflows only what its own rules
+need: a coach's training status, and a partnership's end. Everything else they keep
+in their memos for visibility (workflows/summaries.py), so its history grows with
+the coordinators' work, not with every move. It continues as new when Temporal suggests it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from workflows.history import history_is_long
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
 from workflows.refusals import refusals
 from workflows.release_ledger import LedgerInput, Member, PartnershipAtSchool, ReleaseLedgerWorkflow
+from workflows.summaries import SUMMARY_IN_MEMO
 from workflows.training import TrainingInput, TrainingWorkflow
 
 with workflow.unsafe.imports_passed_through():
@@ -46,7 +49,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.cycle import OPEN_STAGES, PartnershipRecord
     from domain.release import ReleaseLedgerRecord
     from domain.roster import PARTICIPANTS, Partnership, Person, Role, School
-    from domain.training import TrainingRecord, TrainingStatus
+    from domain.training import OPEN_TRAINING, TrainingRecord
 
 START_BATCH = 100  # workflows started per activity while launching
 ENTITIES_BY_ACTIVITY = "entities-started-by-activity"
@@ -171,7 +174,12 @@ class CohortWorkflow:
         if kind == "training":
             person = s.roster.person(key)
             record = TrainingRecord(
-                cohort=s.cohort, coach=person.email, name=person.name, school=str(person.school), coordinators=s.roster.coordinators
+                cohort=s.cohort,
+                coach=person.email,
+                name=person.name,
+                school=str(person.school),
+                coordinators=s.roster.coordinators,
+                partnerships=list(self._by_coach.get(person.email, [])),
             )
             training = TrainingInput(record=record, program=s.program)
             return TrainingWorkflow.__name__, training, self._attributes(school=str(person.school), coach=person.email)
@@ -213,13 +221,14 @@ class CohortWorkflow:
             found[sa.COACH.name] = coach
         return found
 
-    # -- what the schools', coaches' and partnerships' workflows report ------------------
+    # -- what the coaches' and partnerships' workflows report ------------------
 
     @workflow.signal
     def training_changed(self, summary: TrainingSummary) -> None:
         before = self.state.trainings.get(summary.coach)
         self.state.trainings[summary.coach] = summary
-        if summary.coaching_unlocked and (before is None or not before.coaching_unlocked):
+        unlocked = summary.coaching_unlocked and (before is None or not before.coaching_unlocked)
+        if unlocked and not summary.tells_partnerships:  # a training from before trainings told their partnerships
             for pid in self._by_coach.get(summary.coach, []):
                 if self.state.partnerships[pid].stage in OPEN_STAGES:
                     self.dispatch.signal(ids.partnership_id(self.state.cohort, pid), "coaching_unlocked")
@@ -237,6 +246,8 @@ class CohortWorkflow:
         self.state.roster.partnerships.append(partnership)
         workflow_id = self._register(partnership)
         await self._start([workflow_id])
+        if workflow.patched(SUMMARY_IN_MEMO):  # the coach's training tells it when coaching unlocks (or now, if it has)
+            self.dispatch.signal(ids.training_id(self.state.cohort, partnership.coach), "partnership_added", partnership.id)
         self.dispatch.signal(
             ids.ledger_id(self.state.cohort, partnership.school),
             "add_partnership",
@@ -285,10 +296,6 @@ class CohortWorkflow:
             check_withdrawal(self.state, request)
 
     @workflow.query
-    def summary(self) -> CohortSummary:
-        return summarize(self.state, workflow.now())
-
-    @workflow.query
     def launch_progress(self) -> LaunchProgress:
         total = len(self.state.roster.schools) + len(self.state.trainings) + len(self.state.partnerships)
         return LaunchProgress(started=total - len(self.to_start or []) if self.to_start is not None else 0, total=total)
@@ -300,8 +307,7 @@ class CohortWorkflow:
     # -- the end of the year -------------------------------------------------------------
 
     def _year_over(self) -> bool:
-        open_training = (TrainingStatus.enrolled, TrainingStatus.coaching)
-        return not self.to_start and all(t.status not in open_training for t in self.state.trainings.values())
+        return not self.to_start and all(t.status not in OPEN_TRAINING for t in self.state.trainings.values())
 
     def _all_partnerships_ended(self) -> bool:
         return all(p.stage not in OPEN_STAGES for p in self.state.partnerships.values())

@@ -4,6 +4,9 @@ The coach moves it with the `move` Update; the validator asks the domain machine
 and refuses before anything is written to history. A stall timer restarts on
 every move: when it fires, the next link of the stall chain goes out. At each
 new cycle the run continues as new, carrying the record forward.
+
+Its stage is kept in search attributes and its latest summary in the memo, so
+visibility answers lists and dashboards; the cohort hears only of its end.
 """
 
 from __future__ import annotations
@@ -18,11 +21,23 @@ from workflows import search_attributes as sa
 from workflows.dispatch import Dispatch
 from workflows.ids import cohort_id
 from workflows.refusals import refusals
+from workflows.summaries import SUMMARY, SUMMARY_IN_MEMO
 
 with workflow.unsafe.imports_passed_through():
     from domain import notices
     from domain.cohort import PartnershipSummary
-    from domain.cycle import Move, PartnershipRecord, Stage, add_note, allowed_moves, apply_move, check_move, check_note, unlock_coaching
+    from domain.cycle import (
+        OPEN_STAGES,
+        Move,
+        PartnershipRecord,
+        Stage,
+        add_note,
+        allowed_moves,
+        apply_move,
+        check_move,
+        check_note,
+        unlock_coaching,
+    )
     from domain.program import Program, StallStep
     from domain.stall import next_stall_step, record_stall_step, stall_audience
 
@@ -59,6 +74,7 @@ class PartnershipWorkflow:
         self.dispatch = Dispatch()
         self._changes = 0  # bumped on every change, so the stall timer restarts
         self._new_cycle = False
+        self._indexed: tuple[Stage, bool] | None = None  # the search attributes last written
 
     @workflow.run
     async def run(self, input: PartnershipInput) -> PartnershipRecord:
@@ -138,14 +154,12 @@ class PartnershipWorkflow:
         return self.record
 
     def _announce(self) -> None:
-        """Keep visibility and the cohort's summary in step with the record."""
+        """Keep visibility (and, once it ends, the cohort) in step with the record."""
         r = self.record
-        workflow.upsert_search_attributes(
-            [
-                sa.STAGE.value_set(r.stage.value),
-                sa.STALLED.value_set(r.stall.stalled_since is not None),
-            ]
-        )
+        indexed = (r.stage, r.stall.stalled_since is not None)
+        if indexed != self._indexed or not workflow.patched(SUMMARY_IN_MEMO):
+            self._indexed = indexed
+            workflow.upsert_search_attributes([sa.STAGE.value_set(r.stage.value), sa.STALLED.value_set(indexed[1])])
         summary = PartnershipSummary(
             id=r.id,
             coach=r.coach,
@@ -158,5 +172,11 @@ class PartnershipWorkflow:
             stalled_since=r.stall.stalled_since,
             follow_ups=r.stall.follow_ups,
             escalations=r.stall.escalations,
+            as_of=workflow.now(),
         )
-        self.dispatch.signal(cohort_id(r.cohort), "partnership_changed", summary)
+        if not workflow.patched(SUMMARY_IN_MEMO):  # a run from before summaries were kept in memos replays as it ran
+            self.dispatch.signal(cohort_id(r.cohort), "partnership_changed", summary)
+            return
+        workflow.upsert_memo({SUMMARY: summary})
+        if r.stage not in OPEN_STAGES:
+            self.dispatch.signal(cohort_id(r.cohort), "partnership_changed", summary)

@@ -3,8 +3,11 @@
 Reminders go out before each session (with a calendar invite); attendance comes
 in through the `record_attendance` Update; if a session's attendance is still
 missing after its end plus the grace period, the coordinator is followed up.
-When the unlock session is attended or made up, the cohort is told, and it tells
-the coach's partnerships that coaching may begin.
+When the unlock session is attended or made up, the coach's partnerships are
+told that coaching may begin, and so is the cohort.
+
+Its latest summary (status and attendance) is kept in the workflow's memo, where
+visibility lists it for dashboards; the cohort hears only of status changes.
 """
 
 from __future__ import annotations
@@ -15,17 +18,18 @@ from pydantic import BaseModel
 from temporalio import workflow
 
 from workflows.dispatch import Dispatch
-from workflows.ids import cohort_id
+from workflows.ids import cohort_id, partnership_id
 from workflows.refusals import refusals
+from workflows.summaries import SUMMARY, SUMMARY_IN_MEMO
 
 with workflow.unsafe.imports_passed_through():
     from domain import notices
     from domain.cohort import TrainingSummary
     from domain.program import CalendarEvent, CalendarEventKind, Program, training_timeline
     from domain.training import (
+        OPEN_TRAINING,
         Attendance,
         TrainingRecord,
-        TrainingStatus,
         check_attendance,
         finish_year,
         needs_make_up,
@@ -34,8 +38,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.training import (
         withdraw as leave_training,
     )
-
-OPEN = (TrainingStatus.enrolled, TrainingStatus.coaching)
 
 
 class TrainingInput(BaseModel):
@@ -56,6 +58,7 @@ class TrainingWorkflow:
         self.record = input.record
         self.program = input.program
         self.dispatch = Dispatch()
+        self._reported = self.record.status  # the status the cohort last heard of
 
     @workflow.run
     async def run(self, input: TrainingInput) -> TrainingRecord:
@@ -63,13 +66,13 @@ class TrainingWorkflow:
             wait = event.at - workflow.now()
             if wait.total_seconds() > 0:
                 with contextlib.suppress(TimeoutError):  # the moment came; withdrawal ends the wait early
-                    await workflow.wait_condition(lambda: self.record.status not in OPEN, timeout=wait)
+                    await workflow.wait_condition(lambda: self.record.status not in OPEN_TRAINING, timeout=wait)
             elif event.kind == CalendarEventKind.reminder:
                 continue  # launched after this reminder's moment: a late reminder helps nobody
-            if self.record.status not in OPEN:
+            if self.record.status not in OPEN_TRAINING:
                 break
             self._on_calendar(event)
-        if self.record.status in OPEN:
+        if self.record.status in OPEN_TRAINING:
             finish_year(self.record, self.program, workflow.now())
             self.dispatch.notify(notices.training_finished(self.record, self.program))
             self._announce()
@@ -92,6 +95,8 @@ class TrainingWorkflow:
             unlocked = record_attendance(self.record, self.program, update.session, update.status, update.actor, workflow.now())
         if unlocked:
             self.dispatch.notify(notices.coaching_unlocked(self.record, self.program))
+            for pid in self.record.partnerships or []:
+                self._tell(pid)
         if needs_make_up(self.record, update.session):
             self.dispatch.notify(notices.make_up(self.record, self.program, update.session, update.status.value))
         self._announce()
@@ -104,13 +109,25 @@ class TrainingWorkflow:
 
     @workflow.signal
     def withdraw(self) -> None:
-        if self.record.status in OPEN:
+        if self.record.status in OPEN_TRAINING:
             leave_training(self.record, self.program, workflow.now())
             self._announce()
+
+    @workflow.signal
+    def partnership_added(self, pid: str) -> None:
+        """The cohort started a partnership for this coach: it begins as soon as coaching is unlocked."""
+        if self.record.partnerships is None:
+            return  # launched before trainings knew their partnerships: the cohort tells them
+        self.record.partnerships.append(pid)
+        if self.record.coaching_unlocked:
+            self._tell(pid)
 
     @workflow.query
     def details(self) -> TrainingRecord:
         return self.record
+
+    def _tell(self, pid: str) -> None:
+        self.dispatch.signal(partnership_id(self.record.cohort, pid), "coaching_unlocked")
 
     def _announce(self) -> None:
         r = self.record
@@ -120,5 +137,13 @@ class TrainingWorkflow:
             school=r.school,
             status=r.status,
             attendance={n: e.status for n, e in r.attendance.items()},
+            as_of=workflow.now(),
+            tells_partnerships=r.partnerships is not None,
         )
-        self.dispatch.signal(cohort_id(r.cohort), "training_changed", summary)
+        if not workflow.patched(SUMMARY_IN_MEMO):  # a training that ran before summaries were kept in memos replays as it ran
+            self.dispatch.signal(cohort_id(r.cohort), "training_changed", summary)
+            return
+        workflow.upsert_memo({SUMMARY: summary})
+        if r.status != self._reported:  # attendance alone changes nothing the cohort decides
+            self._reported = r.status
+            self.dispatch.signal(cohort_id(r.cohort), "training_changed", summary)

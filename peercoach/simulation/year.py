@@ -18,6 +18,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.outbox import Outbox
+from domain.cohort import summarize
 from domain.program import Program
 from domain.release import ReleaseStatus
 from domain.roster import Role, Roster
@@ -144,7 +145,7 @@ async def _play(clock: Clock, coaching: CoachingClient, program: Program, roster
     finally:
         watchdog.cancel()
     on_progress("summarising")
-    return await _summary(coaching, program, seed, outcome)
+    return await _summary(coaching, await clock.now(), program, seed, outcome)
 
 
 async def _launched(coaching: CoachingClient, on_progress: Progress) -> None:
@@ -207,9 +208,9 @@ async def _watch_the_clock(clock: Clock, patience: float = STUCK_AFTER_SECONDS) 
             )
 
 
-async def _summary(coaching: CoachingClient, program: Program, seed: int, outcome: Outcome) -> YearEnd:
+async def _summary(coaching: CoachingClient, now: datetime, program: Program, seed: int, outcome: Outcome) -> YearEnd:
     state = await coaching.cohort_state(COHORT)
-    summary = await coaching.cohort_summary(COHORT)
+    summary = summarize(state, now)
     partnerships = list(state.partnerships.values())
     release = []
     for school in state.roster.schools:

@@ -26,7 +26,7 @@ from tests.cli.conftest import PEERCOACH
 from tests.cli.test_dev import free_port
 from tests.conftest import TEST_CONVERTER, TEST_KEYS, Harness
 from tests.roster_fixtures import ANN, ANN_TIA, TIA
-from tests.workers.test_codec import launch_with_ann_coaching, payloads_in
+from tests.workers.test_codec import launch_with_ann_coaching, stored_payloads
 from workers.codec import ENCRYPTED, KEY_ID
 from workflows import ids
 from workflows import search_attributes as sa
@@ -77,7 +77,7 @@ async def note_in_history(dev_env: WorkflowEnvironment, harness, cohort: str, te
         await coaching.add_note(cohort, ANN_TIA, TIA, text)
     workflow_id = ids.partnership_id(cohort, ANN_TIA)
     history = await dev_env.client.get_workflow_handle(workflow_id).fetch_history()  # fetching does not decode
-    return workflow_id, [p for e in history.events for p in payloads_in(e)]
+    return workflow_id, stored_payloads(history.events)
 
 
 async def test_an_operator_with_the_token_reads_notes_from_a_real_history(dev_env: WorkflowEnvironment, harness, dev_cohort: str) -> None:  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ from domain.cohort import (
     PartnershipSummary,
     TrainingSummary,
     Withdrawal,
+    as_it_stands,
     check_new_participant,
     check_new_partnership,
     check_withdrawal,
@@ -1166,3 +1167,24 @@ def test_problem_text_names_where() -> None:
     assert str(Problem("r.csv", 4, "email", "bad")) == "r.csv, row 4, field 'email': bad"
     assert str(Problem("p.yaml", None, "timezone", "bad")) == "p.yaml, field 'timezone': bad"
     assert str(Problem("p.yaml", None, None, "bad")) == "p.yaml: bad"
+
+
+def test_the_cohort_as_it_stands_takes_the_newest_summary_of_each(program: Program) -> None:
+    state = cohort(program)
+    t1, t2 = T0 + timedelta(days=1), T0 + timedelta(days=2)
+    state.partnerships[BOB_TED] = PartnershipSummary(id=BOB_TED, coach=BOB, partners=[TED], school="hazel", stage=Stage.closed, as_of=t2)
+    latest = [
+        PartnershipSummary(id=ANN_TIA, coach=ANN, partners=[TIA], school="hazel", stage=Stage.observe, as_of=t1),
+        PartnershipSummary(id=BOB_TED, coach=BOB, partners=[TED], school="hazel", stage=Stage.reflect, as_of=t1),  # older than its end
+        TrainingSummary(
+            coach=ANN, name="Ann", school="hazel", status=TrainingStatus.coaching, attendance={5: Attendance.attended}, as_of=t1
+        ),
+    ]
+
+    standing = as_it_stands(state, latest)
+
+    assert standing.partnerships[ANN_TIA].stage == Stage.observe  # the roll's copy has no date: the memo is newer
+    assert standing.partnerships[BOB_TED].stage == Stage.closed
+    assert standing.trainings[ANN].attendance == {5: Attendance.attended}
+    assert standing.trainings[BOB].status == TrainingStatus.enrolled
+    assert state.partnerships[ANN_TIA].stage == Stage.pending  # the roll itself is unchanged

@@ -8,7 +8,7 @@ import json
 import os
 import stat
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import pytest
 from google.protobuf.message import Message
 from pydantic import SecretStr
 from temporalio.api.common.v1 import Payload, SearchAttributes
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
@@ -62,6 +63,12 @@ def payloads_in(message: Message) -> Iterator[Payload]:
         for v in values:
             if isinstance(v, Message):
                 yield from payloads_in(v)
+
+
+def stored_payloads(events: Iterable[HistoryEvent]) -> list[Payload]:
+    """Every payload the events hold, except in the SDK's own patch markers (workflow.patched):
+    the core writes those, holding only the patch's name."""
+    return [p for e in events if e.marker_recorded_event_attributes.marker_name != "core_patch" for p in payloads_in(e)]
 
 
 async def unlocked(coaching: CoachingClient, cohort: str) -> bool:
@@ -112,8 +119,7 @@ async def test_the_server_holds_no_note_or_reflection_in_plaintext(dev_env: Work
         stored = event.SerializeToString()
         for what, text in secrets.items():
             assert text.encode() not in stored, f"the {what} is in plaintext in event {event.event_id} ({event.event_type})"
-    # except the SDK's own patch markers (workflow.patched): the core writes them, holding only the patch's name
-    payloads = [p for e in events if e.marker_recorded_event_attributes.marker_name != "core_patch" for p in payloads_in(e)]
+    payloads = stored_payloads(events)
     assert len(payloads) > 20 and all(p.metadata["encoding"] == ENCRYPTED for p in payloads)
     assert {p.metadata[KEY_ID] for p in payloads} == {b"tests-only"}
 
