@@ -119,7 +119,7 @@ async def run(
     began = time.monotonic()
     await bounded(concurrency, [coaching.record_one(cohort, COORDINATOR, c, 1, Attendance.attended) for c in coach_emails])
     waiting = [p.id for p in people.partnerships]
-    while waiting:  # the cohort tells each partnership in the background
+    while waiting:  # each coach's training tells its partnerships in the background
         records = await bounded(concurrency, [coaching.partnership_record(cohort, pid) for pid in waiting])
         waiting = [r.id for r in records if not r.coaching_unlocked]
         if time.monotonic() - began > UNLOCK_PATIENCE_S:
