@@ -52,6 +52,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.training import OPEN_TRAINING, TrainingRecord
 
 START_BATCH = 100  # workflows started per activity while launching
+LAUNCH_LANES = 3  # such activities at a time: a state-sized cohort's launch waits on no single batch
+LAUNCH_IN_LANES = "launch-in-lanes"
 ENTITIES_BY_ACTIVITY = "entities-started-by-activity"
 
 
@@ -89,12 +91,14 @@ class CohortWorkflow:
         if self.to_start is None:
             self._launch()
         assert self.to_start is not None
+        # Cohorts launched before launching in lanes replay with one batch at a time.
+        lanes = LAUNCH_LANES if workflow.patched(LAUNCH_IN_LANES) else 1
         while self.to_start:
-            # The batch leaves to_start only once its workflows have started, so
+            # Batches leave to_start only once their workflows have started, so
             # launch_progress never reports done while the last batch is in flight.
-            batch = self.to_start[:START_BATCH]
-            await self._start(batch)
-            self.to_start = self.to_start[len(batch) :]
+            ahead = self.to_start[: lanes * START_BATCH]
+            await asyncio.gather(*(self._start(ahead[i : i + START_BATCH]) for i in range(0, len(ahead), START_BATCH)))
+            self.to_start = self.to_start[len(ahead) :]
             if history_is_long():
                 await self._continue_as_new()
         await workflow.wait_condition(lambda: self._year_over() or history_is_long())
