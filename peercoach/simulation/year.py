@@ -15,7 +15,7 @@ from google.protobuf.empty_pb2 import Empty
 from pydantic import BaseModel
 from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from activities.outbox import Outbox
 from domain.cohort import summarize
@@ -31,6 +31,7 @@ from workers.worker import create_worker
 from workflows.cohort import CohortWorkflow, LaunchProgress
 
 COHORT = "simulated"
+QUERY_PATIENCE = 10  # unanswered launch-progress queries in a row before giving up
 STUCK_AFTER_SECONDS = 300  # a busy moment of a state-sized cohort holds the clock for minutes
 # Workflow tasks the worker takes at a time: one Python process works them one after another, and a task polled
 # but left waiting behind a hundred others expired (10 s), which the test server's clock locks did not survive.
@@ -149,14 +150,18 @@ async def _play(clock: Clock, coaching: CoachingClient, program: Program, roster
 
 
 async def _launched(coaching: CoachingClient, on_progress: Progress) -> None:
-    """Wait until every workflow of the cohort has started. Launching thousands keeps the worker busy, so a
-    query that is not answered in time is asked again, not taken for a failure."""
+    """Wait until every workflow of the cohort has started. Launching thousands keeps the worker busy (and the
+    cohort continues as new as it goes), so a query that is not answered is asked again, a few times."""
+    unanswered = 0
     while True:
         try:
             progress: LaunchProgress = await coaching.cohort(COHORT).query(CohortWorkflow.launch_progress, rpc_timeout=timedelta(minutes=1))
-        except RPCError as err:
-            if err.status != RPCStatusCode.DEADLINE_EXCEEDED:
+            unanswered = 0
+        except RPCError:
+            unanswered += 1
+            if unanswered > QUERY_PATIENCE:
                 raise
+            await asyncio.sleep(2)
             continue
         if progress.done:
             return

@@ -1,9 +1,9 @@
-"""Record the committed workflow histories: `python -m tests.histories.record`.
+"""Record the committed workflow histories: `python -m tests.histories.record VERSION`.
 
 Runs one small cohort through a whole program year on the time-skipping test
 server, with the real worker and the tests' fixed encryption key
 (`tests.conftest.TEST_CONVERTER`), and writes every run of every workflow to
-`tests/histories/<name>.json`:
+`tests/histories/VERSION/<name>.json` (VERSION names the code that recorded them):
 
 - the cohort, from launch to the year closed;
 - two training years (one attended, one absent then made up), each to its end;
@@ -13,9 +13,9 @@ server, with the real worker and the tests' fixed encryption key
   reminded and expired, one cancelled, then the year closed.
 
 `test_committed_histories.py` replays these files against the current code, so
-a change that would break running workflows fails the build. Record again only
-when a change is meant to be incompatible (and then running workflows need a
-plan), or to add a history: the old files are what running workflows look like.
+a change that would break running workflows fails the build. Keep the old
+versions: they are what running workflows look like. Record a new version after
+a change behind `workflow.patched`, so that its new branch is replayed too.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import re
+import sys
 import tempfile
 import uuid
 from datetime import timedelta
@@ -69,7 +71,7 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
         await coaching.wait_until_launched(COHORT)  # its workflows are started by an activity, a moment later
         await coaching.record_attendance(COHORT, COORDINATOR, 5, {ANN: Attendance.attended, BOB: Attendance.absent})
         await coaching.record_attendance(COHORT, COORDINATOR, 5, {BOB: Attendance.made_up})
-        await env.sleep(timedelta(minutes=1))  # the cohort tells the partnerships coaching is unlocked
+        await env.sleep(timedelta(minutes=1))  # the trainings tell their partnerships coaching is unlocked
         for stage in [*CYCLE, Stage.initiate]:  # reflect -> initiate: a new cycle, a new run
             await coaching.move(COHORT, ANN_TIA, ANN, stage, f"moving to {stage.label}")
         await coaching.add_note(COHORT, ANN_TIA, TIA, "The students loved it", "https://example.org/artifact")
@@ -104,7 +106,7 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
     return recorded
 
 
-async def record() -> list[Path]:
+async def record(version: str) -> list[Path]:
     env = await start_time_skipping_environment(TEST_CONVERTER)
     try:
         with tempfile.TemporaryDirectory() as data_dir:
@@ -112,8 +114,9 @@ async def record() -> list[Path]:
     finally:
         await env.shutdown()
     written = []
+    (HERE / version).mkdir(exist_ok=True)
     for name, history in recorded.items():
-        path = HERE / f"{name}.json"
+        path = HERE / version / f"{name}.json"
         # one event per line keeps a re-recording's diff readable
         events = json.loads(history.to_json())["events"]
         path.write_text('{"events": [\n' + ",\n".join(json.dumps(e, sort_keys=True) for e in events) + "\n]}\n", encoding="utf-8")
@@ -126,5 +129,7 @@ async def record() -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in asyncio.run(record()):
+    if len(sys.argv) != 2 or not re.fullmatch(r"[a-z0-9-]+", sys.argv[1]):
+        sys.exit("say which code records them: python -m tests.histories.record VERSION (lowercase letters, digits, -)")
+    for path in asyncio.run(record(sys.argv[1])):
         print(f"wrote {path.relative_to(HERE.parents[1])}")

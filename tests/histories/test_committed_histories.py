@@ -1,7 +1,7 @@
 """Histories recorded from real runs (committed here) replay under the current code.
 
 Each JSON file is every event of one workflow run, recorded by
-`python -m tests.histories.record` with the code of its day. Replaying them with
+`python -m tests.histories.record VERSION` with the code of its day, in a folder per version. Replaying them with
 the worker's workflows, sandbox and data converter fails on any change that would
 make a running workflow nondeterministic, so such a change fails the build
 instead of breaking the cohorts that are running. The files cover every workflow
@@ -20,7 +20,7 @@ from tests.conftest import TEST_CONVERTER
 from workers.worker import WORKFLOWS, create_replayer
 
 HERE = Path(__file__).parent
-FILES = sorted(HERE.glob("*.json"))
+FILES = sorted(HERE.glob("*/*.json"))
 
 
 def history(path: Path) -> WorkflowHistory:
@@ -31,8 +31,9 @@ def workflow_type(h: WorkflowHistory) -> str:
     return h.events[0].workflow_execution_started_event_attributes.workflow_type.name
 
 
-def test_the_histories_cover_every_workflow_and_a_continued_run() -> None:
-    histories = [history(path) for path in FILES]
+@pytest.mark.parametrize("version", sorted({p.parent.name for p in FILES}))
+def test_each_version_covers_every_workflow_and_a_continued_run(version: str) -> None:
+    histories = [history(path) for path in FILES if path.parent.name == version]
 
     assert {workflow_type(h) for h in histories} == {w.__name__ for w in WORKFLOWS}
     last_events = {h.events[-1].event_type for h in histories}
@@ -40,7 +41,7 @@ def test_the_histories_cover_every_workflow_and_a_continued_run() -> None:
     assert EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED in last_events
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+@pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
 async def test_a_committed_history_replays(path: Path) -> None:
     result = await create_replayer(TEST_CONVERTER).replay_workflow(history(path), raise_on_replay_failure=False)
 

@@ -25,7 +25,7 @@ from workers.worker import create_replayer
 from workflows import ids
 from workflows.release_ledger import EXPIRY_WARNING
 
-COMMITTED = Path(__file__).parents[1] / "histories" / "release-ledger.json"
+COMMITTED = Path(__file__).parents[1] / "histories" / "before-summary-memos" / "release-ledger.json"
 
 
 async def notices_sent(history: WorkflowHistory) -> list[Notice]:
