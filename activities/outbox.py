@@ -8,6 +8,7 @@ idempotent: a (key, recipient) marked sent is never sent again.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -52,18 +53,22 @@ class Outbox:
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        # A connection per thread, kept: notices are sent from a pool of threads, one or more
+        # per move, and opening a connection each time was a good part of a notice's cost.
+        self._connections = threading.local()
         with self._db() as db:
             db.executescript(SCHEMA)
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
+        """A transaction on this thread's connection: committed when the block ends, rolled back on error."""
+        db: sqlite3.Connection | None = getattr(self._connections, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30)
             db.execute("pragma journal_mode=wal")
-            with db:
-                yield db
-        finally:
-            db.close()
+            self._connections.db = db
+        with db:
+            yield db
 
     def claim(self, key: str, recipient: str, kind: str, subject: str, body: str, invite: str | None, asked_at: datetime) -> bool:
         """Record the message as pending; False if it was already sent (so do not send it again)."""
@@ -101,5 +106,6 @@ class Outbox:
         if limit:
             query += f" limit {int(limit)}"
         with self._db() as db:
-            db.row_factory = sqlite3.Row
-            return [OutboxEntry(**dict(row)) for row in db.execute(query, args)]
+            rows = db.cursor()
+            rows.row_factory = sqlite3.Row
+            return [OutboxEntry(**dict(row)) for row in rows.execute(query, args)]
