@@ -169,14 +169,25 @@ def _event_to(machine: CoachingCycle, target: Stage) -> str | None:
     return None
 
 
+MACHINE = "_coaching_cycle"  # where a record keeps its machine: not a field, so never stored, sent or compared
+
+
+def _machine(record: PartnershipRecord) -> CoachingCycle:
+    """The record's machine, built when first asked for: building one is most of a move's cost inside the
+    workflow sandbox. A machine reads the stage from its record whenever it is asked, so it stays right
+    however the record changes; a copy of the record gets a machine of its own."""
+    machine = vars(record).get(MACHINE)
+    if not isinstance(machine, CoachingCycle) or machine.model is not record:
+        machine = vars(record)[MACHINE] = CoachingCycle(record)
+    return machine
+
+
 def allowed_moves(record: PartnershipRecord, actor: str) -> list[Stage]:
     """The stages this person may move the partnership to right now."""
-    return _allowed(CoachingCycle(record), actor)
+    return _allowed(_machine(record), actor)
 
 
 def _allowed(machine: CoachingCycle, actor: str) -> list[Stage]:
-    # A machine built on a record only reads it until an event is sent, so no copy is needed:
-    # building machines is most of a move's cost inside the workflow sandbox.
     enabled = {e.id for e in machine.enabled_events(actor=actor)}
     state = machine.states_map[machine.record.stage]
     return [Stage(t.target.value) for t in state.transitions if t.target is not None and str(t.event) in enabled]
@@ -184,7 +195,7 @@ def _allowed(machine: CoachingCycle, actor: str) -> list[Stage]:
 
 def check_move(record: PartnershipRecord, actor: str, target: Stage, note: str | None = None) -> None:
     """Raise Refused, saying why and what is allowed, unless `actor` may move to `target` now (with this note)."""
-    _check(CoachingCycle(record), actor, target, note)
+    _check(_machine(record), actor, target, note)
 
 
 def _check(machine: CoachingCycle, actor: str, target: Stage, note: str | None) -> None:
@@ -207,12 +218,15 @@ def _check(machine: CoachingCycle, actor: str, target: Stage, note: str | None) 
 
 def apply_move(record: PartnershipRecord, actor: str, target: Stage, at: datetime, note: str | None = None) -> Move:
     """Move the partnership (in place) and return the recorded move; refuse without changing anything."""
-    machine = CoachingCycle(record)
+    machine = _machine(record)
     _check(machine, actor, target, note)
     try:
         machine.send(str(_event_to(machine, target)), actor=actor, at=at, note=note or None)
-    except TransitionNotAllowed as exc:  # _check should have caught it; never leave a half move
-        raise Refused(str(exc), [s.label for s in _allowed(machine, actor)]) from None
+    except Exception as exc:
+        del vars(record)[MACHINE]  # a machine that failed in an event is not used again
+        if isinstance(exc, TransitionNotAllowed):  # _check should have caught it; never leave a half move
+            raise Refused(str(exc), [s.label for s in _allowed(CoachingCycle(record), actor)]) from None
+        raise
     return record.moves[-1]
 
 
