@@ -64,7 +64,7 @@ def main(
         bool, typer.Option("--sqlite", help="Keep the dev server on a temporary SQLite file, as `peercoach dev` does (default: in memory).")
     ] = False,
     simulate_coaches: Annotated[int, typer.Option(help="Coaches for `peercoach simulate` (0: skip it).")] = 1000,
-    simulate_timeout: Annotated[float, typer.Option(help="Seconds before the simulation is stopped and recorded as not finished.")] = 900,
+    simulate_timeout: Annotated[float, typer.Option(help="Seconds before the simulation is stopped and recorded as not finished.")] = 7200,
     out: Annotated[Path, typer.Option(help="Where to write the JSON figures.")] = Path(".peercoach/bench.json"),
 ) -> None:
     """Measure plain Temporal, this program and a simulated year on this machine."""
