@@ -10,10 +10,11 @@ partnership begin. Every action goes through `peercoach/client.py`.
 from __future__ import annotations
 
 import asyncio
-import time
+import time as stopwatch
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
@@ -28,6 +29,7 @@ from peercoach.client import CoachingClient
 from workflows import ids
 
 SAMPLE_PROGRAM = Path(__file__).resolve().parent.parent / "samples" / "program.yaml"
+SESSION_1_HEADROOM = timedelta(seconds=60)  # the launch is over well before session 1 begins
 CYCLE = [Stage.initiate, Stage.co_plan, Stage.modeling, Stage.observe, Stage.reflect, Stage.closed]
 COACHES_PER_SCHOOL = 8
 COORDINATOR = "coordinator@esd.bench"
@@ -61,11 +63,21 @@ def roster(coaches: int) -> Roster:
     return Roster(people=people, schools=schools, partnerships=partnerships)
 
 
-def program_under_way() -> Program:
-    """The sample calendar moved so session 1 began two days ago, and session 1 unlocks coaching."""
+def program_about_to_begin(headroom: timedelta) -> Program:
+    """The sample calendar moved so session 1 begins `headroom` from now, and session 1 unlocks coaching.
+
+    Coordinators launch a cohort before its year begins. One launched after a session has
+    passed also follows up on that session's missing attendance at once (a notice per coach),
+    which is the engine catching up, not launching; this keeps the launch figure a launch's.
+    """
     sample = load_program(SAMPLE_PROGRAM)
-    shift = (datetime.now(UTC) - timedelta(days=2)).date() - sample.session(1).starts_on
+    zone = ZoneInfo(sample.timezone)
+    begins = (datetime.now(UTC) + headroom).astimezone(zone)
+    first = sample.session(1)
+    shift = begins.date() - first.starts_on
     sessions = [s.model_copy(update={"starts_on": s.starts_on + shift}) for s in sample.sessions]
+    ends_at = time(23, 59, 59) if begins.hour >= 20 else time(begins.hour + 4, begins.minute)
+    sessions[0] = sessions[0].model_copy(update={"starts_at": begins.time().replace(microsecond=0), "ends_at": ends_at})
     year = sessions[0].starts_on.year
     return sample.model_copy(update={"sessions": sessions, "coaching_unlocks_after": 1, "school_year": f"{year}-{year + 1}"})
 
@@ -108,24 +120,29 @@ async def run(
     say(f"launching {coaches} coaches, {len(people.partnerships)} partnerships ({workflows} workflows)")
     launch_from = datetime.now(UTC)
     cpu.start()
-    began = time.monotonic()
-    await coaching.launch_cohort(cohort, program_under_way(), people, COORDINATOR)
+    began = stopwatch.monotonic()
+    program = program_about_to_begin(SESSION_1_HEADROOM)
+    await coaching.launch_cohort(cohort, program, people, COORDINATOR)
     await coaching.wait_until_launched(cohort)
-    launch_s = time.monotonic() - began
+    launch_s = stopwatch.monotonic() - began
     launched_at = datetime.now(UTC)
     launch_cpu_ms = cpu.per(workflows)
 
+    until_session_1 = (program.session_start(1) - datetime.now(UTC)).total_seconds() + 1
+    if until_session_1 > 0:  # attendance is recorded once a session has begun
+        say(f"waiting {until_session_1:.0f} s for session 1 to begin")
+        await asyncio.sleep(until_session_1)
     say("recording session 1 for every coach")
-    began = time.monotonic()
+    began = stopwatch.monotonic()
     await bounded(concurrency, [coaching.record_one(cohort, COORDINATOR, c, 1, Attendance.attended) for c in coach_emails])
     waiting = [p.id for p in people.partnerships]
     while waiting:  # each coach's training tells its partnerships in the background
         records = await bounded(concurrency, [coaching.partnership_record(cohort, pid) for pid in waiting])
         waiting = [r.id for r in records if not r.coaching_unlocked]
-        if time.monotonic() - began > UNLOCK_PATIENCE_S:
+        if stopwatch.monotonic() - began > UNLOCK_PATIENCE_S:
             raise SystemExit(f"{len(waiting)} partnerships were still not unlocked after {UNLOCK_PATIENCE_S} s")
         await asyncio.sleep(0.5 if waiting else 0)
-    unlock_s = time.monotonic() - began
+    unlock_s = stopwatch.monotonic() - began
 
     # A fifth of the partnerships move one at a time, stage by stage in turn (no partnership has
     # work left over from its previous move); the rest `concurrency` at a time.
@@ -134,9 +151,9 @@ async def run(
     at_once: list[float] = []
 
     async def move(p: Partnership, stage: Stage, latencies: list[float]) -> None:
-        sent = time.monotonic()
+        sent = stopwatch.monotonic()
         await coaching.move(cohort, p.id, p.coach, stage, note=f"{stage.label} done")
-        latencies.append(time.monotonic() - sent)
+        latencies.append(stopwatch.monotonic() - sent)
 
     async def cycle(p: Partnership) -> None:
         for stage in CYCLE:
@@ -150,14 +167,14 @@ async def run(
             await move(p, stage, one_at_a_time)
     quiet_until = datetime.now(UTC)
     say(f"moving {len(busy)} partnerships through a whole cycle, {concurrency} at a time")
-    began = time.monotonic()
+    began = stopwatch.monotonic()
     await bounded(concurrency, [cycle(p) for p in busy])
-    moves_s = time.monotonic() - began
-    last_move = time.monotonic()
+    moves_s = stopwatch.monotonic() - began
+    last_move = stopwatch.monotonic()
     running = f"WorkflowType = 'PartnershipWorkflow' AND ExecutionStatus = 'Running' AND CoachingCohort = '{cohort}'"
     while (await coaching.client.count_workflows(running)).count:
         await asyncio.sleep(0.2)
-    settled = time.monotonic() - last_move
+    settled = stopwatch.monotonic() - last_move
     moves = len(one_at_a_time) + len(at_once)
     cpu_ms = cpu.per(moves)
     figures = CohortFigures(
