@@ -11,6 +11,7 @@ Actions are counted from the histories the way Temporal Cloud bills them
 - update: each WorkflowExecutionUpdateAccepted (the benchmark makes no refused Updates;
   Cloud bills those too, and they leave no history);
 - search attribute upsert: each UpsertWorkflowSearchAttributes (those given at start are free);
+- memo upsert: each WorkflowPropertiesModified (counted to be safe: a cost estimate should not be low);
 - child workflow: StartChildWorkflowExecutionInitiated is not counted again (see the first line).
 
 Workflow tasks are not billed; they are counted because each one is a round trip to
@@ -39,6 +40,7 @@ BILLED = {
     E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: "signals received",
     E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED: "updates",
     E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: "search attribute upserts",
+    E.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED: "memo upserts",
 }
 
 
