@@ -94,9 +94,22 @@ class Roster(BaseModel):
     def with_role(self, role: Role) -> list[Person]:
         return [p for p in self.people if p.role == role]
 
+    def index(self) -> RosterIndex:
+        return RosterIndex(self)
+
     @property
     def coordinators(self) -> list[str]:
         return [p.email for p in self.with_role(Role.coordinator)]
+
+
+class RosterIndex:
+    """A roster's people, schools and partnerships by key: a launch looks up thousands at once."""
+
+    def __init__(self, roster: Roster):
+        self.people = {p.email: p for p in roster.people}
+        self.schools = {s.id: s for s in roster.schools}
+        self.partnerships = {p.id: p for p in roster.partnerships}
+        self.coordinators = roster.coordinators
 
 
 def slug(text: str) -> str:

@@ -48,7 +48,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.cycle import OPEN_STAGES, PartnershipRecord
     from domain.release import ReleaseLedgerRecord
-    from domain.roster import PARTICIPANTS, Partnership, Person, Role, School
+    from domain.roster import PARTICIPANTS, Partnership, Person, Role, RosterIndex, School
     from domain.training import OPEN_TRAINING, TrainingRecord
 
 START_BATCH = 100  # workflows started per activity while launching
@@ -141,7 +141,8 @@ class CohortWorkflow:
 
     async def _start(self, workflow_ids: list[str]) -> None:
         """Start the workflows of these schools, coaches and partnerships (each has one of its own)."""
-        entities = [(wid, *self._entity(wid)) for wid in workflow_ids]
+        index = self.state.roster.index()
+        entities = [(wid, *self._entity(wid, index)) for wid in workflow_ids]
         if workflow.patched(ENTITIES_BY_ACTIVITY):
             # Not child workflows: they outlive every run of this cohort (see activities/workflow_starts.py).
             orders = [
@@ -167,28 +168,28 @@ class CohortWorkflow:
                 )
             )
 
-    def _entity(self, workflow_id: str) -> tuple[str, BaseModel, dict[str, str]]:
+    def _entity(self, workflow_id: str, roster: RosterIndex) -> tuple[str, BaseModel, dict[str, str]]:
         """The workflow type, input and search attributes of one of the cohort's workflows."""
         kind, _, key = ids.parse(workflow_id)
         s = self.state
         if kind == "release":
-            school = s.roster.school(key)
+            school = roster.schools[key]
             ledger = LedgerInput(record=self._ledger_record(school), program=s.program)
             return ReleaseLedgerWorkflow.__name__, ledger, self._attributes(school=school.id)
         if kind == "training":
-            person = s.roster.person(key)
+            person = roster.people[key]
             record = TrainingRecord(
                 cohort=s.cohort,
                 coach=person.email,
                 name=person.name,
                 school=str(person.school),
-                coordinators=s.roster.coordinators,
+                coordinators=roster.coordinators,
                 partnerships=list(self._by_coach.get(person.email, [])),
             )
             training = TrainingInput(record=record, program=s.program)
             return TrainingWorkflow.__name__, training, self._attributes(school=str(person.school), coach=person.email)
-        p = next(p for p in s.roster.partnerships if p.id == key)
-        school = s.roster.school(p.school)
+        p = roster.partnerships[key]
+        school = roster.schools[p.school]
         partnership = PartnershipRecord(
             cohort=s.cohort,
             id=p.id,
@@ -197,7 +198,7 @@ class CohortWorkflow:
             partners=p.partners,
             focus=p.focus,
             school_goal=p.school_goal,
-            coordinators=s.roster.coordinators,
+            coordinators=roster.coordinators,
             principal=school.principal,
             coaching_unlocked=s.trainings[p.coach].coaching_unlocked if p.coach in s.trainings else False,
         )
