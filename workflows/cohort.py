@@ -52,7 +52,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.training import OPEN_TRAINING, TrainingRecord
 
 START_BATCH = 100  # workflows started per activity while launching
-LAUNCH_LANES = 3  # such activities at a time: a state-sized cohort's launch waits on no single batch
+LAUNCH_LANES = 3  # such activities in flight at a time
 LAUNCH_IN_LANES = "launch-in-lanes"
 ENTITIES_BY_ACTIVITY = "entities-started-by-activity"
 
@@ -92,15 +92,7 @@ class CohortWorkflow:
             self._launch()
         assert self.to_start is not None
         # Cohorts launched before launching in lanes replay with one batch at a time.
-        lanes = LAUNCH_LANES if workflow.patched(LAUNCH_IN_LANES) else 1
-        while self.to_start:
-            # Batches leave to_start only once their workflows have started, so
-            # launch_progress never reports done while the last batch is in flight.
-            ahead = self.to_start[: lanes * START_BATCH]
-            await asyncio.gather(*(self._start(ahead[i : i + START_BATCH]) for i in range(0, len(ahead), START_BATCH)))
-            self.to_start = self.to_start[len(ahead) :]
-            if history_is_long():
-                await self._continue_as_new()
+        await self._start_all(LAUNCH_LANES if workflow.patched(LAUNCH_IN_LANES) else 1)
         await workflow.wait_condition(lambda: self._year_over() or history_is_long())
         if not self._year_over():
             await self._continue_as_new()
@@ -111,6 +103,28 @@ class CohortWorkflow:
         if not self._all_partnerships_ended():
             await self._continue_as_new()
         return summarize(self.state, workflow.now())
+
+    async def _start_all(self, lanes: int) -> None:
+        """Start every workflow still to start, `lanes` batches at a time; the next batch goes out as soon as
+        one is done, so the launch never waits on its slowest batch."""
+        assert self.to_start is not None
+        unsent = list(self.to_start)
+        in_flight: set[asyncio.Task[None]] = set()
+        while unsent or in_flight:
+            while unsent and len(in_flight) < lanes and not history_is_long():
+                batch, unsent = unsent[:START_BATCH], unsent[START_BATCH:]
+                in_flight.add(asyncio.create_task(self._start_batch(batch)))
+            if not in_flight:  # the history is long: the next run starts what is left
+                await self._continue_as_new()
+            await workflow.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+            in_flight = {task for task in in_flight if not task.done()}
+
+    async def _start_batch(self, batch: list[str]) -> None:
+        await self._start(batch)
+        # A batch leaves to_start only once its workflows have started, so
+        # launch_progress never reports done while a batch is in flight.
+        started = set(batch)
+        self.to_start = [wid for wid in self.to_start or [] if wid not in started]
 
     async def _continue_as_new(self) -> None:
         await self.dispatch.settled()
