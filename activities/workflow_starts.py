@@ -5,14 +5,11 @@ run of the cohort: the cohort continues as new many times a year, and a child th
 outlives the run that started it reports its end to a run that is gone (Temporal's
 time-skipping test server then stops its clock for good: sdk-java issue 1539).
 Idempotent by workflow id: a workflow already started by an earlier attempt counts as started.
-Orders start in the order given, kind by kind (a cohort lists schools, then coaches, then
-partnerships): a coach's training runs before its partnerships, which it tells of the unlock.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 
 from temporalio import activity
 from temporalio.client import Client
@@ -48,7 +45,4 @@ class WorkflowStarts:
                 except WorkflowAlreadyStartedError:
                     return False
 
-        started = 0
-        for _, kind in itertools.groupby(orders, key=lambda order: order.workflow):
-            started += sum(await asyncio.gather(*(start(order) for order in kind)))
-        return started
+        return sum(await asyncio.gather(*(start(order) for order in orders)))

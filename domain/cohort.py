@@ -51,6 +51,9 @@ class PartnershipSummary(BaseModel):
     as_of: datetime | None = None  # when the partnership workflow wrote it; the newest of two copies wins
 
 
+Summary = TrainingSummary | PartnershipSummary  # what a training or partnership workflow keeps of itself for visibility
+
+
 class CohortState(BaseModel):
     """What the cohort workflow carries from run to run."""
 
@@ -64,7 +67,7 @@ class CohortState(BaseModel):
     withdrawn: list[str] = Field(default_factory=list)  # coaches and teachers who have left
 
 
-def as_it_stands(state: CohortState, latest: list[TrainingSummary | PartnershipSummary]) -> CohortState:
+def as_it_stands(state: CohortState, latest: list[Summary]) -> CohortState:
     """The cohort with the newest summary of each training and partnership.
 
     The cohort workflow hears only of what changes its own rules (coaching unlocked, a
@@ -81,7 +84,7 @@ def as_it_stands(state: CohortState, latest: list[TrainingSummary | PartnershipS
     return state.model_copy(update={"trainings": trainings, "partnerships": partnerships})
 
 
-def _newer(summary: TrainingSummary | PartnershipSummary, known: TrainingSummary | PartnershipSummary | None) -> bool:
+def _newer(summary: Summary, known: Summary | None) -> bool:
     if known is None or known.as_of is None:
         return True
     return summary.as_of is not None and summary.as_of > known.as_of

@@ -24,6 +24,7 @@ from domain.cohort import (
     NewParticipant,
     NewPartnership,
     PartnershipSummary,
+    Summary,
     TrainingSummary,
     Withdrawal,
     as_it_stands,
@@ -43,7 +44,7 @@ from workflows.release_ledger import Cancellation, Decision, ReleaseAsk, Release
 from workflows.summaries import SUMMARY
 from workflows.training import AttendanceUpdate, TrainingWorkflow
 
-Summary = TrainingSummary | PartnershipSummary
+LAUNCH_QUERY_PATIENCE = 10  # unanswered launch-progress queries in a row before giving up
 
 
 class CohortExists(Refused):
@@ -91,15 +92,30 @@ class CoachingClient:
     async def launch_progress(self, cohort: str) -> LaunchProgress:
         return await self._query(self.cohort(cohort), CohortWorkflow.launch_progress)  # type: ignore[no-any-return]
 
-    async def wait_until_launched(self, cohort: str, on_progress: Callable[[LaunchProgress], None] | None = None) -> LaunchProgress:
-        """Poll until every workflow of the cohort has started (a cohort of thousands takes a while)."""
+    async def wait_until_launched(
+        self, cohort: str, on_progress: Callable[[LaunchProgress], None] | None = None, every: float = 0.2
+    ) -> LaunchProgress:
+        """Poll until every workflow of the cohort has started (a cohort of thousands takes a while).
+
+        Launching thousands keeps the worker busy, and the cohort continues as new as it goes,
+        so a query left unanswered is asked again, up to LAUNCH_QUERY_PATIENCE times in a row.
+        """
+        unanswered = 0
         while True:
-            progress = await self.launch_progress(cohort)
+            try:
+                progress = await self.launch_progress(cohort)
+            except Refused:
+                unanswered += 1
+                if unanswered > LAUNCH_QUERY_PATIENCE:
+                    raise
+                await asyncio.sleep(every)
+                continue
+            unanswered = 0
             if on_progress is not None:
                 on_progress(progress)
             if progress.done:
                 return progress
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(every)
 
     def cohort(self, cohort: str) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(ids.cohort_id(cohort))
@@ -148,9 +164,7 @@ class CoachingClient:
             *((ids.partnership_id(cohort, p.id), PartnershipSummary) for p in state.partnerships.values() if p.stage in OPEN_STAGES),
         ]
 
-        async def described(
-            workflow_id: str, kind: type[TrainingSummary | PartnershipSummary]
-        ) -> TrainingSummary | PartnershipSummary | None:
+        async def described(workflow_id: str, kind: type[Summary]) -> Summary | None:
             async with gate:
                 description = await self.client.get_workflow_handle(workflow_id).describe()
             return await description.memo_value(SUMMARY, None, type_hint=kind)  # type: ignore[no-any-return]

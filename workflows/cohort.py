@@ -116,8 +116,10 @@ class CohortWorkflow:
                 in_flight.add(asyncio.create_task(self._start_batch(batch)))
             if not in_flight:  # the history is long: the next run starts what is left
                 await self._continue_as_new()
-            await workflow.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-            in_flight = {task for task in in_flight if not task.done()}
+            done, pending = await workflow.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+            in_flight = set(pending)
+            for task in done:
+                task.result()  # a batch that could not be started fails this task, as an awaited one would
 
     async def _start_batch(self, batch: list[str]) -> None:
         await self._start(batch)

@@ -28,10 +28,8 @@ from peercoach.simulation.behaviour import Step, plan_year, shift_to
 from peercoach.simulation.drivers import Outcome, People, moments
 from workers.settings import Settings
 from workers.worker import create_worker
-from workflows.cohort import CohortWorkflow, LaunchProgress
 
 COHORT = "simulated"
-QUERY_PATIENCE = 10  # unanswered launch-progress queries in a row before giving up
 STUCK_AFTER_SECONDS = 300  # a busy moment of a state-sized cohort holds the clock for minutes
 # Workflow tasks the worker takes at a time: one Python process works them one after another, and a task polled
 # but left waiting behind a hundred others expired (10 s), which the test server's clock locks did not survive.
@@ -131,7 +129,8 @@ async def _play(clock: Clock, coaching: CoachingClient, program: Program, roster
     plan = plan_year(program, roster, seed)
     on_progress(f"launching {len(roster.with_role(Role.coach))} coaches and {len(roster.partnerships)} partnerships")
     await coaching.launch_cohort(COHORT, program, roster, roster.coordinators[0])
-    await _launched(coaching, on_progress)
+    # Launching thousands keeps the worker busy for a while: say how far it is every 2 s.
+    await coaching.wait_until_launched(COHORT, lambda p: on_progress(f"launching: {p.started} of {p.total} workflows started"), every=2)
     planned = list(moments(plan))
     on_progress(f"playing the year: {sum(len(s) for d in planned for s in d[1].values())} planned actions at {len(planned)} moments")
     people = People(coaching, COHORT)
@@ -147,26 +146,6 @@ async def _play(clock: Clock, coaching: CoachingClient, program: Program, roster
         watchdog.cancel()
     on_progress("summarising")
     return await _summary(coaching, await clock.now(), program, seed, outcome)
-
-
-async def _launched(coaching: CoachingClient, on_progress: Progress) -> None:
-    """Wait until every workflow of the cohort has started. Launching thousands keeps the worker busy (and the
-    cohort continues as new as it goes), so a query that is not answered is asked again, a few times."""
-    unanswered = 0
-    while True:
-        try:
-            progress: LaunchProgress = await coaching.cohort(COHORT).query(CohortWorkflow.launch_progress, rpc_timeout=timedelta(minutes=1))
-            unanswered = 0
-        except RPCError:
-            unanswered += 1
-            if unanswered > QUERY_PATIENCE:
-                raise
-            await asyncio.sleep(2)
-            continue
-        if progress.done:
-            return
-        on_progress(f"launching: {progress.started} of {progress.total} workflows started")
-        await asyncio.sleep(2)
 
 
 def _year_end(program: Program, planned: list[tuple[datetime, dict[str, list[Step]]]]) -> datetime:
