@@ -13,7 +13,8 @@ from domain.roster import load_roster
 from peercoach.cli import UserError
 from peercoach.output import console, errors, print_json, table
 from peercoach.simulation.behaviour import synthetic_roster
-from peercoach.simulation.year import SimulationStuck, YearEnd, simulate_year
+from peercoach.simulation.servers import SimulationStuck
+from peercoach.simulation.year import DAYS_PER_SERVER, YearEnd, simulate_year
 from workers import logs
 
 
@@ -22,6 +23,13 @@ def simulate(
     roster: Annotated[Path | None, typer.Option(help="A roster (CSV or YAML) to play.")] = None,
     coaches: Annotated[int | None, typer.Option(help="Or: a made-up roster of this many coaches, two partnerships each.")] = None,
     seed: Annotated[int, typer.Option(help="The same seed gives the same year.")] = 1,
+    days_per_server: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Move the cohort to a fresh time-skipping server about this often (simulated days); 0 keeps one server all year.",
+        ),
+    ] = DAYS_PER_SERVER,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Simulate a program year and print the year-end summary a coordinator would want."""
@@ -33,7 +41,7 @@ def simulate(
     people = load_roster(roster) if roster else synthetic_roster(coaches or 0, seed)
     logs.configure("console", "WARNING")  # the engine's own logs would drown the summary
     try:
-        summary, seconds = asyncio.run(simulate_year(program_year, people, seed, lambda m: errors.print(f"[dim]{m}[/dim]")))
+        summary, seconds = asyncio.run(simulate_year(program_year, people, seed, _progress, days_per_server))
     except SimulationStuck as stuck:
         raise UserError(str(stuck)) from None
     if as_json:
@@ -41,6 +49,10 @@ def simulate(
     else:
         show(summary)
         errors.print(f"[dim]simulated in {seconds:.1f} s[/dim]")
+
+
+def _progress(message: str) -> None:
+    errors.print(f"[dim]{message}[/dim]")
 
 
 def show(s: YearEnd) -> None:

@@ -52,7 +52,14 @@ async def connect(settings: Settings) -> Client:
     )
 
 
-def create_worker(client: Client, settings: Settings, desk: SubstituteDesk | None = None, task_queue: str | None = None) -> Worker:
+def create_worker(
+    client: Client,
+    settings: Settings,
+    desk: SubstituteDesk | None = None,
+    task_queue: str | None = None,
+    deadlock_detection: bool = True,
+) -> Worker:
+    """`deadlock_detection=False` only where the worker shares a saturated process on purpose (the simulation)."""
     mailer = Mailer(settings.smtp) if settings.smtp else None
     notices = NoticeActivities(Outbox(settings.outbox_path), mailer)
     substitutes = SubstituteActivities(desk or LocalSubstituteDesk(settings.bookings_path))
@@ -65,6 +72,8 @@ def create_worker(client: Client, settings: Settings, desk: SubstituteDesk | Non
         max_cached_workflows=settings.workflow_cache,
         max_concurrent_workflow_tasks=settings.workflow_tasks_at_once,
         graceful_shutdown_timeout=timedelta(seconds=10),
+        # the SDK's only switch for its 2 s deadlock detector; the sandbox stays, except that it lets breakpoint() through
+        debug_mode=not deadlock_detection,
     )
 
 

@@ -131,7 +131,7 @@ class CohortWorkflow:
     async def _continue_as_new(self) -> None:
         await self.dispatch.settled()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        workflow.continue_as_new(CohortInput(state=self.state, to_start=self.to_start, year_closed=self.year_closed))
+        workflow.continue_as_new(self.resume_input())
 
     # -- launch ---------------------------------------------------------------------
 
@@ -324,6 +324,11 @@ class CohortWorkflow:
     @workflow.query
     def details(self) -> CohortState:
         return self.state
+
+    @workflow.query
+    def resume_input(self) -> CohortInput:
+        """The input that resumes this cohort where it stands: the one it continues as new with."""
+        return CohortInput(state=self.state, to_start=self.to_start, year_closed=self.year_closed)
 
     # -- the end of the year -------------------------------------------------------------
 

@@ -92,7 +92,7 @@ class PartnershipWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self._new_cycle and self.record.is_open:
             # A new cycle starts a fresh history; the record (all moves and notes) goes with it.
-            workflow.continue_as_new(PartnershipInput(record=self.record, program=self.program))
+            workflow.continue_as_new(self.resume_input())
         return self.record
 
     def _changed_since(self, seen: int) -> Callable[[], bool]:
@@ -152,6 +152,11 @@ class PartnershipWorkflow:
     @workflow.query
     def details(self) -> PartnershipRecord:
         return self.record
+
+    @workflow.query
+    def resume_input(self) -> PartnershipInput:
+        """The input that resumes this partnership where it stands: the one it continues as new with."""
+        return PartnershipInput(record=self.record, program=self.program)
 
     def _announce(self) -> None:
         """Keep visibility (and, once it ends, the cohort) in step with the record."""

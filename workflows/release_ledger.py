@@ -100,7 +100,7 @@ class ReleaseLedgerWorkflow:
         await self.dispatch.settled()
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._watching)
         if not self._closing:
-            workflow.continue_as_new(LedgerInput(record=self.ledger, program=self.program))
+            workflow.continue_as_new(self.resume_input())
         return self.ledger
 
     # -- requests -----------------------------------------------------------------
@@ -153,6 +153,11 @@ class ReleaseLedgerWorkflow:
     @workflow.query
     def details(self) -> ReleaseLedgerRecord:
         return self.ledger
+
+    @workflow.query
+    def resume_input(self) -> LedgerInput:
+        """The input that resumes this ledger where it stands: the one it continues as new with."""
+        return LedgerInput(record=self.ledger, program=self.program)
 
     # -- the cohort keeps the members up to date --------------------------------------
 

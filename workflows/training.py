@@ -126,6 +126,11 @@ class TrainingWorkflow:
     def details(self) -> TrainingRecord:
         return self.record
 
+    @workflow.query
+    def resume_input(self) -> TrainingInput:
+        """The input that resumes this training where it stands (its calendar skips what has passed)."""
+        return TrainingInput(record=self.record, program=self.program)
+
     def _tell(self, pid: str) -> None:
         self.dispatch.signal(partnership_id(self.record.cohort, pid), "coaching_unlocked")
 

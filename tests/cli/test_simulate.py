@@ -20,7 +20,8 @@ async def simulate(*args: str) -> tuple[int, str, str]:
 
 
 async def test_a_simulated_year_is_summarised_and_repeatable() -> None:
-    code, out, err = await simulate("--program", SAMPLE_PROGRAM, "--coaches", "3", "--seed", "7", "--json")
+    year_of = ("--program", SAMPLE_PROGRAM, "--coaches", "3", "--seed", "7", "--json")
+    code, out, err = await simulate(*year_of, "--days-per-server", "21")
     assert code == 0, err
     year = json.loads(out)
     assert year["coaches"] == 3 and year["partnerships"] == 6
@@ -36,9 +37,11 @@ async def test_a_simulated_year_is_summarised_and_repeatable() -> None:
     assert year["outcome"]["moves"] > 0
     assert year["notifications"]["stage_moved"] == year["outcome"]["moves"]  # each accepted move told the partners once
 
-    again_code, again_out, _ = await simulate("--program", SAMPLE_PROGRAM, "--coaches", "3", "--seed", "7", "--json")
+    # The same seed gives the same year, whether the cohort moved to a fresh server every three weeks or stayed on one.
+    again_code, again_out, _ = await simulate(*year_of, "--days-per-server", "0")
     assert again_code == 0
     again = json.loads(again_out)
+    assert year.pop("servers") > 10 and again.pop("servers") == 1
     year.pop("wall_seconds"), again.pop("wall_seconds")
     assert again == year
 
