@@ -59,7 +59,12 @@ def create_worker(
     task_queue: str | None = None,
     deadlock_detection: bool = True,
 ) -> Worker:
-    """`deadlock_detection=False` only where the worker shares a saturated process on purpose (the simulation)."""
+    """`deadlock_detection=False` only where the worker shares a saturated process on purpose (the simulation).
+
+    The SDK's only switch for its 2 s deadlock detector is `debug_mode`, which also runs every workflow
+    activation inline on the event loop's thread (not on a pool of threads) and lets breakpoint() through
+    the sandbox; the sandbox otherwise stays.
+    """
     mailer = Mailer(settings.smtp) if settings.smtp else None
     notices = NoticeActivities(Outbox(settings.outbox_path), mailer)
     substitutes = SubstituteActivities(desk or LocalSubstituteDesk(settings.bookings_path))
@@ -72,8 +77,7 @@ def create_worker(
         max_cached_workflows=settings.workflow_cache,
         max_concurrent_workflow_tasks=settings.workflow_tasks_at_once,
         graceful_shutdown_timeout=timedelta(seconds=10),
-        # the SDK's only switch for its 2 s deadlock detector; the sandbox stays, except that it lets breakpoint() through
-        debug_mode=not deadlock_detection,
+        debug_mode=not deadlock_detection,  # see the docstring
     )
 
 

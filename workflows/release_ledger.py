@@ -50,6 +50,7 @@ EXPIRY_WARNING = "warn-requester-before-expiry"
 class LedgerInput(BaseModel):
     record: ReleaseLedgerRecord
     program: Program
+    closing: bool = False  # the cohort has closed the year: finish once every open request has run its course
 
 
 class ReleaseAsk(BaseModel):
@@ -89,7 +90,7 @@ class ReleaseLedgerWorkflow:
         self.ledger = input.record
         self.program = input.program
         self.dispatch = Dispatch()
-        self._closing = False
+        self._closing = input.closing
         self._watching: dict[str, asyncio.Task[None]] = {}
 
     @workflow.run
@@ -157,7 +158,7 @@ class ReleaseLedgerWorkflow:
     @workflow.query
     def resume_input(self) -> LedgerInput:
         """The input that resumes this ledger where it stands: the one it continues as new with."""
-        return LedgerInput(record=self.ledger, program=self.program)
+        return LedgerInput(record=self.ledger, program=self.program, closing=self._closing)
 
     # -- the cohort keeps the members up to date --------------------------------------
 

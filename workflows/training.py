@@ -128,7 +128,8 @@ class TrainingWorkflow:
 
     @workflow.query
     def resume_input(self) -> TrainingInput:
-        """The input that resumes this training where it stands (its calendar skips what has passed)."""
+        """The input that resumes this training where it stands. Its calendar skips past reminders; a past
+        session whose attendance is still missing is followed up again, which the outbox sends only once."""
         return TrainingInput(record=self.record, program=self.program)
 
     def _tell(self, pid: str) -> None:

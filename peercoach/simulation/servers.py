@@ -4,15 +4,14 @@ Temporal's time-skipping test server slows down with every workflow task and
 activity it has run: it keeps every time lock and unlock since it started in a
 list and walks that list on each change. On this machine an Update took 1.5 ms
 on a fresh server and 13.7 ms after 100,000 lock and unlock pairs
-(`python -m bench.test_server_locks`), and a state-sized year on one server
+(`python -m bench.server_locks`), and a state-sized year on one server
 had not finished after 76 minutes.
 
 So a long year runs on a relay of servers. At a quiet moment every few simulated
 weeks, each running workflow of the cohort is carried to a fresh server: it is
 started there, at the same clock time, with the input it would continue as new
 with (its `resume_input` query), its search attributes and its memo. Timers are
-not carried: each workflow sets its own again from its record, as after a
-continue-as-new. The outbox and the substitute desk are files every worker shares.
+not carried: each workflow sets its own again from its record. The outbox and the substitute desk are files every worker shares.
 """
 
 from __future__ import annotations
@@ -40,6 +39,8 @@ from workflows import search_attributes as sa
 
 AT_ONCE = 16  # workflows described, queried or started at a time while carrying
 WORKER_STOPS_WITHIN = 120  # seconds
+CARRIED_WITHIN = 600  # seconds for a whole move (3,126 workflows took well under a minute)
+RPC_TIMEOUT = timedelta(seconds=30)
 SETTLING = 0.2  # seconds to wait for a workflow that is busy (a task or an activity under way) before looking again
 
 
@@ -52,6 +53,7 @@ class Carried:
     """One running workflow as it stands, ready to start on the next server."""
 
     workflow_id: str
+    history_length: int  # when it was taken
     workflow_type: str
     task_queue: str
     resume_input: RawValue
@@ -71,7 +73,11 @@ class Servers:
         self._moving = asyncio.Lock()  # the clock is not read while the cohort is between servers
 
     async def __aenter__(self) -> Servers:
-        await self._start()
+        try:
+            await self._start()
+        except BaseException:
+            await self._stop()
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -97,15 +103,17 @@ class Servers:
         await self._running.enter_async_context(worker)
 
     async def _stop(self) -> None:
-        if self._running is not None:
-            try:
-                await asyncio.wait_for(self._running.aclose(), timeout=WORKER_STOPS_WITHIN)
-            except TimeoutError:
-                raise SimulationStuck(f"the worker did not stop within {WORKER_STOPS_WITHIN} s; the simulation was stopped") from None
-            self._running = None
-        if self._env is not None:
-            await self._env.shutdown()
-            self._env = None
+        try:
+            if self._running is not None:
+                running, self._running = self._running, None
+                try:
+                    await asyncio.wait_for(running.aclose(), timeout=WORKER_STOPS_WITHIN)
+                except TimeoutError:
+                    raise SimulationStuck(f"the worker did not stop within {WORKER_STOPS_WITHIN} s; the simulation was stopped") from None
+        finally:
+            if self._env is not None:
+                env, self._env = self._env, None
+                await env.shutdown()
 
     # -- the clock ----------------------------------------------------------------------
 
@@ -137,41 +145,69 @@ class Servers:
     async def carry_over(self, cohort: str) -> int:
         """Move every running workflow of the cohort to a fresh server; returns how many moved."""
         async with self._moving:
-            state = await self.coaching.cohort_roll(cohort)
-            workflow_ids = [
-                ids.cohort_id(cohort),
-                *(ids.ledger_id(cohort, school.id) for school in state.roster.schools),
-                *(ids.training_id(cohort, coach) for coach in state.trainings),
-                *(ids.partnership_id(cohort, pid) for pid in state.partnerships),
-            ]
-            gate = asyncio.Semaphore(AT_ONCE)
-            taken = await asyncio.gather(*(self._as_it_stands(self.client.get_workflow_handle(wid), gate) for wid in workflow_ids))
-            running = [c for c in taken if c is not None]
-            at = await self._now()
-            await self._stop()
-            await self._start()
-            await self.skip_to(at)
-            await asyncio.gather(*(self._resume(c, gate) for c in running))
-            self.carried += 1
-            return len(running)
+            try:
+                async with asyncio.timeout(CARRIED_WITHIN):
+                    return await self._carry_over(cohort)
+            except TimeoutError:
+                raise SimulationStuck(
+                    f"moving the cohort to a fresh time-skipping server took over {CARRIED_WITHIN} s; the simulation was stopped"
+                ) from None
+
+    async def _carry_over(self, cohort: str) -> int:
+        state = await self.coaching.cohort_roll(cohort)
+        workflow_ids = [
+            ids.cohort_id(cohort),
+            *(ids.ledger_id(cohort, school.id) for school in state.roster.schools),
+            *(ids.training_id(cohort, coach) for coach in state.trainings),
+            *(ids.partnership_id(cohort, pid) for pid in state.partnerships),
+        ]
+        gate = asyncio.Semaphore(AT_ONCE)
+        taken = dict(zip(workflow_ids, await self._take(workflow_ids, gate), strict=True))
+        # Each workflow was taken on its own while the held clock still ran with wall time: take again any that
+        # changed since (a timer fell due, a message arrived), until none has.
+        while True:
+            running = {wid: carried for wid, carried in taken.items() if carried is not None}
+            lengths = await self._history_lengths(list(running), gate)
+            changed = [wid for (wid, c), length in zip(running.items(), lengths, strict=True) if length != c.history_length]
+            if not changed:
+                break
+            taken.update(zip(changed, await self._take(changed, gate), strict=True))
+        at = await self._now()
+        await self._stop()
+        await self._start()
+        await self.skip_to(at)
+        await asyncio.gather(*(self._resume(c, gate) for c in running.values()))
+        self.carried += 1
+        return len(running)
+
+    async def _take(self, workflow_ids: list[str], gate: asyncio.Semaphore) -> list[Carried | None]:
+        return await asyncio.gather(*(self._as_it_stands(self.client.get_workflow_handle(wid), gate) for wid in workflow_ids))
+
+    async def _history_lengths(self, workflow_ids: list[str], gate: asyncio.Semaphore) -> list[int]:
+        async def length(wid: str) -> int:
+            async with gate:
+                return (await self.client.get_workflow_handle(wid).describe(rpc_timeout=RPC_TIMEOUT)).history_length
+
+        return await asyncio.gather(*(length(wid) for wid in workflow_ids))
 
     async def _as_it_stands(self, handle: WorkflowHandle[Any, Any], gate: asyncio.Semaphore) -> Carried | None:
         """The workflow's resume input, taken while nothing happens to it (None once it has closed)."""
         async with gate:
             while True:
-                before = await handle.describe()
+                before = await handle.describe(rpc_timeout=RPC_TIMEOUT)
                 if before.status != WorkflowExecutionStatus.RUNNING:
                     return None
                 busy = before.raw_description.pending_activities or before.raw_description.HasField("pending_workflow_task")
                 if not busy:
-                    resume_input = await handle.query("resume_input", result_type=RawValue)
-                    after = await handle.describe()
+                    resume_input = await handle.query("resume_input", result_type=RawValue, rpc_timeout=RPC_TIMEOUT)
+                    after = await handle.describe(rpc_timeout=RPC_TIMEOUT)
                     if after.history_length == before.history_length:
                         break
                 await asyncio.sleep(SETTLING)
             ours = {key.name for key in sa.ALL}
             return Carried(
                 workflow_id=handle.id,
+                history_length=after.history_length,
                 workflow_type=before.workflow_type,
                 task_queue=before.task_queue,
                 resume_input=resume_input,

@@ -138,8 +138,9 @@ class Relay:
     an hour before a planned moment that follows a quiet stretch of at least six hours.
 
     The skip into that hour returns only once the engine is idle (the clock jumps only when no
-    task is under way), so no message between two workflows is in flight. Never in the last
-    session's month either: then trainings finish on their own timers and tell the cohort.
+    task is under way), so no message the people's actions caused is still in flight; servers.py
+    takes again any workflow that changes while it is being taken. Never in the last session's
+    month either: then trainings finish on their own timers and tell the cohort.
     """
 
     def __init__(self, servers: Servers, days: int, program: Program, on_progress: Progress):

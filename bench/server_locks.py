@@ -1,4 +1,4 @@
-"""`python -m bench.test_server_locks`: why a long year on one time-skipping test server slows down.
+"""`python -m bench.server_locks`: why a long year on one time-skipping test server slows down.
 
 The test server keeps every time lock and unlock it has seen in a list and walks
 that list on each change. Every workflow task and activity adds a lock and an
