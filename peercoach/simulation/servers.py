@@ -198,16 +198,14 @@ class Servers:
                 if before.status != WorkflowExecutionStatus.RUNNING:
                     return None
                 busy = before.raw_description.pending_activities or before.raw_description.HasField("pending_workflow_task")
-                if not busy:
+                if not busy:  # a change after `before` shows in carry_over's second look, which takes it again
                     resume_input = await handle.query("resume_input", result_type=RawValue, rpc_timeout=RPC_TIMEOUT)
-                    after = await handle.describe(rpc_timeout=RPC_TIMEOUT)
-                    if after.history_length == before.history_length:
-                        break
+                    break
                 await asyncio.sleep(SETTLING)
             ours = {key.name for key in sa.ALL}
             return Carried(
                 workflow_id=handle.id,
-                history_length=after.history_length,
+                history_length=before.history_length,
                 workflow_type=before.workflow_type,
                 task_queue=before.task_queue,
                 resume_input=resume_input,
