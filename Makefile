@@ -19,14 +19,15 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy domain activities workflows workers peercoach web
+	$(VENV)/bin/mypy domain activities workflows workers peercoach web store
 
 # The browser tests drive Debian's chromium (playwright cannot download browsers here).
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# Database tests run on SQLite and on a real PostgreSQL, started here (and installed where it is missing).
 test: lint browser
-	$(VENV)/bin/pytest -q
+	PEERCOACH_TEST_POSTGRES_URL=$$(tests/services/postgres.sh) $(VENV)/bin/pytest -q
 
 # Plain Temporal and this program on this machine, as ratios; figures in .peercoach/bench.json.
 bench: setup

@@ -20,6 +20,7 @@ from temporalio.service import RPCError
 
 from domain.problems import InvalidInput, Refused
 from peercoach.output import errors
+from store.database import DatabaseProblem
 from workers import logs
 from workers.settings import Settings
 
@@ -45,7 +46,7 @@ def connection(
     address: Annotated[str | None, typer.Option(help="Temporal address (env PEERCOACH_TEMPORAL_ADDRESS).")] = None,
     namespace: Annotated[str | None, typer.Option(help="Temporal namespace (env PEERCOACH_NAMESPACE).")] = None,
     task_queue: Annotated[str | None, typer.Option(help="Task queue of the workers (env PEERCOACH_TASK_QUEUE).")] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="Where the outbox and local files live (env PEERCOACH_DATA_DIR).")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Where the database file and local files live (env PEERCOACH_DATA_DIR).")] = None,
     tls: Annotated[bool | None, typer.Option("--tls/--no-tls", help="Use TLS (a production cluster).")] = None,
     api_key: Annotated[str | None, typer.Option(help="API key for Temporal Cloud (env PEERCOACH_API_KEY).")] = None,
 ) -> None:
@@ -69,12 +70,13 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def _register_commands() -> None:
-    from peercoach import cohort_commands, dev, partnership_commands, release_commands, simulate_command, tools, web_command
+    from peercoach import cohort_commands, db_commands, dev, partnership_commands, release_commands, simulate_command, tools, web_command
 
     app.add_typer(cohort_commands.cohort_app, name="cohort")
     app.add_typer(cohort_commands.attendance_app, name="attendance")
     app.add_typer(partnership_commands.partnership_app, name="partnership")
     app.add_typer(release_commands.release_app, name="release")
+    app.add_typer(db_commands.db_app, name="db")
     app.command()(dev.dev)
     app.command()(simulate_command.simulate)
     app.command()(web_command.web)
@@ -100,7 +102,7 @@ def main() -> None:
         if refused.allowed:
             errors.print(f"allowed now: {', '.join(refused.allowed)}", highlight=False, markup=False)
         code = 1
-    except UserError as mistake:
+    except (UserError, DatabaseProblem) as mistake:
         errors.print(str(mistake), highlight=False, markup=False)
         code = 1
     except RPCError as err:

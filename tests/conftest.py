@@ -12,7 +12,7 @@ import base64
 import hashlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -24,6 +24,8 @@ from temporalio.worker import Worker
 from activities.outbox import Outbox
 from domain.program import Program, TrainingSession
 from peercoach.local_temporal import start_dev_environment, start_time_skipping_environment
+from store.database import Database
+from tests.databases import fresh_database
 from workers.codec import KeyRing, data_converter
 from workers.settings import Settings
 from workers.worker import create_worker
@@ -34,6 +36,13 @@ TEST_KEYS = KeyRing.parse(
     json.dumps({"tests-only": base64.b64encode(hashlib.sha256(b"peercoach tests only").digest()).decode()}), "tests/conftest.py"
 )
 TEST_CONVERTER = data_converter(TEST_KEYS)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A fresh, migrated database: every test that takes it runs on SQLite and on PostgreSQL."""
+    with fresh_database(request.param, tmp_path / "db") as database:
+        yield database
 
 
 @pytest.fixture

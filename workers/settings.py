@@ -8,6 +8,7 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from activities.notifications import SmtpSettings
+from store.database import database_url
 
 
 class Settings(BaseSettings):
@@ -22,6 +23,9 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = None
 
     data_dir: Path = Path(".peercoach")
+    # The program's database (store/): a SQLite file in the data directory unless set, e.g.
+    # postgresql://peercoach:secret@db.example.org/peercoach in production.
+    database_url: SecretStr | None = None
 
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -61,6 +65,11 @@ class Settings(BaseSettings):
     # after it is taken: the SDK's default of 100 lets tasks wait in the worker past that under load
     # (the benchmark saw Updates refused with "Workflow Task in failed state" after a worker restart).
     workflow_tasks_at_once: int = 8
+
+    @property
+    def database(self) -> str:
+        """The SQLAlchemy URL every process opens (store/database.py)."""
+        return database_url(self.database_url.get_secret_value() if self.database_url else None, self.data_dir)
 
     @property
     def outbox_path(self) -> Path:

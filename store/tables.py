@@ -1,0 +1,230 @@
+"""The tables. Alembic's migrations (`store/migrations/versions/`) create them; this module is their shape.
+
+Uniqueness the program relies on is the database's too: one email per cohort, one
+partnership id per cohort, one notice per (business key, recipient), one substitute
+booking per release request. Read-model rows carry the `revision` of the workflow
+record they were written from, so a late or retried write never overwrites newer state.
+No table holds note, reflection or artifact text: that stays encrypted in Temporal.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from store.types import UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+EMAIL = 254
+ID = 200
+
+# -- rosters and programs, as uploaded and as changed ------------------------------------
+
+roster_versions = Table(
+    "roster_versions",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("change", String(20), nullable=False),  # upload | added | withdrawn | partnership
+    Column("content_hash", String(64), nullable=False),  # sha256 of the version's content
+    Column("recorded_by", String(EMAIL), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("file_name", String(255)),
+    Column("content", JSON, nullable=False),  # the roster and program as loaded, or the one change
+)
+
+cohorts = Table(
+    "cohorts",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("school_year", String(9), nullable=False),
+    Column("program", JSON, nullable=False),
+    Column("launched_by", String(EMAIL), nullable=False),
+    Column("launched_at", UtcDateTime()),
+    Column("roster_version", Integer, nullable=False),
+    Column("coaches", Integer, nullable=False, default=0),
+    Column("partnerships", Integer, nullable=False, default=0),
+    Column("status", String(20), nullable=False),  # launching | running | closed
+)
+
+schools = Table(
+    "schools",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("principal", String(EMAIL), nullable=False),
+    Column("model", String(40)),
+    ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),
+    Index(None, "principal"),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("email", String(EMAIL), primary_key=True),  # one email per cohort
+    Column("name", String(200), nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("school", String(ID)),
+    Column("withdrawn", Boolean, nullable=False, default=False),
+    ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),
+    Index(None, "email"),  # who someone is, in every cohort, is one indexed query
+)
+
+# -- the read model: what the workflows last published ----------------------------------
+
+trainings = Table(
+    "trainings",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("coach", String(EMAIL), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("school", String(ID), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attendance", JSON, nullable=False),  # {session number: attended | excused | absent | made_up}
+    Column("revision", Integer, nullable=False),
+    Column("as_of", UtcDateTime()),
+    ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),
+)
+
+partnerships = Table(
+    "partnerships",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("id", String(ID), primary_key=True),  # one partnership id per cohort
+    Column("coach", String(EMAIL), nullable=False),
+    Column("partners", JSON, nullable=False),
+    Column("school", String(ID), nullable=False),
+    Column("focus", Text, nullable=False, default=""),
+    Column("stage", String(20), nullable=False),
+    Column("stage_since", UtcDateTime()),
+    Column("cycle", Integer, nullable=False, default=1),
+    Column("cycles_completed", Integer, nullable=False, default=0),
+    Column("stalled_since", UtcDateTime()),
+    Column("follow_ups", Integer, nullable=False, default=0),
+    Column("escalations", Integer, nullable=False, default=0),
+    Column("revision", Integer, nullable=False),
+    Column("as_of", UtcDateTime()),
+    ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),
+    Index(None, "cohort", "school"),
+    Index(None, "cohort", "coach"),
+    Index(None, "cohort", "stage"),
+)
+
+partnership_members = Table(
+    "partnership_members",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("partnership", String(ID), primary_key=True),
+    Column("email", String(EMAIL), primary_key=True),
+    Column("role", String(30), nullable=False),  # coach | teacher
+    ForeignKeyConstraint(["cohort", "partnership"], ["partnerships.cohort", "partnerships.id"], ondelete="CASCADE"),
+    Index(None, "email"),
+)
+
+ledgers = Table(
+    "ledgers",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("school", String(ID), primary_key=True),
+    Column("principal", String(EMAIL), nullable=False),
+    Column("record", JSON, nullable=False),  # allowances, members and requests: no note text lives there
+    Column("revision", Integer, nullable=False),
+    Column("as_of", UtcDateTime()),
+    ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),
+)
+
+release_requests = Table(
+    "release_requests",
+    metadata,
+    Column("id", String(ID + 80), primary_key=True),
+    Column("cohort", String(60), nullable=False),
+    Column("school", String(ID), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("requester", String(EMAIL), nullable=False),
+    Column("days", Float, nullable=False),
+    Column("on", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("asked_at", UtcDateTime(), nullable=False),
+    Column("partnership", String(ID)),
+    Index(None, "cohort", "school", "status"),
+    Index(None, "requester"),
+)
+
+# -- what the program sends and books ---------------------------------------------------
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("key", String(300), primary_key=True),  # the notice's business key
+    Column("recipient", String(EMAIL), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("invite", Text),
+    Column("status", String(20), nullable=False),  # pending | sent
+    Column("via", String(20)),  # outbox | smtp
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", UtcDateTime(), nullable=False),  # when the workflow asked for it (Temporal's clock)
+    Column("sent_at", UtcDateTime()),
+    Index(None, "recipient"),
+    Index(None, "kind"),
+    Index(None, "created_at"),
+)
+
+substitute_bookings = Table(
+    "substitute_bookings",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=True),  # the reference is SUB-<number>
+    Column("request_id", String(ID + 80), nullable=False),
+    Column("school", String(ID), nullable=False),
+    Column("requester", String(EMAIL), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("days", Float, nullable=False),
+    Column("booked_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("request_id"),  # one booking per request, whichever worker books it
+)
+
+# -- the web app's sessions -------------------------------------------------------------
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("sid_hash", String(64), primary_key=True),  # sha256 of the cookie's session id: a dump gives no session away
+    Column("email", String(EMAIL), nullable=False),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("ended_at", UtcDateTime()),
+    Index(None, "email"),
+)
+
+used_sign_in_links = Table(
+    "used_sign_in_links",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("email", String(EMAIL), nullable=False),
+    Column("used_at", UtcDateTime(), nullable=False),
+)
