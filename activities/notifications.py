@@ -2,7 +2,9 @@
 
 With SMTP configured a message goes out by email; without it, the outbox is
 the delivery (the embedded default). Either way the outbox records it by
-(key, recipient), so a retried activity never sends twice.
+(key, recipient): a retried activity, or another worker, skips every recipient
+already marked sent. A worker that dies after the mail server took a message but
+before marking it sent leaves it pending, and the retry sends it again.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from temporalio import activity
 
 from activities.messages import calendar_invite, render
 from activities.names import SEND_NOTICE
-from activities.outbox import Outbox
 from domain.notices import Notice
+from store.outbox import Outbox
 
 log = structlog.get_logger()
 

@@ -1,22 +1,23 @@
 """Booking a substitute for approved release time.
 
 Districts book cover in different systems, so the workflow talks to a small
-`SubstituteDesk` interface. The default desk records each booking in SQLite
-in the data directory (the principal is told by the workflow), once per request.
+`SubstituteDesk` interface. The default desk records each booking in the
+program's database (the principal is told by the workflow), once per request,
+however many workers share that database.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Protocol
 
 from temporalio import activity
 
 from activities.names import BOOK_SUBSTITUTE
 from domain.release import BookingOrder
+from store import bookings
+from store.bookings import SubstituteBooking
+from store.database import Database
 
 
 class SubstituteDesk(Protocol):
@@ -26,30 +27,15 @@ class SubstituteDesk(Protocol):
 
 
 class LocalSubstituteDesk:
-    def __init__(self, path: Path):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(path, timeout=30) as db:
-            db.execute(
-                "create table if not exists bookings (request_id text primary key, reference text not null, school text not null, "
-                "requester text not null, day text not null, days real not null, booked_at text not null)"
-            )
+    def __init__(self, database: Database):
+        self.database = database
 
     def book(self, order: BookingOrder) -> str:
         r = order.request
-        with sqlite3.connect(self.path, timeout=30) as db:
-            db.execute(
-                "insert into bookings values (?, 'SUB-' || (select count(*) + 1 from bookings), ?, ?, ?, ?, ?) "
-                "on conflict (request_id) do nothing",
-                (r.id, order.school, r.requester, r.on.isoformat(), r.days, datetime.now(UTC).isoformat()),
-            )
-            (reference,) = db.execute("select reference from bookings where request_id = ?", (r.id,)).fetchone()
-        return str(reference)
+        return bookings.book(self.database, r.id, order.school, r.requester, r.on, r.days)
 
-    def bookings(self) -> list[dict[str, object]]:
-        with sqlite3.connect(self.path, timeout=30) as db:
-            db.row_factory = sqlite3.Row
-            return [dict(row) for row in db.execute("select * from bookings order by booked_at")]
+    def bookings(self) -> list[SubstituteBooking]:
+        return bookings.listed(self.database)
 
 
 class SubstituteActivities:

@@ -25,6 +25,7 @@ from bench.report import Targets, show
 from bench.simulate import SimulateFigures, simulate
 from peercoach.client import CoachingClient
 from peercoach.output import errors
+from store.database import Database
 from workers.settings import Settings
 from workers.worker import connect
 from workflows import ids
@@ -103,7 +104,9 @@ async def _measure(work: Path, coaches: int, plain_workflows: int, concurrency: 
 
         settings = Settings(data_dir=work / "peercoach", temporal_address=address, task_queue="bench", _env_file=None)  # type: ignore[call-arg]
         client = await connect(settings)  # makes the data directory's key, which the worker then reads
-        coaching = CoachingClient(client, settings.task_queue)
+        database = Database(settings.database)
+        database.upgrade()  # the worker process opens the same file
+        coaching = CoachingClient(client, settings.task_queue, database)
         real_worker = worker("workers", address, settings.task_queue, settings.data_dir)
         try:
             await _until_logged(real_worker, "worker started")
@@ -126,7 +129,7 @@ async def _measure(work: Path, coaches: int, plain_workflows: int, concurrency: 
             server_after_plain=server_after_plain,
             server=server.read_peak_rss(),
         )
-        del client, coaching  # see DESIGN.md on the SDK's crash at exit
+        del client, coaching  # the SDK can crash at exit while a client is referenced (sdk-python issue 300)
         gc.collect()
     finally:
         server.stop()
@@ -186,4 +189,4 @@ if __name__ == "__main__":
     errors.print(f"[dim]bench took {time.monotonic() - began:.0f} s[/dim]")
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code)  # see DESIGN.md on the SDK's crash at exit
+    os._exit(code)  # the SDK can crash at exit while a client is referenced (sdk-python issue 300)

@@ -41,7 +41,7 @@ async def _serve(address: str, task_queue: str) -> None:
     async with Worker(client, task_queue=task_queue, workflows=[PlainWorkflow]):
         print("plain worker started", flush=True)
         await stop.wait()
-    del client  # see DESIGN.md on the SDK's crash at exit
+    del client  # the SDK can crash at exit while a client is referenced (sdk-python issue 300)
     gc.collect()
     await asyncio.sleep(0.2)
 

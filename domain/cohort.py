@@ -30,6 +30,7 @@ class TrainingSummary(BaseModel):
     # Its training workflow tells the coach's partnerships when coaching unlocks. A training
     # launched before trainings knew their partnerships does not, and its cohort tells them.
     tells_partnerships: bool = False
+    revision: int = 0  # its training record's, which orders the read model's writes
 
     @property
     def coaching_unlocked(self) -> bool:
@@ -49,6 +50,8 @@ class PartnershipSummary(BaseModel):
     follow_ups: int = 0
     escalations: int = 0
     as_of: datetime | None = None  # when the partnership workflow wrote it; the newest of two copies wins
+    focus: str = ""
+    revision: int = 0  # its partnership record's, which orders the read model's writes
 
 
 Summary = TrainingSummary | PartnershipSummary  # what a training or partnership workflow keeps of itself for visibility

@@ -106,6 +106,8 @@ class PartnershipRecord(BaseModel):
     moves: list[Move] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
     stall: StallState = Field(default_factory=StallState)
+    # Bumped each time the workflow publishes this record, so the read model keeps only the newest (store/read_model.py).
+    revision: int = 0
 
     @property
     def is_open(self) -> bool:

@@ -24,6 +24,12 @@ from domain.yaml_files import parse_yaml
 
 SESSIONS_PER_YEAR = 8
 MAX_DAYS = 365  # no setting waits longer than a year: the program's clocks stay within its calendar
+# A year far from now is a typo; near year 1 or 9999 the reminders and deadlines a year around it would not be dates.
+SCHOOL_YEARS = range(1900, 3000)
+# From the first day of session 1 to the last day of the last session. The seed's training year runs
+# from late April to the May after (13 months); 18 leaves room for a program that starts in the winter
+# or ends in the summer, and a date typed a year off still falls outside.
+TRAINING_YEAR_DAYS = 548
 
 
 class SessionFormat(StrEnum):
@@ -39,7 +45,7 @@ class TrainingSession(BaseModel):
     format: SessionFormat = SessionFormat.in_person
     location: str = ""
     starts_at: time = time(8, 30)
-    ends_at: time = time(15, 30)
+    ends_at: time = time(15, 30)  # with starts_at, the hours of each day of the session
 
     @property
     def ends_on(self) -> date:
@@ -101,6 +107,16 @@ class Program(BaseModel):
     release_expires_days: int = Field(default=7, ge=1, le=MAX_DAYS)
     # Stall follow-ups and release reminders go out at this local time, not at 3 a.m.; None: the moment they are due.
     follow_ups_at: time | None = time(7, 0)
+
+    @field_validator("school_year")
+    @classmethod
+    def _consecutive_years(cls, school_year: str) -> str:
+        first, second = (int(year) for year in school_year.split("-"))
+        if first not in SCHOOL_YEARS:
+            raise ValueError(f"school years go from {SCHOOL_YEARS[0]}-{SCHOOL_YEARS[0] + 1} to {SCHOOL_YEARS[-1]}-{SCHOOL_YEARS[-1] + 1}")
+        if second != first + 1:
+            raise ValueError(f"a school year is two years in a row, the first then the next, such as {first}-{first + 1}")
+        return school_year
 
     @field_validator("reminder_days_before")
     @classmethod
@@ -177,27 +193,14 @@ class Program(BaseModel):
 
 
 def calendar_problems(program: Program, file: str) -> list[Problem]:
-    """Eight sessions numbered 1 to 8, around the school year, in date order, none overlapping the next."""
+    """Eight sessions numbered 1 to 8, in the program's school year, in date order, none overlapping the next."""
     problems: list[Problem] = []
     numbers = [s.number for s in program.sessions]
     if sorted(numbers) != list(range(1, SESSIONS_PER_YEAR + 1)):
         problems.append(Problem(file, None, "sessions", f"a program has exactly sessions 1 to 8, found {numbers}"))
         return problems
     ordered = sorted(program.sessions, key=lambda s: s.number)
-    # A year's slack either side of the school year (session 1 is often the spring before); a date
-    # outside it is a typo, and one near year 9999 would overflow every reminder and deadline.
-    first, last = (int(year) for year in program.school_year.split("-"))
-    for s in ordered:
-        if not first - 1 <= s.starts_on.year <= last + 1:
-            problems.append(
-                Problem(
-                    file,
-                    f"session {s.number}",
-                    "starts_on",
-                    f"session {s.number} is on {s.starts_on}, outside the {program.school_year} program year "
-                    f"(sessions fall in {first - 1} to {last + 1})",
-                )
-            )
+    problems = _school_year_problems(program, ordered, file)
     if problems:
         return problems
     for before, after in pairwise(ordered):
@@ -215,6 +218,39 @@ def calendar_problems(program: Program, file: str) -> list[Problem]:
     return problems
 
 
+def _school_year_problems(program: Program, ordered: list[TrainingSession], file: str) -> list[Problem]:
+    """The sessions of a 2026-2027 program belong to that school year.
+
+    Session 1 falls in 2026: often in the spring or summer before the school year, as the
+    seed's late-April session 1 does. The last session ends within `TRAINING_YEAR_DAYS` of
+    session 1's start (the seed's ends the May after). A date typed a year off falls outside.
+    """
+    first_year = int(program.school_year.split("-")[0])
+    session_1 = ordered[0]
+    if session_1.starts_on.year != first_year:
+        return [
+            Problem(
+                file,
+                "session 1",
+                "starts_on",
+                f"session 1 is on {session_1.starts_on}, but a {program.school_year} program begins in {first_year} "
+                "(session 1 is often the spring before the school year); correct its date or the school_year",
+            )
+        ]
+    last_day = session_1.starts_on + timedelta(days=TRAINING_YEAR_DAYS - 1)
+    return [
+        Problem(
+            file,
+            f"session {s.number}",
+            "starts_on",
+            f"session {s.number} runs until {s.ends_on}, more than 18 months after session 1 on {session_1.starts_on}, "
+            f"so outside the {program.school_year} program year; correct its date (the year, most likely)",
+        )
+        for s in ordered[1:]
+        if s.ends_on > last_day
+    ]
+
+
 def parse_program(raw: Any, file: str) -> Program:
     if not isinstance(raw, dict):
         raise InvalidInput([Problem(file, None, None, "expected a mapping with name, school_year and sessions")])
@@ -222,10 +258,30 @@ def parse_program(raw: Any, file: str) -> Program:
         program = Program.model_validate(raw)
     except ValidationError as exc:
         raise InvalidInput([_problem_from_pydantic(file, err) for err in exc.errors()]) from None
-    problems = calendar_problems(program, file)
+    problems = calendar_problems(program, file) + _hours_problems(program, raw["sessions"], file)
     if problems:
         raise InvalidInput(problems)
     return program
+
+
+def _hours_problems(program: Program, written: list[Any], file: str) -> list[Problem]:
+    """Each session ends after it starts, every day of it. The time the file gives is the one to correct (the other
+    is the default); when it gives both, the end."""
+    problems = []
+    for index, (session, entry) in enumerate(zip(program.sessions, written, strict=True), start=1):
+        # A time's offset is ignored (the program's time zone applies), and a naive and an aware time do not compare.
+        if session.ends_at.replace(tzinfo=None) <= session.starts_at.replace(tzinfo=None):
+            field = "starts_at" if isinstance(entry, dict) and "ends_at" not in entry else "ends_at"
+            problems.append(
+                Problem(
+                    file,
+                    f"sessions item {index}",
+                    field,
+                    f"session {session.number} ends at {session.ends_at:%H:%M}, before it starts at {session.starts_at:%H:%M}; "
+                    "starts_at and ends_at are the hours of each day of the session, such as 08:30 and 15:30",
+                )
+            )
+    return problems
 
 
 def load_program(path: str | Path) -> Program:

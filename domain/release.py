@@ -69,6 +69,8 @@ class ReleaseLedgerRecord(BaseModel):
     allowances: dict[Role, float]
     partnerships: dict[str, str] = Field(default_factory=dict)  # partnership id -> its coach
     requests: list[ReleaseRequest] = Field(default_factory=list)
+    # Bumped each time the workflow publishes this record, so the read model keeps only the newest (store/read_model.py).
+    revision: int = 0
 
     def allowance(self, email: str) -> float:
         role = self.members.get(email)

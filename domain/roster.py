@@ -1,16 +1,18 @@
 """Who is in a cohort: people, their schools, and the coaching partnerships.
 
-Coordinators keep rosters in spreadsheets, so the main format is one CSV row per
-person (see `samples/roster.csv`); a YAML file with `schools`, `people` and
-`partnerships` lists is accepted too. Both are checked by the same rules, and
-every problem is reported with its file, row and field.
+Coordinators keep rosters in spreadsheets, so the main format is one row per person
+(see `samples/roster.csv`), as CSV or as the Excel workbook itself; a YAML file with
+`schools`, `people` and `partnerships` lists is accepted too. All are checked by the
+same rules, and every problem is reported with its file, row and field. Columns the
+roster does not use (a form's Timestamp, a phone number) are ignored with a warning.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 import re
+import string
+import unicodedata
 from collections import defaultdict
 from collections.abc import Container
 from enum import StrEnum
@@ -20,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.problems import InvalidInput, Problem
+from domain.spreadsheet import Row, csv_rows, read_rows, read_text
 from domain.yaml_files import parse_yaml
 
 # Dot-separated words with no space, control character or character that mail headers give a meaning
@@ -27,6 +30,7 @@ from domain.yaml_files import parse_yaml
 _WORD = r"[^@\s<>,;:\"()\[\]\\.\x00-\x1f\x7f]+"
 EMAIL = re.compile(rf"^{_WORD}(\.{_WORD})*@{_WORD}(\.{_WORD})+$")
 CSV_COLUMNS = ["name", "email", "role", "school", "district", "school_model", "coach", "partnership", "focus", "school_goal"]
+REQUIRED_COLUMNS = ("name", "email", "role")
 
 
 class Role(StrEnum):
@@ -112,8 +116,29 @@ class RosterIndex:
         self.coordinators = roster.coordinators
 
 
+def name_key(text: str) -> str:
+    """A name as people mean it, whatever its case, spacing or punctuation: "ST MARY'S" and "St.  Mary's" are one
+    name, "St Marys" another. Two rows name one school when its name and district have the same keys."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    spaced = "".join(" " if c.isspace() or c in string.punctuation or unicodedata.category(c).startswith("P") else c for c in folded)
+    return " ".join(spaced.split())
+
+
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+    """A name as an id: "Hazel Dell Elementary" is hazel-dell-elementary.
+
+    Ids go into workflow ids, URLs and notice keys, so they are lower-case ASCII letters, digits
+    and hyphens. A name that is more than ASCII words (an accent, another script, a symbol) keeps
+    what ASCII it has and gains 8 hex digits of a hash of its `name_key`, so two different names
+    never share an id; a name with no ASCII letter or digit, such as one written only in Cyrillic
+    or Chinese, is the hash alone. An id's slug is the id itself.
+    """
+    name = name_key(text)
+    readable = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()).strip("-")
+    if readable and readable.replace("-", " ") == name:
+        return readable
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{readable}-{digest}" if readable else digest
 
 
 def partnership_id(coach: str, partners: list[str]) -> str:
@@ -132,6 +157,13 @@ def unused_id(base: str, taken: Container[str]) -> str:
 # -- loading ------------------------------------------------------------------
 
 
+class RosterFile(BaseModel):
+    """A roster as read from a file, with what in the file was ignored (told the coordinator, not refused)."""
+
+    roster: Roster
+    warnings: list[str] = Field(default_factory=list)  # sentences that name the file and the columns
+
+
 class _Item(BaseModel):
     """A raw record with where it came from, before it is checked."""
 
@@ -140,60 +172,122 @@ class _Item(BaseModel):
 
 
 def load_roster(path: str | Path) -> Roster:
+    return load_roster_file(path).roster
+
+
+def load_roster_file(path: str | Path) -> RosterFile:
     path = Path(path)
     try:
         content = path.read_bytes()
     except OSError as exc:
         raise InvalidInput([Problem(str(path), None, None, f"cannot read the file: {exc.strerror}")]) from None
-    return read_roster(content, str(path))
+    return read_roster_file(content, str(path))
 
 
 def read_roster(content: bytes, file: str) -> Roster:
-    """A roster from a file's bytes (read from disk, or uploaded to the web app); YAML by its name, else CSV."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput([Problem(file, None, None, "the file is not UTF-8 text")]) from None
+    """A roster from a file's bytes (read from disk, or uploaded to the web app)."""
+    return read_roster_file(content, file).roster
+
+
+def read_roster_file(content: bytes, file: str) -> RosterFile:
+    """A roster and its warnings from a file's bytes: YAML by its name, else a spreadsheet (CSV, or an Excel workbook)."""
     if file.lower().endswith((".yaml", ".yml")):
-        return parse_roster_yaml(text, file)
-    return parse_roster_csv(text, file)
+        return RosterFile(roster=parse_roster_yaml(read_text(content, file, "save it as UTF-8 text"), file))
+    return _roster_from_rows(read_rows(content, file), file)
 
 
 def parse_roster_csv(text: str, file: str) -> Roster:
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        return _parse_csv(reader, file)
-    except csv.Error as exc:  # a cell past the csv module's size limit, for one; it is in the record after the last one read
-        raise InvalidInput([Problem(file, reader.line_num + 1, None, f"cannot be read as CSV ({exc})")]) from None
+    """A roster from CSV text, whatever delimiter it was saved with."""
+    return _roster_from_rows(csv_rows(text, file), file).roster
 
 
-def _parse_csv(reader: csv.DictReader[str], file: str) -> Roster:
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    header_problems = [
-        Problem(file, 1, c, "missing column (the header row needs it)") for c in ("name", "email", "role") if c not in header
-    ]
-    header_problems += [
-        Problem(file, 1, h, f"unknown column; columns are {', '.join(CSV_COLUMNS)}") for h in header if h and h not in CSV_COLUMNS
-    ]
-    if header_problems:
-        raise InvalidInput(header_problems)
+def _column_key(header: str) -> str:
+    """A header as the roster matches it: "School Model", "school_model" and "SCHOOL-MODEL" are one column."""
+    return re.sub(r"[\s_-]+", "", unicodedata.normalize("NFKC", header)).casefold()
+
+
+_COLUMNS = {_column_key(c): c for c in CSV_COLUMNS}
+
+
+def _roster_from_rows(rows: list[Row], file: str) -> RosterFile:
+    if not rows:  # nothing at all, or only blank lines: one problem that says what a roster file holds
+        header_row = f"a header row ({', '.join(CSV_COLUMNS[:4])}, ...)"
+        raise InvalidInput([Problem(file, None, None, f"the file is empty: it needs {header_row} and one row per person")])
+    header, *person_rows = rows
+    columns = _columns(header, file)
+    if not person_rows:
+        raise InvalidInput([Problem(file, None, None, "the file has a header row but no one in it: it needs one row per person below it")])
+    width = len(header.cells)
     people: list[_Item] = []
     extra_cells: list[Problem] = []
-    for raw in reader:
-        n = reader.line_num  # the line in the file, as a spreadsheet numbers it (blank lines count)
-        if None in raw:
-            extra_cells.append(Problem(file, n, None, "more cells than columns in the header"))
+    for row in person_rows:
+        if any(cell.strip() for cell in row.cells[width:]):  # a comma in a name that was not quoted, most often
+            extra_cells.append(Problem(file, row.number, None, "more cells than columns in the header"))
             continue
-        values = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        values = {column: row.cells[index].strip() if index < len(row.cells) else "" for index, column in columns.items()}
         if any(values.values()):
-            people.append(_Item(row=n, values=values))
+            people.append(_Item(row=row.number, values=values))
     try:
         roster = _build(file, people, schools=None, partnerships=None)
     except InvalidInput as invalid:
         raise InvalidInput(sorted(extra_cells + invalid.problems, key=lambda p: p.row if isinstance(p.row, int) else 0)) from None
     if extra_cells:
         raise InvalidInput(extra_cells)
-    return roster
+    return RosterFile(roster=roster, warnings=_ignored_columns(file, header, columns, person_rows))
+
+
+def _columns(header: Row, file: str) -> dict[int, str]:
+    """The roster's column in each cell of the header row that names one (by index)."""
+    columns: dict[int, str] = {}
+    written: dict[str, str] = {}  # column -> its header as written
+    problems: list[Problem] = []
+    for index, cell in enumerate(header.cells):
+        column = _COLUMNS.get(_column_key(cell))
+        if column in written:
+            problems.append(
+                Problem(file, header.number, column, f"two columns are {column}: {written[column]!r} and {cell.strip()!r}; keep one")
+            )
+        elif column is not None:
+            columns[index], written[column] = column, cell.strip()
+    problems += [Problem(file, header.number, c, "missing column (the header row needs it)") for c in REQUIRED_COLUMNS if c not in written]
+    if problems:
+        raise InvalidInput(problems)
+    return columns
+
+
+def _ignored_columns(file: str, header: Row, columns: dict[int, str], person_rows: list[Row]) -> list[str]:
+    """Warnings for the columns the roster does not use: named ones, and unnamed ones that hold something."""
+    unused = [(index, cell.strip()) for index, cell in enumerate(header.cells) if index not in columns]
+    named = [f"'{name}'" for _, name in unused if name]
+    unnamed = [
+        _column_letter(index)
+        for index, name in unused
+        if not name and any(index < len(row.cells) and row.cells[index].strip() for row in person_rows)
+    ]
+    warnings = []
+    if named:
+        are = "are not roster columns and were" if len(named) > 1 else "is not a roster column and was"
+        warnings.append(f"{file}: {_and(named)} {are} ignored (roster columns are {', '.join(CSV_COLUMNS)})")
+    if unnamed:
+        have = (
+            "columns {} have no name in the header row and were" if len(unnamed) > 1 else "column {} has no name in the header row and was"
+        )
+        warnings.append(f"{file}: {have.format(_and(unnamed))} ignored")
+    return warnings
+
+
+def _column_letter(index: int) -> str:
+    """A column as a spreadsheet names it: A ... Z, AA, AB ..."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def parse_roster_yaml(text: str, file: str) -> Roster:
@@ -231,7 +325,7 @@ def _build(file: str, people_items: list[_Item], schools: list[_Item] | None, pa
     # people
     people: dict[str, Person] = {}
     person_row: dict[str, int | str] = {}
-    school_of: dict[str, tuple[str, str]] = {}  # email -> (school name, district)
+    school_of: dict[str, tuple[str, str]] = {}  # email -> (school name, district) as written
     for item in people_items:
         v = item.values
         name, email, role = v.get("name", ""), v.get("email", "").lower(), v.get("role", "").lower()
@@ -259,53 +353,69 @@ def _build(file: str, people_items: list[_Item], schools: list[_Item] | None, pa
         if school_name:
             school_of[email] = (school_name, v.get("district", ""))
 
-    # schools: from YAML entries, or from the principals' rows of a CSV
+    # schools: from YAML entries, or from the principals' rows of a CSV; one school however its name is cased or spaced
     declared: dict[tuple[str, str], dict[str, Any]] = {}
     if schools is not None:
         for item in schools:
             v = item.values
-            key = (v.get("name", ""), v.get("district", ""))
-            if not key[0]:
+            name, district = v.get("name", ""), v.get("district", "")
+            key = _school_key(name, district)
+            if not name:
                 problem(item.row, "name", "a school needs a name")
                 continue
             if key in declared:
-                problem(item.row, "name", f"school {key[0]} is listed twice")
+                problem(item.row, "name", f"school {name} is listed twice")
                 continue
-            declared[key] = {"row": item.row, "model": v.get("model", ""), "principal": v.get("principal", "").lower()}
+            declared[key] = {
+                "row": item.row,
+                "name": name,
+                "district": district,
+                "model": v.get("model", ""),
+                "principal": v.get("principal", "").lower(),
+            }
     else:
         for item in people_items:
             v = item.values
             email = v.get("email", "").lower()
             if email not in people or people[email].role != Role.principal or person_row[email] != item.row:
-                if v.get("school_model") and v.get("school_model") not in SchoolModel._value2member_map_:
+                if v.get("school_model") and _model(v["school_model"]) not in SchoolModel._value2member_map_:
                     problem(item.row, "school_model", _model_message(v["school_model"]))
                 continue
-            key = school_of[email]
+            name, district = school_of[email]
+            key = _school_key(name, district)
             if key in declared:
-                problem(item.row, "school", f"{key[0]} already has a principal ({declared[key]['principal']})")
+                problem(item.row, "school", f"{name} already has a principal ({declared[key]['principal']})")
                 continue
-            declared[key] = {"row": item.row, "model": v.get("school_model", ""), "principal": email}
+            declared[key] = {"row": item.row, "name": name, "district": district, "model": v.get("school_model", ""), "principal": email}
 
-    names = defaultdict(set)
-    for name, district in declared:
-        names[name].add(district)
+    districts = defaultdict(set)
+    for named, district_key in declared:
+        districts[named].add(district_key)
     built: dict[tuple[str, str], School] = {}
-    for (name, district), d in declared.items():
-        if d["model"] not in SchoolModel._value2member_map_:
+    school_ids: set[str] = set()
+    for key, d in declared.items():
+        model = _model(d["model"])
+        if model not in SchoolModel._value2member_map_:
             problem(d["row"], "school_model" if schools is None else "model", _model_message(d["model"]))
             continue
         principal = d["principal"]
         if principal not in people or people[principal].role != Role.principal:
             problem(d["row"], "principal", f"{principal or 'the principal'} is not a principal in the people list")
             continue
-        sid = slug(name) if len(names[name]) == 1 else slug(f"{name} {district}")
-        built[(name, district)] = School(id=sid, name=name, district=district, model=SchoolModel(d["model"]), principal=principal)
+        name, district = d["name"], d["district"]
+        # A school in one district is known by its name; one whose name is in two districts by both. Two schools never
+        # share an id (Lincoln of Camas, and a school named Lincoln Camas elsewhere), or they would share a release ledger.
+        sid = slug(name) if len(districts[key[0]]) == 1 else slug(f"{name} {district}")
+        sid = unused_id(sid, school_ids)
+        school_ids.add(sid)
+        built[key] = School(id=sid, name=name, district=district, model=SchoolModel(model), principal=principal)
 
-    for email, key in school_of.items():
+    for email, (name, district) in school_of.items():
+        key = _school_key(name, district)
         if key in built:
             people[email] = people[email].model_copy(update={"school": built[key].id})
         elif key not in declared:  # a declared but broken school was reported on its own row
-            problem(person_row[email], "school", f"{key[0]} has no principal in the roster")
+            problem(person_row[email], "school", f"{name} has no principal in the roster")
 
     # partnerships
     groups: dict[str, dict[str, Any]] = {}
@@ -393,6 +503,15 @@ def partnership_problems(people: dict[str, Person], coach_email: str, partners: 
         elif partner.school is not None and partner.school != coach.school:  # no school: reported on its own row
             found.append((index, "school", f"{email} is at {partner.school}, but coach {coach.email} is at {coach.school}"))
     return found
+
+
+def _school_key(name: str, district: str) -> tuple[str, str]:
+    return name_key(name), name_key(district)
+
+
+def _model(value: str) -> str:
+    """A school model as written in a spreadsheet ("Part Time", "Library-ICT") as the program names it."""
+    return re.sub(r"[\s_]+", "-", value.strip().lower())
 
 
 def _model_message(value: str) -> str:

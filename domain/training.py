@@ -62,6 +62,8 @@ class TrainingRecord(BaseModel):
     # The coach's partnerships, told when coaching unlocks. None for a training launched
     # before trainings knew them: its cohort tells them instead.
     partnerships: list[str] | None = None
+    # Bumped each time the workflow publishes this record, so the read model keeps only the newest (store/read_model.py).
+    revision: int = 0
 
     @property
     def coaching_unlocked(self) -> bool:

@@ -84,7 +84,7 @@ def _register_commands() -> None:
 
 
 def main() -> None:
-    """Entry point: run the command, then leave without the Temporal client's exit crash (DESIGN.md)."""
+    """Entry point: run the command, then leave without the Temporal client's exit crash (sdk-python issue 300)."""
     _register_commands()
     logs.route_core_logs()
     code = 0

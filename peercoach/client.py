@@ -13,9 +13,9 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.cohort import (
@@ -36,6 +36,9 @@ from domain.program import Program
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, ledger_of
 from domain.roster import Person, Roster
 from domain.training import OPEN_TRAINING, Attendance, TrainingRecord, check_attendance
+from store import read_model, rosters
+from store.database import Database
+from store.read_model import Page, PartnershipRow
 from workflows import ids
 from workflows import search_attributes as sa
 from workflows.cohort import CohortInput, CohortWorkflow, LaunchProgress
@@ -53,6 +56,8 @@ class CohortExists(Refused):
 
 def _refusal(err: BaseException) -> Refused:
     cause = err.cause if isinstance(err, WorkflowUpdateFailedError) else err
+    if isinstance(cause, ActivityError) and isinstance(cause.cause, ApplicationError):  # the database refused a roster change
+        cause = cause.cause
     if isinstance(cause, ApplicationError):
         allowed = list(cause.details[0]) if cause.details else []
         return Refused(cause.message, [str(a) for a in allowed])
@@ -60,9 +65,10 @@ def _refusal(err: BaseException) -> Refused:
 
 
 class CoachingClient:
-    def __init__(self, client: Client, task_queue: str):
+    def __init__(self, client: Client, task_queue: str, database: Database):
         self.client = client
         self.task_queue = task_queue
+        self.database = database
 
     async def _update(self, handle: WorkflowHandle[Any, Any], update: str, arg: Any, result_type: type) -> Any:
         try:
@@ -74,10 +80,18 @@ class CoachingClient:
 
     # -- cohorts ----------------------------------------------------------------------
 
-    async def launch_cohort(self, cohort: str, program: Program, roster: Roster, launched_by: str) -> WorkflowHandle[Any, Any]:
+    async def launch_cohort(
+        self, cohort: str, program: Program, roster: Roster, launched_by: str, file_name: str | None = None
+    ) -> WorkflowHandle[Any, Any]:
+        """Store the roster (version 1) and start the cohort; if either is refused, neither is left behind."""
         if launched_by not in roster.coordinators:
             raise Refused(f"{launched_by} is not a coordinator in this roster")
         state = CohortState(cohort=cohort, program=program, roster=roster, launched_by=launched_by)
+        try:
+            now = datetime.now(UTC)
+            await asyncio.to_thread(rosters.record_launch, self.database, cohort, program, roster, launched_by, now, file_name)
+        except Refused as refused:
+            raise CohortExists(refused.reason) from None
         try:
             return await self.client.start_workflow(
                 CohortWorkflow.run,
@@ -86,8 +100,11 @@ class CoachingClient:
                 task_queue=self.task_queue,
                 search_attributes=TypedSearchAttributes([SearchAttributePair(sa.COHORT, cohort)]),
             )
-        except WorkflowAlreadyStartedError:
-            raise CohortExists(f"cohort {cohort} already exists; nothing new was started") from None
+        except BaseException as failed:
+            await asyncio.to_thread(rosters.forget_launch, self.database, cohort)
+            if isinstance(failed, WorkflowAlreadyStartedError):
+                raise CohortExists(f"cohort {cohort} already exists; nothing new was started") from None
+            raise
 
     async def launch_progress(self, cohort: str) -> LaunchProgress:
         return await self._query(self.cohort(cohort), CohortWorkflow.launch_progress)  # type: ignore[no-any-return]
@@ -196,9 +213,7 @@ class CoachingClient:
         """Every running cohort this person is in and has not withdrawn from, with who they are there."""
         email = email.strip().lower()
         found = []
-        for cohort, status in await self.list_cohorts():
-            if status != "running":
-                continue
+        for cohort in await asyncio.to_thread(read_model.cohorts_of, self.database, email):
             state = await self.cohort_roll(cohort)
             person = next((p for p in state.roster.people if p.email == email), None)
             if person is not None and email not in state.withdrawn:
@@ -270,39 +285,12 @@ class CoachingClient:
         coach: str | None = None,
         stage: Stage | None = None,
         stalled: bool | None = None,
-        open_only: bool = False,
-    ) -> list[dict[str, Any]]:
-        """Answered by Temporal visibility (search attributes), not by asking each workflow."""
-        clauses = ["WorkflowType = 'PartnershipWorkflow'"]
-        for key, value in (
-            (sa.COHORT, cohort),
-            (sa.SCHOOL, school),
-            (sa.COACH, coach.lower() if coach else None),
-            (sa.STAGE, stage.value if stage else None),
-        ):
-            if value is not None:
-                clauses.append(f"{key.name} = {_quote(value)}")
-        if stalled is not None:
-            clauses.append(f"{sa.STALLED.name} = {'true' if stalled else 'false'}")
-        if open_only:
-            clauses.append("ExecutionStatus = 'Running'")
-        found: dict[str, dict[str, Any]] = {}
-        async for wf in self.client.list_workflows(" AND ".join(clauses)):
-            attrs = wf.typed_search_attributes
-            _, wf_cohort, pid = ids.parse(wf.id)
-            row = {
-                "id": f"{wf_cohort}/{pid}",
-                "cohort": wf_cohort,
-                "school": attrs.get(sa.SCHOOL),
-                "coach": attrs.get(sa.COACH),
-                "stage": attrs.get(sa.STAGE),
-                "stalled": bool(attrs.get(sa.STALLED)),
-                "running": wf.status == WorkflowExecutionStatus.RUNNING,
-            }
-            # continue-as-new leaves closed runs behind: keep the newest run of each id
-            if wf.id not in found or row["running"]:
-                found[wf.id] = row
-        return sorted(found.values(), key=lambda r: str(r["id"]))
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Page[PartnershipRow]:
+        """Answered by the read model, a page at a time; no workflow is asked."""
+        coach = coach.strip().lower() if coach else None
+        return await asyncio.to_thread(read_model.find_partnerships, self.database, cohort, school, coach, stage, stalled, limit, offset)
 
     # -- release time ------------------------------------------------------------------
 

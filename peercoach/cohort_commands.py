@@ -10,11 +10,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from domain.cohort import CohortSummary
 from domain.program import load_program
-from domain.roster import Role, load_roster, slug
+from domain.roster import Role, load_roster_file, slug
 from domain.training import Attendance
 from peercoach.cli import UserError, run, settings
 from peercoach.connect import coaching_client
-from peercoach.output import JsonFlag, console, print_json, table, when
+from peercoach.output import JsonFlag, console, errors, print_json, table, when
 
 cohort_app = typer.Typer(help="Launch and watch cohorts.", no_args_is_help=True)
 attendance_app = typer.Typer(help="Record attendance at training sessions.", no_args_is_help=True)
@@ -29,13 +29,16 @@ def launch(
 ) -> None:
     """Check the program and roster, then start the cohort's workflows."""
     program_year = load_program(program)
-    people = load_roster(roster)
+    roster_file = load_roster_file(roster)
+    for warning in roster_file.warnings:
+        errors.print(f"warning: {warning}", highlight=False, markup=False)
+    people = roster_file.roster
     cohort_id = cohort or slug(f"{program_year.name} {program_year.school_year}")
     launched_by = (actor or people.coordinators[0]).lower()
 
     async def go() -> None:
         coaching = await coaching_client(settings())
-        await coaching.launch_cohort(cohort_id, program_year, people, launched_by)
+        await coaching.launch_cohort(cohort_id, program_year, people, launched_by, roster.name)
         with Progress(TextColumn("starting workflows"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as bar:
             task = bar.add_task("start", total=None)
             await coaching.wait_until_launched(cohort_id, lambda p: bar.update(task, total=p.total, completed=p.started))

@@ -28,6 +28,7 @@ from peercoach.cli import UserError, run, settings
 from peercoach.connect import coaching_client
 from peercoach.local_temporal import search_attribute_flags, temporal_binary
 from peercoach.output import console
+from store.database import Database
 from workers.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -79,6 +80,7 @@ class Child:
 
     def __init__(self, name: str, args: list[str], log: Path, env: dict[str, str] | None = None, console: bool = False):
         self.name = name
+        self.env = env
         self.log: IO[bytes] = log.open("ab")
         output = None if console else self.log  # on the console: what a person must see (sign-in links)
         self.process = subprocess.Popen(args, stdout=output, stderr=subprocess.STDOUT, env=env, start_new_session=True)
@@ -105,6 +107,10 @@ async def _serve(s: Settings, ports: Ports, sample: bool) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     db = s.data_dir / "temporal.sqlite3"
+    database = Database(s.database)
+    before, after = await asyncio.to_thread(database.upgrade)  # the embedded default needs no setup
+    if before != after:
+        console.print(f"Database {database.where}: migrated to {after}.", highlight=False)
     children: list[Child] = []
     try:
         server_args = [temporal_binary(), "server", "start-dev", "--db-filename", str(db), "--port", str(ports.temporal)]
@@ -132,9 +138,15 @@ async def _serve(s: Settings, ports: Ports, sample: bool) -> None:
             cohorts = [(cohort, "running")]
         _welcome(s, ports, db, [c for c, _ in cohorts])
         while not stop.is_set():
-            for child in children:
-                if child.process.poll() is not None:
+            for n, child in enumerate(children):
+                if child.process.poll() is None:
+                    continue
+                if child.name != "worker":
                     raise UserError(f"the {child.name} stopped unexpectedly (exit {child.process.returncode}); see {child.log.name}")
+                # Workflows wait for a worker without losing anything: start another one rather than stop everything.
+                console.print(f"The worker stopped (exit {child.process.returncode}; see {child.log.name}); starting it again.")
+                child.log.close()
+                children[n] = Child("worker", child.process.args, Path(child.log.name), child.env)  # type: ignore[arg-type]
             with contextlib.suppress(TimeoutError):  # look at the children once a second
                 await asyncio.wait_for(stop.wait(), timeout=1)
         console.print("Stopping the web app, the worker and Temporal...")
@@ -166,7 +178,7 @@ def _welcome(s: Settings, ports: Ports, db: Path, cohorts: list[str]) -> None:
   Temporal web UI http://localhost:{ports.ui}   (notes decrypted through the codec server, http://127.0.0.1:{ports.codec})
   Web app         {s.web_url}   (sign in with an email from samples/roster.csv; the link appears here and in the outbox)
   Workflows kept  {db}
-  Notifications   {s.outbox_path} (no SMTP set; set PEERCOACH_SMTP_HOST to send email)
+  Notifications   the outbox in {Database(s.database).where} (no SMTP set; set PEERCOACH_SMTP_HOST to send email)
   Logs            {s.data_dir}/worker.log, web.log, codec-server.log, temporal.log
   Cohorts         {", ".join(cohorts) or "none"}
 

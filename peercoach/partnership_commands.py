@@ -134,24 +134,26 @@ def list_partnerships(
     coach: Annotated[str | None, typer.Option()] = None,
     stage: Annotated[str | None, typer.Option()] = None,
     stalled: Annotated[bool, typer.Option("--stalled", help="Only stalled partnerships.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many (a page).")] = 100,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many (the next page starts at offset + limit).")] = 0,
     as_json: JsonFlag = False,
 ) -> None:
-    """Partnerships found through Temporal visibility (no workflow is asked)."""
+    """Partnerships from the program's database, a page at a time (no workflow is asked)."""
 
     async def go() -> None:
         coaching = await coaching_client(settings())
-        rows = await coaching.find_partnerships(cohort, school, coach, Stage.parse(stage) if stage else None, True if stalled else None)
+        found = await coaching.find_partnerships(
+            cohort, school, coach, Stage.parse(stage) if stage else None, True if stalled else None, limit, offset
+        )
         if as_json:
-            print_json(rows)
-        elif not rows:
+            print_json(found)
+        elif not found.rows:
             console.print("No partnerships match.")
         else:
-            console.print(
-                table(
-                    None,
-                    ["partnership", "school", "coach", "stage", "stalled"],
-                    [[r["id"], r["school"], r["coach"], Stage(r["stage"]).label, "yes" if r["stalled"] else ""] for r in rows],
-                )
-            )
+            rows = [[f"{r.cohort}/{r.id}", r.school, r.coach, r.stage.label, "yes" if r.stalled else ""] for r in found.rows]
+            console.print(table(None, ["partnership", "school", "coach", "stage", "stalled"], rows))
+            shown = f"{offset + 1}-{offset + len(found.rows)} of {found.total}"
+            more = f"; next page: --offset {offset + limit}" if offset + limit < found.total else ""
+            console.print(f"{shown}{more}", highlight=False)
 
     run(go())

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from statemachine import StateMachine
 
-from activities.outbox import Outbox
 from domain.cycle import CoachingCycle
 from domain.release import ReleaseMachine
 from domain.training import TrainingYear
@@ -19,6 +18,8 @@ from peercoach.codec_server import codec_server
 from peercoach.connect import coaching_client
 from peercoach.output import JsonFlag, console, print_json, table, when
 from peercoach.partnership_commands import split_id
+from store.database import Database
+from store.outbox import Outbox
 from workers import logs
 from workers import worker as worker_process
 
@@ -46,19 +47,21 @@ def worker() -> None:
 def outbox(
     to: Annotated[str | None, typer.Option(help="Only messages to this email.")] = None,
     kind: Annotated[str | None, typer.Option(help="Only this kind (session_reminder, stall_follow_up, ...).")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 200,
+    limit: Annotated[int, typer.Option(help="At most this many, the earliest first.")] = 200,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many of the earliest (the next page: --offset 200).")] = 0,
     as_json: JsonFlag = False,
 ) -> None:
-    """The notifications sent (the embedded default keeps them in the data directory)."""
-    path = settings().outbox_path
-    if not path.exists():
-        raise UserError(f"no outbox at {path}: nothing has been sent from this data directory yet")
-    entries = Outbox(path).entries(recipient=to, kind=kind, limit=limit)
+    """The notifications sent, as the program's database records them."""
+    database = Database.open(settings().database)
+    try:
+        entries = Outbox(database).entries(recipient=to, kind=kind, limit=limit, offset=offset)
+    finally:
+        database.dispose()
     if as_json:
         print_json(entries)
         return
     rows = [[when(e.created_at), e.kind, e.recipient, e.subject, e.status] for e in entries]
-    console.print(table(f"Outbox ({path})", ["asked", "kind", "to", "subject", "status"], rows))
+    console.print(table(f"Outbox ({database.where})", ["asked", "kind", "to", "subject", "status"], rows))
 
 
 def diagram(

@@ -17,7 +17,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -129,6 +130,11 @@ def _translated(where: str) -> Iterator[None]:
         if _unreachable(err):
             raise DatabaseProblem(f"the database {where} cannot be reached: {_first_line(err)}") from None
         raise
+
+
+def insert(db: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL both do); SQLAlchemy's generic one does not."""
+    return postgresql.insert(table) if db.dialect.name == "postgresql" else sqlite.insert(table)
 
 
 def _unreachable(err: DBAPIError) -> bool:

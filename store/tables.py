@@ -75,6 +75,7 @@ schools = Table(
     Column("cohort", String(60), primary_key=True),
     Column("id", String(ID), primary_key=True),
     Column("name", String(200), nullable=False),
+    Column("district", String(200), nullable=False),
     Column("principal", String(EMAIL), nullable=False),
     Column("model", String(40)),
     ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),
@@ -179,7 +180,8 @@ release_requests = Table(
 outbox = Table(
     "outbox",
     metadata,
-    Column("key", String(300), primary_key=True),  # the notice's business key
+    # The notice's business key: the longest (a reminder: cohort, coach's email, session) is about 340 characters.
+    Column("key", String(400), primary_key=True),
     Column("recipient", String(EMAIL), primary_key=True),
     Column("kind", String(40), nullable=False),
     Column("subject", Text, nullable=False),

@@ -21,11 +21,12 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.outbox import Outbox
 from domain.program import Program, TrainingSession
+from peercoach.client import CoachingClient
 from peercoach.local_temporal import start_dev_environment, start_time_skipping_environment
 from store.database import Database
-from tests.databases import fresh_database
+from store.outbox import Outbox
+from tests.databases import fresh_database, sqlite_database
 from workers.codec import KeyRing, data_converter
 from workers.settings import Settings
 from workers.worker import create_worker
@@ -78,10 +79,15 @@ class Harness:
         self.client = client
         self.task_queue = f"tq-{uuid.uuid4().hex[:12]}"
         self.settings = Settings(data_dir=data_dir, task_queue=self.task_queue, _env_file=None)  # type: ignore[call-arg]
-        self.outbox = Outbox(self.settings.outbox_path)
+        # Where the settings point, so a `peercoach` process given this data directory (tests/cli) reads the same database.
+        self.database = sqlite_database(data_dir)
+        self.outbox = Outbox(self.database)
 
     def worker(self) -> Worker:
-        return create_worker(self.client, self.settings)
+        return create_worker(self.client, self.settings, database=self.database)
+
+    def coaching(self) -> CoachingClient:
+        return CoachingClient(self.client, self.task_queue, self.database)
 
     def sent(self, kind: str | None = None, to: str | None = None) -> list[str]:
         return [f"{e.kind} {e.recipient} {e.key}" for e in self.outbox.entries(recipient=to, kind=kind)]

@@ -6,6 +6,7 @@ PostgreSQL databases are copied from a template migrated once per test session
 
 from __future__ import annotations
 
+import atexit
 import os
 import uuid
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from sqlalchemy.engine import make_url
 from store.database import Database, database_url
 
 POSTGRES_URL = "PEERCOACH_TEST_POSTGRES_URL"
-TEMPLATE = "peercoach_template"
+TEMPLATE = f"peercoach_template_{os.getpid()}"  # one per test process: two runs side by side never share one
 
 
 def postgres_url() -> str:
@@ -54,6 +55,7 @@ def postgres_database() -> Iterator[Database]:
             template.upgrade()
             template.dispose()
             _template_ready = True
+            atexit.register(_drop_template, server.render_as_string(hide_password=False))
         name = f"peercoach_test_{uuid.uuid4().hex[:12]}"
         with admin.connect() as c:
             c.execute(text(f"create database {name} template {TEMPLATE}"))
@@ -66,6 +68,13 @@ def postgres_database() -> Iterator[Database]:
                 c.execute(text(f"drop database if exists {name} with (force)"))
     finally:
         admin.dispose()
+
+
+def _drop_template(server: str) -> None:
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f"drop database if exists {TEMPLATE} with (force)"))
+    admin.dispose()
 
 
 @contextmanager

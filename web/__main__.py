@@ -12,7 +12,7 @@ def main() -> None:
     asyncio.run(serve(Settings()))
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)  # leave without the Temporal client's exit crash (DESIGN.md)
+    os._exit(0)  # leave without the Temporal client's exit crash (sdk-python issue 300)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from activities.notifications import Mailer, NoticeActivities
-from activities.outbox import Outbox
 from domain.problems import Refused
 from peercoach.client import CoachingClient
 from peercoach.connect import coaching_client
+from store.database import Database
+from store.outbox import Outbox
 from web import api, coaching_pages, coordinator_pages, home, principal_pages, sign_in
 from web.frame import Engine, NotSignedIn, page
 from web.session import COOKIE, SESSION_HOURS, Sessions, secret_key
@@ -39,16 +40,19 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        outbox = Outbox(settings.outbox_path)
         configured_secret = settings.web_secret.get_secret_value() if settings.web_secret else None
+        database = Database.open(settings.database)
+        outbox = Outbox(database)
         app.state.engine = Engine(
             settings=settings,
             coaching=coaching or await coaching_client(settings),
-            sessions=Sessions(secret_key(configured_secret, settings.data_dir), settings.web_path),
+            database=database,
+            sessions=Sessions(secret_key(configured_secret, settings.data_dir), database),
             outbox=outbox,
             notices=NoticeActivities(outbox, Mailer(settings.smtp) if settings.smtp else None),
         )
         yield
+        database.dispose()
 
     app = FastAPI(
         title="Peer Coaching Program",
@@ -65,7 +69,7 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
     @app.middleware("http")
     async def sessions_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         sessions: Sessions = request.app.state.engine.sessions
-        found = sessions.read(request.cookies.get(COOKIE))
+        found = await sessions.read(request.cookies.get(COOKIE))
         request.state.session = found or sessions.new()
         response = await call_next(request)
         renewed = getattr(request.state, "new_session", None)

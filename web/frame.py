@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from activities.notifications import NoticeActivities
-from activities.outbox import Outbox
 from domain.cycle import CYCLE_STAGES, Stage
 from peercoach.client import CoachingClient
+from store.database import Database
+from store.outbox import Outbox
 from web.session import Session, Sessions
 from web.visitor import Forbidden, Visitor
 from workers.settings import Settings
@@ -32,6 +33,7 @@ class Engine:
 
     settings: Settings
     coaching: CoachingClient
+    database: Database
     sessions: Sessions
     outbox: Outbox
     notices: NoticeActivities

@@ -1,26 +1,31 @@
 """Sign-in links, session cookies and CSRF tokens.
 
-A sign-in link carries a signed token that expires; it works once (its id is
-kept in a small SQLite file when it is used). The session cookie is signed and
-expires too; it holds a random session id and, once signed in, the email. Every
-form and every API call that changes something carries a CSRF token derived from
-the session id, so another site cannot act for a signed-in person.
+A sign-in link carries a signed token that expires; it works once (its id is kept
+in the database when it is used). The session cookie is signed and holds a random
+session id, and once signed in the email: a signed-in session is also a row in the
+database (store/sessions.py), read on every request, so signing out ends it for every
+copy of the cookie. Anonymous visitors have no row. Every form and every API call
+that changes something carries a CSRF token derived from the session id, so another
+site cannot act for a signed-in person.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from store import sessions as stored
+from store.database import Database
+from store.sessions import SESSION_HOURS
+
 SIGN_IN_MINUTES = 15
-SESSION_HOURS = 12
 COOKIE = "peercoach_session"
 
 
@@ -47,14 +52,13 @@ def secret_key(configured: str | None, data_dir: Path) -> str:
 
 
 class Sessions:
-    def __init__(self, secret: str, used_links: Path):
+    """The database calls run in a thread (`asyncio.to_thread`): the event loop keeps serving meanwhile."""
+
+    def __init__(self, secret: str, database: Database):
         self.secret = secret.encode()
         self.links = URLSafeTimedSerializer(secret, salt="sign-in-link")
         self.cookies = URLSafeTimedSerializer(secret, salt="session")
-        self.used_links = used_links
-        used_links.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(used_links) as db:
-            db.execute("create table if not exists used_links (id text primary key, email text not null, used_at text not null)")
+        self.database = database
 
     # -- sign-in links ---------------------------------------------------------------
 
@@ -63,23 +67,17 @@ class Sessions:
         token_id = secrets.token_urlsafe(12)
         return self.links.dumps({"email": email, "id": token_id}), token_id
 
-    def peek(self, token: str) -> str:
+    async def peek(self, token: str) -> str:
         """The email a link is for, if it can still be used (it is not used up by looking)."""
         email, token_id = self._open(token)
-        with sqlite3.connect(self.used_links) as db:
-            if db.execute("select 1 from used_links where id = ?", (token_id,)).fetchone():
-                raise LinkRefused("this sign-in link has been used already; ask for a new one")
+        if await asyncio.to_thread(stored.link_used, self.database, token_id):
+            raise LinkRefused("this sign-in link has been used already; ask for a new one")
         return email
 
-    def redeem(self, token: str) -> str:
+    async def redeem(self, token: str) -> str:
         """Use the link up and return its email; a second use is refused."""
         email, token_id = self._open(token)
-        with sqlite3.connect(self.used_links) as db:
-            inserted = db.execute(
-                "insert into used_links (id, email, used_at) values (?, ?, ?) on conflict (id) do nothing",
-                (token_id, email, datetime.now(UTC).isoformat()),
-            ).rowcount
-        if not inserted:
+        if not await asyncio.to_thread(stored.use_link, self.database, token_id, email, datetime.now(UTC)):
             raise LinkRefused("this sign-in link has been used already; ask for a new one")
         return email
 
@@ -94,20 +92,38 @@ class Sessions:
 
     # -- the session cookie ------------------------------------------------------------
 
-    def new(self, email: str | None = None) -> Session:
-        return Session(sid=secrets.token_urlsafe(16), email=email)
+    def new(self) -> Session:
+        """An anonymous session: only its cookie, no row (a page view writes nothing)."""
+        return Session(sid=_fresh_sid())
+
+    async def sign_in(self, email: str) -> Session:
+        """A fresh session id, never the one the visitor came with: no fixation."""
+        session = Session(sid=_fresh_sid(), email=email)
+        await asyncio.to_thread(stored.start_session, self.database, session.sid, email, datetime.now(UTC))
+        return session
+
+    async def sign_out(self, session: Session) -> Session:
+        """End the session for every copy of its cookie; the anonymous one that follows."""
+        if session.email is not None:
+            await asyncio.to_thread(stored.end_session, self.database, session.sid, datetime.now(UTC))
+        return self.new()
 
     def cookie(self, session: Session) -> str:
         return self.cookies.dumps({"sid": session.sid, "email": session.email})
 
-    def read(self, cookie: str | None) -> Session | None:
+    async def read(self, cookie: str | None) -> Session | None:
         if not cookie:
             return None
         try:
             content = self.cookies.loads(cookie, max_age=SESSION_HOURS * 3600)
         except BadSignature:  # expired or tampered with: start again, signed out
             return None
-        return Session(sid=str(content["sid"]), email=content.get("email"))
+        sid = str(content["sid"])
+        if content.get("email") is None:
+            return Session(sid=sid)
+        # The cookie alone proves nothing once its session has ended: the row decides (one primary-key lookup).
+        email = await asyncio.to_thread(stored.signed_in_as, self.database, sid, datetime.now(UTC))
+        return Session(sid=sid, email=email) if email is not None else None
 
     # -- CSRF --------------------------------------------------------------------------
 
@@ -116,3 +132,7 @@ class Sessions:
 
     def csrf_ok(self, session: Session, token: str | None) -> bool:
         return token is not None and hmac.compare_digest(self.csrf_token(session), token)
+
+
+def _fresh_sid() -> str:
+    return secrets.token_urlsafe(16)

@@ -47,7 +47,7 @@ async def send_link(request: Request, email: Annotated[str, Form(max_length=254)
 async def confirm_form(request: Request, token: str) -> Response:
     """Looking at the link does not use it up (mail scanners open links); the button does."""
     try:
-        email = engine(request).sessions.peek(token)
+        email = await engine(request).sessions.peek(token)
     except LinkRefused as refused:
         return page(request, "sign_in.html", status_code=400, problem=str(refused))
     return page(request, "confirm_sign_in.html", email=email, token=token)
@@ -57,15 +57,15 @@ async def confirm_form(request: Request, token: str) -> Response:
 async def confirm(request: Request, token: str) -> Response:
     e = engine(request)
     try:
-        email = e.sessions.redeem(token)
+        email = await e.sessions.redeem(token)
     except LinkRefused as refused:
         return page(request, "sign_in.html", status_code=400, problem=str(refused))
-    request.state.new_session = e.sessions.new(email)  # a fresh session id: no fixation
+    request.state.new_session = await e.sessions.sign_in(email)  # a fresh session id: no fixation
     return RedirectResponse("/", status_code=303)
 
 
 @router.post("/sign-out", dependencies=[CsrfChecked])
 async def sign_out(request: Request) -> Response:
-    request.state.new_session = engine(request).sessions.new()
+    request.state.new_session = await engine(request).sessions.sign_out(session(request))
     log.info("signed out", email=session(request).email)
     return RedirectResponse("/sign-in", status_code=303)

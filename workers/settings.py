@@ -72,24 +72,12 @@ class Settings(BaseSettings):
         return database_url(self.database_url.get_secret_value() if self.database_url else None, self.data_dir)
 
     @property
-    def outbox_path(self) -> Path:
-        return self.data_dir / "outbox.sqlite3"
-
-    @property
-    def web_path(self) -> Path:
-        return self.data_dir / "web.sqlite3"
-
-    @property
     def web_url(self) -> str:
         return (self.web_base_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
 
     @property
     def codec_keys_path(self) -> Path:
         return self.data_dir / "codec-keys.json"
-
-    @property
-    def bookings_path(self) -> Path:
-        return self.data_dir / "substitutes.sqlite3"
 
     @property
     def smtp(self) -> SmtpSettings | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from temporalio.client import Client
@@ -15,9 +17,11 @@ from temporalio.worker import Replayer, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.notifications import Mailer, NoticeActivities
-from activities.outbox import Outbox
+from activities.read_model import ReadModelActivities
 from activities.substitutes import LocalSubstituteDesk, SubstituteActivities, SubstituteDesk
 from activities.workflow_starts import WorkflowStarts
+from store.database import Database
+from store.outbox import Outbox
 from workers.codec import data_converter, key_ring
 from workers.settings import Settings
 from workflows.cohort import CohortWorkflow
@@ -55,6 +59,7 @@ async def connect(settings: Settings) -> Client:
 def create_worker(
     client: Client,
     settings: Settings,
+    database: Database | None = None,
     desk: SubstituteDesk | None = None,
     task_queue: str | None = None,
     deadlock_detection: bool = True,
@@ -66,19 +71,30 @@ def create_worker(
     the sandbox; the sandbox otherwise stays.
     """
     mailer = Mailer(settings.smtp) if settings.smtp else None
-    notices = NoticeActivities(Outbox(settings.outbox_path), mailer)
-    substitutes = SubstituteActivities(desk or LocalSubstituteDesk(settings.bookings_path))
+    database = database or Database.open(settings.database)
+    notices = NoticeActivities(Outbox(database), mailer)
+    substitutes = SubstituteActivities(desk or LocalSubstituteDesk(database))
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[notices.send_notice, substitutes.book_substitute, WorkflowStarts(client).start_workflows],
+        activities=[
+            notices.send_notice,
+            substitutes.book_substitute,
+            WorkflowStarts(client).start_workflows,
+            *read_model_activities(database),
+        ],
         workflow_runner=workflow_runner(),
         max_cached_workflows=settings.workflow_cache,
         max_concurrent_workflow_tasks=settings.workflow_tasks_at_once,
         graceful_shutdown_timeout=timedelta(seconds=10),
         debug_mode=not deadlock_detection,  # see the docstring
     )
+
+
+def read_model_activities(database: Database) -> list[Callable[..., Any]]:
+    writes = ReadModelActivities(database)
+    return [writes.publish_training, writes.publish_partnership, writes.publish_ledger, writes.record_participant, writes.record_withdrawal]
 
 
 def create_replayer(converter: DataConverter) -> Replayer:
@@ -98,7 +114,8 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
     async with worker:
         await stop.wait()
         log.info("worker stopping")
-    # Drop the client before the loop ends: see DESIGN.md on the PyGILState_Release crash at exit.
+    # Drop the client before the loop ends: a Temporal client still referenced at exit can crash the interpreter
+    # (PyGILState_Release, sdk-python issue 300).
     del worker, client
     gc.collect()
     await asyncio.sleep(0.2)

@@ -16,18 +16,22 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
-from temporalio.workflow import ParentClosePolicy
 
-from activities.names import START_WORKFLOWS, WorkflowStart
+from activities.names import (
+    RECORD_PARTICIPANT,
+    RECORD_WITHDRAWAL,
+    START_WORKFLOWS,
+    ParticipantAdded,
+    ParticipantWithdrawn,
+    WorkflowStart,
+)
 from workflows import ids
 from workflows import search_attributes as sa
-from workflows.dispatch import Dispatch
+from workflows.dispatch import DATABASE_RETRY, Dispatch
 from workflows.history import history_is_long
 from workflows.partnership import PartnershipInput, PartnershipWorkflow
 from workflows.refusals import refusals
 from workflows.release_ledger import LedgerInput, Member, PartnershipAtSchool, ReleaseLedgerWorkflow
-from workflows.summaries import SUMMARY_IN_MEMO
 from workflows.training import TrainingInput, TrainingWorkflow
 
 with workflow.unsafe.imports_passed_through():
@@ -53,8 +57,6 @@ with workflow.unsafe.imports_passed_through():
 
 START_BATCH = 100  # workflows started per activity while launching
 LAUNCH_LANES = 6  # such activities in flight at a time (a probe of 1,562 workflows: 3 or 4 lanes 49-52/s, 5 to 12 lanes 213-242/s)
-LAUNCH_IN_LANES = "launch-in-lanes"
-ENTITIES_BY_ACTIVITY = "entities-started-by-activity"
 
 
 class CohortInput(BaseModel):
@@ -92,7 +94,7 @@ class CohortWorkflow:
             self._launch()
         assert self.to_start is not None
         # Cohorts launched before launching in lanes replay with one batch at a time.
-        await self._start_all(LAUNCH_LANES if workflow.patched(LAUNCH_IN_LANES) else 1)
+        await self._start_all(LAUNCH_LANES)
         await workflow.wait_condition(lambda: self._year_over() or history_is_long())
         if not self._year_over():
             await self._continue_as_new()
@@ -159,30 +161,12 @@ class CohortWorkflow:
         """Start the workflows of these schools, coaches and partnerships (each has one of its own)."""
         index = self.state.roster.index()
         entities = [(wid, *self._entity(wid, index)) for wid in workflow_ids]
-        if workflow.patched(ENTITIES_BY_ACTIVITY):
-            # Not child workflows: they outlive every run of this cohort (see activities/workflow_starts.py).
-            orders = [
-                WorkflowStart(
-                    workflow=name, id=wid, task_queue=workflow.info().task_queue, input=arg.model_dump(mode="json"), attributes=attrs
-                )
-                for wid, name, arg, attrs in entities
-            ]
-            await workflow.execute_activity(START_WORKFLOWS, orders, start_to_close_timeout=timedelta(minutes=2))
-        else:  # a cohort launched before that change replays as it ran: with child workflows
-            await asyncio.gather(
-                *(
-                    workflow.start_child_workflow(
-                        name,
-                        arg,
-                        id=wid,
-                        parent_close_policy=ParentClosePolicy.ABANDON,
-                        search_attributes=TypedSearchAttributes(
-                            [SearchAttributePair(SearchAttributeKey.for_keyword(k), v) for k, v in attrs.items()]
-                        ),
-                    )
-                    for wid, name, arg, attrs in entities
-                )
-            )
+        # Not child workflows: they outlive every run of this cohort (see activities/workflow_starts.py).
+        orders = [
+            WorkflowStart(workflow=name, id=wid, task_queue=workflow.info().task_queue, input=arg.model_dump(mode="json"), attributes=attrs)
+            for wid, name, arg, attrs in entities
+        ]
+        await workflow.execute_activity(START_WORKFLOWS, orders, start_to_close_timeout=timedelta(minutes=2))
 
     def _entity(self, workflow_id: str, roster: RosterIndex) -> tuple[str, BaseModel, dict[str, str]]:
         """The workflow type, input and search attributes of one of the cohort's workflows."""
@@ -246,13 +230,7 @@ class CohortWorkflow:
 
     @workflow.signal
     def training_changed(self, summary: TrainingSummary) -> None:
-        before = self.state.trainings.get(summary.coach)
         self.state.trainings[summary.coach] = summary
-        unlocked = summary.coaching_unlocked and (before is None or not before.coaching_unlocked)
-        if unlocked and not summary.tells_partnerships:  # a training from before trainings told their partnerships
-            for pid in self._by_coach.get(summary.coach, []):
-                if self.state.partnerships[pid].stage in OPEN_STAGES:
-                    self.dispatch.signal(ids.partnership_id(self.state.cohort, pid), "coaching_unlocked")
 
     @workflow.signal
     def partnership_changed(self, summary: PartnershipSummary) -> None:
@@ -267,8 +245,8 @@ class CohortWorkflow:
         self.state.roster.partnerships.append(partnership)
         workflow_id = self._register(partnership)
         await self._start([workflow_id])
-        if workflow.patched(SUMMARY_IN_MEMO):  # the coach's training tells it when coaching unlocks (or now, if it has)
-            self.dispatch.signal(ids.training_id(self.state.cohort, partnership.coach), "partnership_added", partnership.id)
+        # The coach's training tells it when coaching unlocks (or now, if it has).
+        self.dispatch.signal(ids.training_id(self.state.cohort, partnership.coach), "partnership_added", partnership.id)
         self.dispatch.signal(
             ids.ledger_id(self.state.cohort, partnership.school),
             "add_partnership",
@@ -285,6 +263,13 @@ class CohortWorkflow:
     async def add_participant(self, request: NewParticipant) -> Person:
         with refusals():
             person = check_new_participant(self.state, request)
+        # The database's roster first: its unique email per cohort refuses a person added twice at once.
+        await workflow.execute_activity(
+            RECORD_PARTICIPANT,
+            ParticipantAdded(cohort=self.state.cohort, person=person, by=request.actor),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=DATABASE_RETRY,
+        )
         self.state.roster.people.append(person)
         self.dispatch.signal(
             ids.ledger_id(self.state.cohort, str(person.school)), "add_member", Member(email=person.email, role=person.role)
@@ -299,11 +284,17 @@ class CohortWorkflow:
             check_new_participant(self.state, request)
 
     @workflow.update
-    def withdraw_participant(self, request: Withdrawal) -> list[str]:
+    async def withdraw_participant(self, request: Withdrawal) -> list[str]:
         """Withdraw a coach or teacher; returns the partnerships that end with them."""
         with refusals():
             person = check_withdrawal(self.state, request)
         cohort = self.state.cohort
+        await workflow.execute_activity(
+            RECORD_WITHDRAWAL,
+            ParticipantWithdrawn(cohort=cohort, email=person.email, by=request.actor),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=DATABASE_RETRY,
+        )
         if person.email in self.state.trainings:
             self.dispatch.signal(ids.training_id(cohort, person.email), "withdraw")
         ending = withdraw(self.state, person)

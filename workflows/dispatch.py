@@ -25,12 +25,19 @@ with workflow.unsafe.imports_passed_through():
 NOTICE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=10))
 
 
+DATABASE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=5))
+
+
 class Dispatch:
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def notify(self, notice: Notice) -> None:
         self._spawn(self._notify(notice))
+
+    def publish(self, activity: str, published: Any) -> None:
+        """Keep the read model in step; each write carries a revision, so they may land in any order."""
+        self._spawn(self._publish(activity, published))
 
     def signal(self, workflow_id: str, signal: str, *args: Any) -> None:
         self._spawn(self._signal(workflow_id, signal, args))
@@ -54,6 +61,10 @@ class Dispatch:
             )
         except ActivityError as err:
             workflow.logger.error("notice undeliverable", extra={"key": notice.key, "error": str(err.cause)})
+
+    async def _publish(self, activity: str, published: Any) -> None:
+        # No end to retrying: a database that is down for a while must not leave a page behind for good.
+        await workflow.execute_activity(activity, published, start_to_close_timeout=timedelta(seconds=30), retry_policy=DATABASE_RETRY)
 
     async def _signal(self, workflow_id: str, signal: str, args: tuple[Any, ...]) -> None:
         try:

@@ -5,8 +5,9 @@ and refuses before anything is written to history. A stall timer restarts on
 every move: when it fires, the next link of the stall chain goes out. At each
 new cycle the run continues as new, carrying the record forward.
 
-Its stage is kept in search attributes and its latest summary in the memo, so
-visibility answers lists and dashboards; the cohort hears only of its end.
+Its latest summary is published to the read model, which the doors answer from; its
+stage stays in search attributes and its summary in the memo for operators. The
+cohort hears only of its end.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from datetime import timedelta
 from pydantic import BaseModel
 from temporalio import workflow
 
+from activities.names import PUBLISH_PARTNERSHIP, PartnershipPublished
 from workflows import search_attributes as sa
 from workflows.dispatch import Dispatch
 from workflows.ids import cohort_id
 from workflows.refusals import refusals
-from workflows.summaries import SUMMARY, SUMMARY_IN_MEMO
+from workflows.summaries import SUMMARY
 
 with workflow.unsafe.imports_passed_through():
     from domain import notices
@@ -159,10 +161,11 @@ class PartnershipWorkflow:
         return PartnershipInput(record=self.record, program=self.program)
 
     def _announce(self) -> None:
-        """Keep visibility (and, once it ends, the cohort) in step with the record."""
+        """Keep the read model, visibility (and, once it ends, the cohort) in step with the record."""
         r = self.record
+        r.revision += 1
         indexed = (r.stage, r.stall.stalled_since is not None)
-        if indexed != self._indexed or not workflow.patched(SUMMARY_IN_MEMO):
+        if indexed != self._indexed:
             self._indexed = indexed
             workflow.upsert_search_attributes([sa.STAGE.value_set(r.stage.value), sa.STALLED.value_set(indexed[1])])
         summary = PartnershipSummary(
@@ -178,10 +181,10 @@ class PartnershipWorkflow:
             follow_ups=r.stall.follow_ups,
             escalations=r.stall.escalations,
             as_of=workflow.now(),
+            focus=r.focus,
+            revision=r.revision,
         )
-        if not workflow.patched(SUMMARY_IN_MEMO):  # a run from before summaries were kept in memos replays as it ran
-            self.dispatch.signal(cohort_id(r.cohort), "partnership_changed", summary)
-            return
         workflow.upsert_memo({SUMMARY: summary})
+        self.dispatch.publish(PUBLISH_PARTNERSHIP, PartnershipPublished(cohort=r.cohort, summary=summary))
         if r.stage not in OPEN_STAGES:
             self.dispatch.signal(cohort_id(r.cohort), "partnership_changed", summary)

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-from activities.names import BOOK_SUBSTITUTE
+from activities.names import BOOK_SUBSTITUTE, PUBLISH_LEDGER
 from workflows.dispatch import Dispatch
 from workflows.history import history_is_long
 from workflows.refusals import refusals
@@ -41,10 +41,6 @@ with workflow.unsafe.imports_passed_through():
         cancel as cancel_request,
     )
     from domain.roster import Role
-
-
-# workflow.patched id: the requester is warned when a request is about to expire (see _follow)
-EXPIRY_WARNING = "warn-requester-before-expiry"
 
 
 class LedgerInput(BaseModel):
@@ -95,6 +91,8 @@ class ReleaseLedgerWorkflow:
 
     @workflow.run
     async def run(self, input: LedgerInput) -> ReleaseLedgerRecord:
+        if self.ledger.revision == 0:  # a new ledger: its school's page shows it before anyone asks
+            self._publish()
         for request in self.ledger.requests:
             self._watch(request)
         await workflow.wait_condition(lambda: history_is_long() or (self._closing and not self._watching))
@@ -112,6 +110,7 @@ class ReleaseLedgerWorkflow:
             request = add_request(self.ledger, ask.requester, ask.days, ask.on, ask.purpose, ask.partnership, workflow.now(), self._today())
         self.dispatch.notify(notices.release_requested(self.ledger, request))
         self._watch(request)
+        self._publish()
         return request
 
     @request_release.validator
@@ -134,6 +133,7 @@ class ReleaseLedgerWorkflow:
             move(self.ledger, request.id, "book", booking=booking)
             self.dispatch.notify(notices.substitute_booked(self.ledger, request))
         self.dispatch.notify(notices.release_decided(self.ledger, request, coach_to_tell(self.ledger, request)))
+        self._publish()
         return request
 
     @decide.validator
@@ -144,7 +144,9 @@ class ReleaseLedgerWorkflow:
     @workflow.update
     def cancel(self, cancellation: Cancellation) -> ReleaseRequest:
         with refusals():
-            return cancel_request(self.ledger, cancellation.request_id, cancellation.actor, self._today())
+            request = cancel_request(self.ledger, cancellation.request_id, cancellation.actor, self._today())
+        self._publish()
+        return request
 
     @cancel.validator
     def _validate_cancel(self, cancellation: Cancellation) -> None:
@@ -165,10 +167,12 @@ class ReleaseLedgerWorkflow:
     @workflow.signal
     def add_member(self, member: Member) -> None:
         self.ledger.members[member.email] = member.role
+        self._publish()
 
     @workflow.signal
     def add_partnership(self, partnership: PartnershipAtSchool) -> None:
         self.ledger.partnerships[partnership.id] = partnership.coach
+        self._publish()
 
     @workflow.signal
     def close(self) -> None:
@@ -187,12 +191,12 @@ class ReleaseLedgerWorkflow:
             if request.reminded_at is None and not await self._until(reminder_at, lambda: request.status != ReleaseStatus.requested):
                 request.reminded_at = workflow.now()
                 self.dispatch.notify(notices.release_reminder(self.ledger, request))
-                # Added while ledgers were running: a run that reminded before this change must replay without it.
-                if workflow.patched(EXPIRY_WARNING):
-                    self.dispatch.notify(notices.release_expiring(self.ledger, request, self.program.local_date(expires_at)))
+                self.dispatch.notify(notices.release_expiring(self.ledger, request, self.program.local_date(expires_at)))
+                self._publish()
             if not await self._until(expires_at, lambda: request.status != ReleaseStatus.requested):
                 move(self.ledger, request.id, "expire")
                 self.dispatch.notify(notices.release_expired(self.ledger, request))
+                self._publish()
                 return
             if await self._until(
                 self.program.end_of_day(request.on), lambda: request.status not in (ReleaseStatus.approved, ReleaseStatus.booked)
@@ -201,6 +205,7 @@ class ReleaseLedgerWorkflow:
             await workflow.wait_condition(lambda: request.status != ReleaseStatus.approved)  # booking under way
             if request.status == ReleaseStatus.booked:
                 move(self.ledger, request.id, "use")
+                self._publish()
         finally:
             self._watching.pop(request.id, None)
 
@@ -214,6 +219,11 @@ class ReleaseLedgerWorkflow:
             return True
         except TimeoutError:
             return False
+
+    def _publish(self) -> None:
+        """Keep the school's page (the read model) in step with the ledger."""
+        self.ledger.revision += 1
+        self.dispatch.publish(PUBLISH_LEDGER, self.ledger.model_copy(deep=True))
 
     def _today(self) -> date:
         return self.program.local_date(workflow.now())

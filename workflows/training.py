@@ -6,8 +6,9 @@ missing after its end plus the grace period, the coordinator is followed up.
 When the unlock session is attended or made up, the coach's partnerships are
 told that coaching may begin, and so is the cohort.
 
-Its latest summary (status and attendance) is kept in the workflow's memo, where
-visibility lists it for dashboards; the cohort hears only of status changes.
+Its latest summary (status and attendance) is published to the read model, which
+the doors answer from, and kept in its memo for operators; the cohort hears only of
+status changes.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import contextlib
 from pydantic import BaseModel
 from temporalio import workflow
 
+from activities.names import PUBLISH_TRAINING, TrainingPublished
 from workflows.dispatch import Dispatch
 from workflows.ids import cohort_id, partnership_id
 from workflows.refusals import refusals
-from workflows.summaries import SUMMARY, SUMMARY_IN_MEMO
+from workflows.summaries import SUMMARY
 
 with workflow.unsafe.imports_passed_through():
     from domain import notices
@@ -137,6 +139,7 @@ class TrainingWorkflow:
 
     def _announce(self) -> None:
         r = self.record
+        r.revision += 1
         summary = TrainingSummary(
             coach=r.coach,
             name=r.name,
@@ -145,11 +148,10 @@ class TrainingWorkflow:
             attendance={n: e.status for n, e in r.attendance.items()},
             as_of=workflow.now(),
             tells_partnerships=r.partnerships is not None,
+            revision=r.revision,
         )
-        if not workflow.patched(SUMMARY_IN_MEMO):  # a training that ran before summaries were kept in memos replays as it ran
-            self.dispatch.signal(cohort_id(r.cohort), "training_changed", summary)
-            return
         workflow.upsert_memo({SUMMARY: summary})
+        self.dispatch.publish(PUBLISH_TRAINING, TrainingPublished(cohort=r.cohort, summary=summary))
         if r.status != self._reported:  # attendance alone changes nothing the cohort decides
             self._reported = r.status
             self.dispatch.signal(cohort_id(r.cohort), "training_changed", summary)

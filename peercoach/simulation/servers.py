@@ -32,6 +32,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from peercoach.client import CoachingClient
 from peercoach.local_temporal import start_time_skipping_environment
+from store.database import Database
 from workers.settings import Settings
 from workers.worker import create_worker
 from workflows import ids
@@ -67,6 +68,8 @@ class Servers:
     def __init__(self, converter: DataConverter, settings: Settings):
         self.converter = converter
         self.settings = settings
+        self.database = Database(settings.database)
+        self.database.upgrade()  # a simulation's own data directory: its database is made here
         self.carried = 0  # times the cohort moved to a fresh server
         self._env: WorkflowEnvironment | None = None
         self._running: AsyncExitStack | None = None
@@ -90,7 +93,7 @@ class Servers:
 
     @property
     def coaching(self) -> CoachingClient:
-        return CoachingClient(self.client, self.settings.task_queue)
+        return CoachingClient(self.client, self.settings.task_queue, self.database)
 
     async def _start(self) -> None:
         self._env = await start_time_skipping_environment(self.converter)
@@ -99,7 +102,7 @@ class Servers:
         # cache: at a busy moment a workflow task can wait over 2 s for the interpreter, which the SDK's deadlock
         # detector takes for a deadlock. Its eviction can then leave an Update's task behind, and that workflow
         # (and the worker's shutdown) hang for good: seen once in a 1,000-coach year, at simulated 2027-11-24.
-        worker = create_worker(self._env.client, self.settings, deadlock_detection=False)
+        worker = create_worker(self._env.client, self.settings, database=self.database, deadlock_detection=False)
         await self._running.enter_async_context(worker)
 
     async def _stop(self) -> None:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from activities.outbox import Outbox
 from domain.cohort import summarize
 from domain.program import Program
 from domain.release import ReleaseStatus
@@ -22,6 +21,7 @@ from peercoach.client import CoachingClient
 from peercoach.simulation.behaviour import Step, plan_year, shift_to
 from peercoach.simulation.drivers import Outcome, People, moments
 from peercoach.simulation.servers import Servers, SimulationStuck
+from store.outbox import Outbox
 from workers.codec import KeyRing, data_converter
 from workers.settings import Settings
 
@@ -79,7 +79,7 @@ async def simulate_year(
     """
     started = time.monotonic()
     converter = data_converter(KeyRing.generate("a key made for this process only"))
-    # The outbox is thrown away after the summary: keep it in memory (tmpfs) where there is one, not on a disk it would fsync.
+    # The database is thrown away after the summary: keep it in memory (tmpfs) where there is one, not on a disk it would fsync.
     with tempfile.TemporaryDirectory(prefix="peercoach-simulate-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as data:
         # Every workflow of the cohort stays cached in the worker, so no workflow task replays a history.
         workflows = 1 + len(roster.schools) + len(roster.with_role(Role.coach)) + len(roster.partnerships)
@@ -93,7 +93,7 @@ async def simulate_year(
         try:
             async with Servers(converter, settings) as servers:
                 summary = await _play(servers, program, roster, seed, days_per_server, on_progress)
-            summary.notifications = dict(sorted(Counter(e.kind for e in Outbox(settings.outbox_path).entries()).items()))
+            summary.notifications = dict(sorted(Counter(e.kind for e in Outbox(servers.database).entries()).items()))
         finally:
             gc.collect()
     return summary, time.monotonic() - started

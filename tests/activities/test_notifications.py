@@ -5,7 +5,6 @@ from __future__ import annotations
 import smtplib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -13,9 +12,10 @@ from icalendar import Calendar
 from activities.messages import SUBJECT_MAX, TEMPLATES, calendar_invite, render
 from activities.names import SEND_NOTICE
 from activities.notifications import Mailer, NoticeActivities, SmtpSettings
-from activities.outbox import Outbox
 from domain import notices
 from domain.notices import Notice, NoticeKind
+from store.database import Database
+from store.outbox import Outbox
 from tests.activities.conftest import ASKED_AT, SmtpServer, activity_environment, free_port
 from tests.activities.records import program, realistic_notices, training
 from tests.roster_fixtures import ANN, COORDINATOR, PRINCIPAL, TIA
@@ -34,8 +34,8 @@ async def send(activities: NoticeActivities, n: Notice, attempt: int = 1) -> int
 
 
 @pytest.fixture
-def outbox(tmp_path: Path) -> Outbox:
-    return Outbox(tmp_path / "data" / "outbox.sqlite3")
+def outbox(database: Database) -> Outbox:
+    return Outbox(database)
 
 
 @pytest.fixture

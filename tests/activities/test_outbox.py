@@ -1,21 +1,29 @@
-"""The outbox ledger in a real SQLite file: what was claimed, what was sent, and reading it back."""
+"""The outbox ledger in the program's database (SQLite and PostgreSQL): what was claimed, what was sent, reading it back,
+and several workers sharing it."""
 
 from __future__ import annotations
 
+import math
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from activities.outbox import Outbox
+from domain import notices
+from store.database import Database
+from store.outbox import Outbox
+from tests.activities.records import program
 from tests.roster_fixtures import ANN, BOB, COORDINATOR
 
 MONDAY = datetime(2026, 4, 13, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def outbox(tmp_path: Path) -> Outbox:
-    return Outbox(tmp_path / "nested" / "data" / "outbox.sqlite3")
+def outbox(database: Database) -> Outbox:
+    return Outbox(database)
 
 
 def put(outbox: Outbox, key: str, recipient: str, kind: str, at: datetime, sent: bool = True) -> None:
@@ -28,8 +36,7 @@ def listed(outbox: Outbox, **filters: str | int | None) -> list[tuple[str, str]]
     return [(e.key, e.recipient) for e in outbox.entries(**filters)]  # type: ignore[arg-type]
 
 
-def test_a_new_outbox_is_an_empty_file(outbox: Outbox) -> None:
-    assert outbox.path.is_file()
+def test_a_new_outbox_is_empty(outbox: Outbox) -> None:
     assert outbox.entries() == []
 
 
@@ -55,13 +62,76 @@ def test_a_pending_row_may_be_claimed_again_a_sent_one_not(outbox: Outbox) -> No
     assert (row.attempts, row.created_at) == (2, MONDAY)  # the first ask is kept
 
 
-def test_a_second_outbox_on_the_same_file_sees_the_same_ledger(outbox: Outbox) -> None:
+def test_a_second_outbox_on_the_same_database_sees_the_same_ledger(outbox: Outbox, database: Database) -> None:
     put(outbox, "k", ANN, "make_up", MONDAY)
 
-    again = Outbox(outbox.path)
+    again = Outbox(database)  # another worker's
 
     assert listed(again) == [("k", ANN)]
     assert not again.claim("k", ANN, "make_up", "s", "b", None, MONDAY)
+
+
+def test_the_recipient_is_kept_in_lower_case_so_two_spellings_are_one_notice(outbox: Outbox) -> None:
+    put(outbox, "k", ANN.upper(), "make_up", MONDAY)
+
+    assert not outbox.claim("k", ANN, "make_up", "s", "b", None, MONDAY)
+    assert listed(outbox) == [("k", ANN)]
+
+
+def test_workers_sharing_the_database_never_claim_a_notice_once_it_is_sent(database: Database) -> None:
+    """Eight workers, each with its own Outbox, send the same notices at once: whichever claims one sends it, and
+    no claim that begins after a worker marked it sent succeeds (claims racing before that may: see the module)."""
+    workers = [Outbox(database) for _ in range(8)]
+    keys = [f"moved:c:ann--tia:{n}" for n in range(10)]
+    claims: list[tuple[str, float]] = []  # each claim that said "send", and when it began
+    marked: dict[str, float] = {}  # when a worker first had a notice marked sent
+    lock, start = threading.Lock(), threading.Barrier(len(workers))
+
+    def work(outbox: Outbox) -> None:
+        start.wait()
+        for key in keys:
+            began = time.monotonic()
+            if outbox.claim(key, ANN, "stage_moved", "s", "b", None, MONDAY):
+                outbox.mark_sent(key, ANN, "smtp")
+                with lock:
+                    claims.append((key, began))
+                    marked[key] = min(marked.get(key, math.inf), time.monotonic())
+
+    with ThreadPoolExecutor(len(workers)) as pool:
+        list(pool.map(work, workers))
+
+    assert marked.keys() == set(keys)
+    assert [(key, began) for key, began in claims if began > marked[key]] == []
+    assert not any(outbox.claim(key, ANN, "stage_moved", "s", "b", None, MONDAY) for outbox in workers for key in keys)
+    rows = workers[0].entries()
+    assert {row.status for row in rows} == {"sent"}
+    assert {row.key: row.attempts for row in rows} == Counter(key for key, _ in claims)
+
+
+def test_claims_racing_for_one_notice_count_every_attempt(database: Database) -> None:
+    """Concurrent claims of a pending notice (a retry overlapping an attempt that timed out) each count."""
+    workers = [Outbox(database) for _ in range(8)]
+    start = threading.Barrier(len(workers))
+
+    def claim(outbox: Outbox) -> bool:
+        start.wait()
+        return outbox.claim("k", ANN, "make_up", "s", "b", None, MONDAY)
+
+    with ThreadPoolExecutor(len(workers)) as pool:
+        claimed = list(pool.map(claim, workers))
+
+    assert claimed == [True] * len(workers)
+    [row] = workers[0].entries()
+    assert (row.status, row.attempts, row.created_at) == ("pending", len(workers), MONDAY)
+
+
+def test_the_longest_business_key_the_program_makes_fits(outbox: Outbox) -> None:
+    cohort, coach = "c" * 60, f"{'a' * 64}@{'d' * 185}.org"  # the longest cohort name and email address
+    key = notices.attendance_due(cohort, [COORDINATOR], coach, program(), 8).key
+
+    put(outbox, key, COORDINATOR, "attendance_due", MONDAY)
+
+    assert listed(outbox) == [(key, COORDINATOR)]
 
 
 @pytest.fixture
@@ -118,6 +188,16 @@ def test_entries_for_one_recipient_and_kind(filled: Outbox) -> None:
 def test_limit_keeps_the_earliest(filled: Outbox) -> None:
     assert listed(filled, limit=2) == listed(filled)[:2]
     assert listed(filled, recipient=ANN, limit=1) == [("reminder:c:ann:session-1:7d", ANN)]
+
+
+def test_offset_pages_through_them(filled: Outbox) -> None:
+    everything = listed(filled)
+    pages = [listed(filled, limit=3, offset=start) for start in range(0, len(everything), 3)]
+
+    assert [len(page) for page in pages] == [3, 3, 1]
+    assert [entry for page in pages for entry in page] == everything
+    assert listed(filled, offset=6) == everything[6:]
+    assert listed(filled, recipient=ANN, offset=1, limit=1) == [("make-up:c:ann:session-1", ANN)]
 
 
 def test_entries_carry_everything_claimed(outbox: Outbox) -> None:

@@ -20,7 +20,6 @@ from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.testing import WorkflowEnvironment
 
 from domain.cycle import Stage
-from peercoach.client import CoachingClient
 from peercoach.local_temporal import temporal_binary
 from tests.cli.conftest import PEERCOACH
 from tests.cli.test_dev import free_port
@@ -70,7 +69,7 @@ def from_json(body: dict[str, Any]) -> list[Payload]:
 async def note_in_history(dev_env: WorkflowEnvironment, harness, cohort: str, text: str) -> tuple[str, list[Payload]]:  # type: ignore[no-untyped-def]
     """A partnership with a note, and every payload its history stores (fetched without the codec)."""
     h = harness(dev_env.client)
-    coaching = CoachingClient(dev_env.client, h.task_queue)
+    coaching = h.coaching()
     async with h.worker():
         await launch_with_ann_coaching(coaching, cohort)
         await coaching.move(cohort, ANN_TIA, ANN, Stage.initiate)

@@ -84,12 +84,12 @@ async def test_a_first_week_at_the_terminal(terminal: Terminal, tmp_path: Path) 
         ("pending", "initiate", ANN, "Brainstormed the unit")
     ]
 
-    # initiate stalls after two seconds in this program: visibility finds it
+    # initiate stalls after two seconds in this program: the read model finds it
     async def stalled() -> Result | None:
         found = await terminal("partnership", "list", "--cohort", cohort, "--stalled", "--json")
-        return found if [p["id"] for p in found.json()] == [pid] else None
+        return found if [f"{p['cohort']}/{p['id']}" for p in found.json()["rows"]] == [pid] else None
 
-    await until(stalled, "the stalled partnership in visibility")
+    await until(stalled, "the stalled partnership in the read model")
     follow_ups = (await terminal("outbox", "--kind", "stall_follow_up", "--json")).json()
     assert {e["recipient"] for e in follow_ups} == {ANN, TIA}
 

@@ -69,12 +69,29 @@ async def sign_in_link_on_the_console(process: asyncio.subprocess.Process, web_p
             return found.group(0)
 
 
+def worker_of(pid: int) -> int:
+    """The worker child process of `peercoach dev`."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for child in children:
+        if "workers" in Path(f"/proc/{child}/cmdline").read_bytes().decode().split("\0"):
+            return int(child)
+    raise AssertionError(f"no worker among {children}")
+
+
+async def console_until(process: asyncio.subprocess.Process, text: str) -> str:
+    assert process.stdout is not None
+    seen = ""
+    while text not in seen:
+        seen += (await asyncio.wait_for(process.stdout.readline(), timeout=30)).decode()
+    return seen
+
+
 async def test_dev_starts_stops_and_resumes(tmp_path: Path) -> None:
     port, ui_port, web_port = free_port(), free_port(), free_port()
     process, welcome = await start_dev(tmp_path, port, ui_port, web_port)
     try:
         assert f"Launched the sample cohort {SAMPLE_COHORT}" in welcome
-        assert f"http://localhost:{ui_port}" in welcome and "outbox.sqlite3" in welcome
+        assert f"http://localhost:{ui_port}" in welcome and "the outbox in sqlite:///" in welcome
         assert f"http://127.0.0.1:{web_port}" in welcome and "notes decrypted through the codec server" in welcome
         link = await sign_in_link_on_the_console(process, web_port, "tanna.colwell@esd112.example.org")
         async with httpx.AsyncClient() as browser:
@@ -82,6 +99,12 @@ async def test_dev_starts_stops_and_resumes(tmp_path: Path) -> None:
 
         code, out, _ = await peercoach(port, "--data-dir", str(tmp_path), "cohort", "list", "--json")
         assert code == 0 and json.loads(out) == [{"cohort": SAMPLE_COHORT, "status": "running"}]
+
+        # a worker that dies is started again, and the stack keeps serving
+        os.kill(worker_of(process.pid), signal.SIGKILL)
+        assert "The worker stopped (exit -9" in await console_until(process, "starting it again")
+        code, out, _ = await peercoach(port, "--data-dir", str(tmp_path), "partnership", "list", "--limit", "2")
+        assert code == 0 and "1-2 of 4; next page: --offset 2" in out
 
         second = await asyncio.create_subprocess_exec(
             PEERCOACH, "--data-dir", str(tmp_path), "dev", "--port", str(port), "--ui-port", str(free_port()),

@@ -19,7 +19,6 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.outbox import Outbox
 from activities.substitutes import LocalSubstituteDesk
 from domain.cycle import PartnershipRecord, Stage
 from domain.program import Program
@@ -27,9 +26,10 @@ from domain.release import ReleaseRequest, ReleaseStatus
 from domain.roster import Partnership, Roster, parse_roster_csv
 from domain.training import Attendance
 from peercoach.client import CoachingClient
+from store.database import Database
+from store.outbox import Outbox
 from tests.conftest import program_starting
 from tests.roster_fixtures import HEADER
-from workers.settings import Settings
 from workflows import ids
 from workflows.partnership import PartnershipWorkflow
 
@@ -173,7 +173,7 @@ class Play:
         decided = self.coaching.decide_release(asked.id, principal, approve=n % 2 == 0, reason="durability test")
         self.requests[p.id] = await self._act(decided)
 
-    async def verify(self, settings: Settings) -> None:
+    async def verify(self, database: Database) -> None:
         """Each move, request, booking and notice happened exactly once (asked of the workflows, their histories and the outbox)."""
         coaching, cohort, roster = self.coaching, self.cohort, self.roster
         await asyncio.gather(*(self._verify_partnership(p) for p in roster.partnerships))
@@ -189,10 +189,10 @@ class Play:
         assert Counter(r.requester for r in requests) == Counter(p.partners[0] for p in roster.partnerships)
         half = len(roster.partnerships) // 2
         assert Counter(r.status for r in requests) == {ReleaseStatus.booked: half, ReleaseStatus.denied: half}
-        bookings = LocalSubstituteDesk(settings.bookings_path).bookings()
-        assert sorted(str(b["request_id"]) for b in bookings) == sorted(r.id for r in requests if r.status == ReleaseStatus.booked)
+        bookings = LocalSubstituteDesk(database).bookings()
+        assert sorted(b.request_id for b in bookings) == sorted(r.id for r in requests if r.status == ReleaseStatus.booked)
 
-        rows = Outbox(settings.outbox_path).entries()
+        rows = Outbox(database).entries()
         assert {(r.key, r.recipient) for r in rows} == self._expected_notices()
         assert {r.status for r in rows} == {"sent"}
 

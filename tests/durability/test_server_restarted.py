@@ -13,18 +13,19 @@ import uuid
 from pathlib import Path
 
 from tests.activities.conftest import free_port
+from tests.databases import sqlite_database
 from tests.durability.play import PatientPeople, Play, two_partnerships_each
 from tests.durability.processes import DevServer, WorkerProcess
-from workers.settings import Settings
 
 
 async def test_a_restarted_server_loses_nothing(tmp_path: Path) -> None:
     server = DevServer(tmp_path / "temporal.sqlite3", free_port(), tmp_path / "temporal.log")
     task_queue = f"restarted-{uuid.uuid4().hex[:8]}"
     await server.start()
+    database = sqlite_database(tmp_path)  # where the worker's data directory points it
     worker = WorkerProcess(server.address, task_queue, tmp_path)
     try:
-        play = Play(PatientPeople(await server.patient_client(), task_queue), task_queue, two_partnerships_each(10, schools=4))
+        play = Play(PatientPeople(await server.patient_client(), task_queue, database), task_queue, two_partnerships_each(10, schools=4))
         await worker.start()
         await play.launch()
         play.start()
@@ -33,7 +34,8 @@ async def test_a_restarted_server_loses_nothing(tmp_path: Path) -> None:
         assert play.done < play.total, "the play was over before the server stopped"
         await server.start()
         await asyncio.wait_for(play.finished(), timeout=120)
-        await play.verify(Settings(data_dir=tmp_path, task_queue=task_queue, _env_file=None))  # type: ignore[call-arg]
+        await play.verify(database)
     finally:
         worker.stop()
         server.stop()
+        database.dispose()

@@ -17,10 +17,11 @@ from pathlib import Path
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from activities.outbox import Outbox
 from domain.cycle import Stage
 from domain.training import Attendance
 from peercoach.client import CoachingClient
+from store.database import Database
+from store.outbox import Outbox
 from tests.activities.conftest import SmtpServer, free_port
 from tests.conftest import eventually
 from tests.durability.play import program_under_way
@@ -29,16 +30,16 @@ from workers.settings import Settings
 from workers.worker import create_worker
 
 
-async def test_notices_wait_out_an_smtp_outage_and_arrive_once(dev_env: WorkflowEnvironment, tmp_path: Path) -> None:
+async def test_notices_wait_out_an_smtp_outage_and_arrive_once(dev_env: WorkflowEnvironment, database: Database, tmp_path: Path) -> None:
     smtp = SmtpServer(free_port())
     smtp.start()
     task_queue = f"smtp-{uuid.uuid4().hex[:8]}"
     settings = Settings(data_dir=tmp_path, task_queue=task_queue, smtp_host="127.0.0.1", smtp_port=smtp.port, _env_file=None)  # type: ignore[call-arg]
-    outbox = Outbox(settings.outbox_path)
-    coaching = CoachingClient(dev_env.client, task_queue)
+    outbox = Outbox(database)
+    coaching = CoachingClient(dev_env.client, task_queue, database)
     cohort = task_queue
     try:
-        async with create_worker(dev_env.client, settings):
+        async with create_worker(dev_env.client, settings, database=database):
             await coaching.launch_cohort(cohort, program_under_way(), small_roster(), COORDINATOR)
             await coaching.wait_until_launched(cohort)
             await coaching.record_attendance(cohort, COORDINATOR, 1, {ANN: Attendance.attended, BOB: Attendance.attended})

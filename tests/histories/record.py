@@ -39,6 +39,7 @@ from domain.training import Attendance
 from peercoach.client import CoachingClient
 from peercoach.local_temporal import start_time_skipping_environment
 from tests.conftest import TEST_CONVERTER, program_starting
+from tests.databases import sqlite_database
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, BOB_TED, COORDINATOR, PRINCIPAL, TIA, small_roster
 from workers.settings import Settings
 from workers.worker import create_worker
@@ -64,9 +65,10 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
     settings = Settings(data_dir=data_dir, task_queue=task_queue, _env_file=None)  # type: ignore[call-arg]
     now = await env.get_current_time()
     program = program_starting((now - timedelta(days=200)).date())
-    coaching = CoachingClient(env.client, task_queue)
+    database = sqlite_database(data_dir / "db")
+    coaching = CoachingClient(env.client, task_queue, database)
     soon = (now + timedelta(days=5)).date()
-    async with create_worker(env.client, settings):
+    async with create_worker(env.client, settings, database=database):
         cohort = await coaching.launch_cohort(COHORT, program, small_roster(), COORDINATOR)
         await coaching.wait_until_launched(COHORT)  # its workflows are started by an activity, a moment later
         await coaching.record_attendance(COHORT, COORDINATOR, 5, {ANN: Attendance.attended, BOB: Attendance.absent})
@@ -99,7 +101,8 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
         }
         recorded: dict[str, WorkflowHistory] = {}
         for name, workflow_id in names.items():
-            await env.client.get_workflow_handle(workflow_id).result()  # one at a time: see DESIGN.md on the time-skipping server
+            # One at a time: the time-skipping server skips time only while the client waits on one workflow.
+            await env.client.get_workflow_handle(workflow_id).result()
             runs = await every_run(env.client, workflow_id)
             for n, history in enumerate(runs, start=1):
                 recorded[f"{name}-run-{n}" if len(runs) > 1 else name] = history
@@ -121,7 +124,7 @@ async def record(version: str) -> list[Path]:
         events = json.loads(history.to_json())["events"]
         path.write_text('{"events": [\n' + ",\n".join(json.dumps(e, sort_keys=True) for e in events) + "\n]}\n", encoding="utf-8")
         written.append(path)
-    # see DESIGN.md: drop the client before the loop ends, or the process can crash at exit
+    # drop the client before the loop ends, or the process can crash at exit
     del env
     gc.collect()
     await asyncio.sleep(0.2)

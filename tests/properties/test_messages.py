@@ -17,7 +17,6 @@ import itertools
 from collections.abc import Iterator
 from datetime import date, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -27,14 +26,15 @@ from icalendar import Calendar
 from activities.messages import SUBJECT_MAX, calendar_invite, one_line, render
 from activities.names import SEND_NOTICE
 from activities.notifications import Mailer, NoticeActivities
-from activities.outbox import Outbox
 from domain import notices
 from domain.cycle import NOTE_MAX_CHARS, Stage, apply_move
 from domain.notices import Notice
 from domain.release import add_request, decide, move
 from domain.roster import EMAIL
+from store.outbox import Outbox
 from tests.activities.conftest import SmtpServer, activity_environment, free_port, parse
 from tests.activities.records import ledger, partnership, program, training
+from tests.databases import sqlite_database
 from tests.properties.inputs import PROPERTY, any_text, awkward_text
 from tests.roster_fixtures import ANN, PRINCIPAL, TIA
 
@@ -121,8 +121,10 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture(scope="module")
-def outbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("outbox") / "outbox.sqlite3"
+def outbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outbox]:
+    database = sqlite_database(tmp_path_factory.mktemp("outbox"))
+    yield Outbox(database)
+    database.dispose()
 
 
 def header_names(raw: bytes) -> list[str]:
@@ -137,10 +139,10 @@ recipients = st.one_of(
 
 @settings(PROPERTY, max_examples=120)
 @given(notice=awkward_notices(), recipient=recipients)
-def test_a_sent_message_has_only_the_programs_headers_and_no_html(smtp: SmtpServer, outbox: Path, notice: Notice, recipient: str) -> None:
+def test_a_sent_message_has_only_the_programs_headers_and_no_html(smtp: SmtpServer, outbox: Outbox, notice: Notice, recipient: str) -> None:
     smtp.inbox.envelopes.clear()
     notice = notice.model_copy(update={"key": f"{notice.key}:{next(SENT)}", "to": [recipient]})  # a new key: each example is sent
-    activities = NoticeActivities(Outbox(outbox), Mailer(smtp.settings))
+    activities = NoticeActivities(outbox, Mailer(smtp.settings))
     subject, body = render(notice)
 
     assert asyncio.run(activity_environment(SEND_NOTICE).run(activities.send_notice, notice)) == 1

@@ -22,7 +22,6 @@ from temporalio.testing import WorkflowEnvironment
 from domain.cycle import NOTE_MAX_CHARS, Stage
 from domain.problems import Refused
 from domain.training import Attendance
-from peercoach.client import CoachingClient
 from tests.conftest import eventually, program_starting
 from tests.properties.inputs import PROPERTY, any_days_number, any_text, awkward_text
 from tests.properties.test_update_payloads import readable
@@ -51,7 +50,7 @@ async def test_refused_updates_write_nothing_to_history(dev_env: WorkflowEnviron
     h = harness(dev_env.client)
     cohort = f"refusals-{uuid.uuid4().hex[:6]}"
     now = datetime.now(UTC)
-    coaching = CoachingClient(dev_env.client, h.task_queue)
+    coaching = h.coaching()
     loop = asyncio.get_running_loop()
 
     def on_loop(coro: Coroutine[Any, Any, Any]) -> Any:

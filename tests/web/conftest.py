@@ -20,12 +20,13 @@ import httpx
 import pytest
 import uvicorn
 
-from activities.outbox import Outbox
 from domain.roster import Roster, parse_roster_csv
 from domain.training import Attendance
 from peercoach.client import CoachingClient
 from peercoach.local_temporal import start_dev_environment
+from store.outbox import Outbox
 from tests.conftest import TEST_CONVERTER, program_starting
+from tests.databases import sqlite_database
 from tests.roster_fixtures import SMALL
 from web.app import create_app
 from workers.settings import Settings
@@ -68,15 +69,17 @@ async def web_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[W
         coordinators=PROGRAM_OFFICE,
         _env_file=None,  # type: ignore[call-arg]
     )
-    coaching = CoachingClient(env.client, settings.task_queue)
+    database = sqlite_database(settings.data_dir)  # the app opens its own; the worker and the tests read the outbox here
+    coaching = CoachingClient(env.client, settings.task_queue, database)
     server = uvicorn.Server(uvicorn.Config(create_app(settings, coaching), host="127.0.0.1", port=port, log_config=None))
-    async with create_worker(env.client, settings):
+    async with create_worker(env.client, settings, database=database):
         serving = asyncio.create_task(server.serve())
         while not server.started:
             await asyncio.sleep(0.05)
-        yield WebStack(url=f"http://127.0.0.1:{port}", coaching=coaching, outbox=Outbox(settings.outbox_path))
+        yield WebStack(url=f"http://127.0.0.1:{port}", coaching=coaching, outbox=Outbox(database))
         server.should_exit = True
         await serving
+    database.dispose()
     await env.shutdown()
 
 

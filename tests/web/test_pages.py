@@ -1,7 +1,8 @@
 """The web app's rules, proved over HTTP against a real app, dev server and worker.
 
-Sign-in links work once; every page and API route checks who is asking (403
-otherwise); forms need the CSRF token; a principal never receives note text.
+Sign-in links work once; signing out ends the session for every copy of its
+cookie; every page and API route checks who is asking (403 otherwise); forms
+need the CSRF token; a principal never receives note text.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import httpx
 from domain.cycle import Stage
 from tests.conftest import program_starting
 from tests.web.conftest import PROGRAM_OFFICE, WebStack, csrf_of, launch, roster_for, signed_in
+from web.session import COOKIE
 
 SECRET = "Tia felt the co-taught lesson went badly 7f3a"
 
@@ -43,6 +45,21 @@ async def test_a_sign_in_link_works_once_and_strangers_learn_nothing(web_stack: 
         stranger = await other.post("/sign-in", data={"email": "nobody@nowhere.test", "csrf": csrf_of(form.text)})
         assert stranger.status_code == 200 and "Check your email" in stranger.text  # the same answer as for a member
     assert web_stack.outbox.entries(recipient="nobody@nowhere.test") == []
+
+
+async def test_signing_out_ends_the_session_for_every_copy_of_its_cookie(web_stack: WebStack) -> None:
+    office = await signed_in(web_stack, PROGRAM_OFFICE)
+    home = await office.get("/")
+    assert home.status_code == 200 and (await office.get("/api/me")).json()["email"] == PROGRAM_OFFICE
+    copied = office.cookies[COOKIE]  # e.g. taken from a shared computer before the person signed out
+
+    signed_out = await office.post("/sign-out", data={"csrf": csrf_of(home.text)})
+    assert signed_out.status_code == 303 and signed_out.headers["location"] == "/sign-in"
+    async with httpx.AsyncClient(base_url=web_stack.url, cookies={COOKIE: copied}) as with_the_copy:
+        assert (await with_the_copy.get("/api/me")).status_code == 401
+        assert (await with_the_copy.get("/")).headers["location"] == "/sign-in"
+    assert (await office.get("/api/me")).status_code == 401
+    await office.aclose()
 
 
 async def test_forms_need_the_csrf_token_and_a_refused_post_changes_nothing(web_stack: WebStack) -> None:

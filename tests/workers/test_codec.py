@@ -95,7 +95,7 @@ async def test_the_server_holds_no_note_or_reflection_in_plaintext(dev_env: Work
         "move note": f"We met after school {uuid.uuid4().hex}",
         "reflection": f"The debrief went badly {uuid.uuid4().hex}",
     }
-    coaching = CoachingClient(dev_env.client, h.task_queue)
+    coaching = h.coaching()
     async with h.worker():
         await launch_with_ann_coaching(coaching, cohort)
         await coaching.move(cohort, ANN_TIA, ANN, Stage.initiate, secrets["move note"])
@@ -146,7 +146,7 @@ async def test_keys_rotate_and_a_dropped_key_is_named(
         (data_converter(a_and_b), "written with key b"),
     ):
         client = client_with(dev_env, converter)
-        coaching = CoachingClient(client, h.task_queue)
+        coaching = CoachingClient(client, h.task_queue, h.database)
         async with create_worker(client, h.settings):
             if converter is pydantic_data_converter:
                 await launch_with_ann_coaching(coaching, cohort)

@@ -14,7 +14,6 @@ from temporalio.testing import WorkflowEnvironment
 from domain.cohort import NewPartnership
 from domain.cycle import Stage
 from domain.training import Attendance
-from peercoach.client import CoachingClient
 from tests.conftest import program_starting
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, COORDINATOR, TED, TIA, small_roster
 from workflows import ids
@@ -29,7 +28,7 @@ async def _cohort_events(env: WorkflowEnvironment) -> int:
 
 async def test_partnerships_are_unlocked_by_their_coachs_training(time_env: WorkflowEnvironment, harness) -> None:  # type: ignore[no-untyped-def]
     h = harness(time_env.client)
-    coaching = CoachingClient(time_env.client, h.task_queue)
+    coaching = h.coaching()
     program = program_starting((await time_env.get_current_time() - timedelta(days=200)).date())
     async with h.worker():
         await coaching.launch_cohort(COHORT, program, small_roster(), COORDINATOR)

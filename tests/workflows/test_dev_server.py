@@ -36,7 +36,7 @@ async def test_refused_updates_leave_no_history(dev_env: WorkflowEnvironment, ha
     h = harness(dev_env.client)
     cohort = f"refused-{uuid.uuid4().hex[:6]}"
     program = program_starting((datetime.now(UTC) - timedelta(days=200)).date())
-    coaching = CoachingClient(dev_env.client, h.task_queue)
+    coaching = h.coaching()
     async with h.worker():
         await coaching.launch_cohort(cohort, program, small_roster(), COORDINATOR)
         await coaching.wait_until_launched(cohort)
@@ -71,7 +71,10 @@ async def test_refused_updates_leave_no_history(dev_env: WorkflowEnvironment, ha
 
 
 async def _unlocked(coaching: CoachingClient, cohort: str) -> bool:
-    return (await coaching.partnership_record(cohort, ANN_TIA)).coaching_unlocked
+    """Unlocked, and published: the read model's write is the last thing the unlock adds to the history."""
+    record = await coaching.partnership_record(cohort, ANN_TIA)
+    [row] = (await coaching.find_partnerships(cohort=cohort, coach=ANN)).rows
+    return record.coaching_unlocked and row.stage == record.stage and row.stage_since == record.stage_since
 
 
 async def test_visibility_finds_stalled_partnerships(dev_env: WorkflowEnvironment, harness) -> None:  # type: ignore[no-untyped-def]
@@ -83,7 +86,7 @@ async def test_visibility_finds_stalled_partnerships(dev_env: WorkflowEnvironmen
         stall_days={Stage.initiate: seconds, Stage.observe: seconds, Stage.co_plan: 30, Stage.modeling: 30, Stage.pending: 30},
         follow_ups_at=None,
     )
-    coaching = CoachingClient(dev_env.client, h.task_queue)
+    coaching = h.coaching()
     async with h.worker():
         await coaching.launch_cohort(cohort, program, small_roster(), COORDINATOR)
         await coaching.wait_until_launched(cohort)
@@ -98,12 +101,15 @@ async def test_visibility_finds_stalled_partnerships(dev_env: WorkflowEnvironmen
 
         async def stalled_in_observe() -> bool:
             found = await coaching.find_partnerships(cohort=cohort, school="hazel", stage=Stage.observe, stalled=True)
-            return [p["id"] for p in found] == [f"{cohort}/{ANN_TIA}"]
+            return [p.id for p in found.rows] == [ANN_TIA]
 
         await _until_found(stalled_in_observe)
-        assert await coaching.find_partnerships(cohort=cohort, stage=Stage.co_plan, stalled=True) == []
+        assert (await coaching.find_partnerships(cohort=cohort, stage=Stage.co_plan, stalled=True)).total == 0
         by_coach = await coaching.find_partnerships(cohort=cohort, coach=BOB)
-        assert [(p["id"], p["stage"], p["stalled"]) for p in by_coach] == [(f"{cohort}/{BOB_TED}", "co_plan", False)]
+        assert [(p.id, p.stage, p.stalled) for p in by_coach.rows] == [(BOB_TED, Stage.co_plan, False)]
+        first_page = await coaching.find_partnerships(cohort=cohort, limit=1)
+        second_page = await coaching.find_partnerships(cohort=cohort, limit=1, offset=1)
+        assert (first_page.total, [p.id for p in first_page.rows + second_page.rows]) == (2, [ANN_TIA, BOB_TED])
         summary = await coaching.cohort_summary(cohort)
         assert [s.id for s in summary.stalled] == [ANN_TIA]
 

@@ -11,7 +11,6 @@ from domain.cohort import CohortSummary
 from domain.cycle import Stage
 from domain.problems import Refused
 from domain.training import Attendance
-from peercoach.client import CoachingClient
 from tests.conftest import program_starting
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, BOB_TED, COORDINATOR, TIA, small_roster
 
@@ -20,7 +19,7 @@ async def test_whole_program_year(time_env: WorkflowEnvironment, harness) -> Non
     h = harness(time_env.client)
     start = await time_env.get_current_time()
     program = program_starting((start + timedelta(days=10)).date())
-    coaching = CoachingClient(time_env.client, h.task_queue)
+    coaching = h.coaching()
 
     async with h.worker():
         cohort = await coaching.launch_cohort("year", program, small_roster(), COORDINATOR)

@@ -10,7 +10,6 @@ from temporalio.testing import WorkflowEnvironment
 from domain.cohort import Withdrawal
 from domain.cycle import Stage
 from domain.training import Attendance
-from peercoach.client import CoachingClient
 from tests.conftest import TEST_CONVERTER, eventually, program_starting
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, BOB_TED, COORDINATOR, PRINCIPAL, TIA, small_roster
 from workers.worker import create_replayer
@@ -31,7 +30,7 @@ async def test_recorded_histories_replay(time_env: WorkflowEnvironment, harness)
     h = harness(time_env.client)
     now = await time_env.get_current_time()
     program = program_starting((now - timedelta(days=200)).date())
-    coaching = CoachingClient(time_env.client, h.task_queue)
+    coaching = h.coaching()
     cohort = "replay"
     async with h.worker():
         await coaching.launch_cohort(cohort, program, small_roster(), COORDINATOR)

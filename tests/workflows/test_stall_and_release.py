@@ -23,7 +23,7 @@ async def _unlocked_cohort(env: WorkflowEnvironment, h: Harness, cohort: str) ->
     """A cohort whose first five sessions are over, with Ann's coaching unlocked."""
     now = await env.get_current_time()
     program = program_starting((now - timedelta(days=200)).date())
-    coaching = CoachingClient(env.client, h.task_queue)
+    coaching = h.coaching()
     await coaching.launch_cohort(cohort, program, small_roster(), COORDINATOR)
     await coaching.wait_until_launched(cohort)  # its workflows are started by an activity, a moment later
     await coaching.record_attendance(cohort, COORDINATOR, 5, {ANN: Attendance.attended})

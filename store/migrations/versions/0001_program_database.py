@@ -36,7 +36,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "outbox",
-        sa.Column("key", sa.String(length=300), nullable=False),
+        sa.Column("key", sa.String(length=400), nullable=False),
         sa.Column("recipient", sa.String(length=254), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("subject", sa.Text(), nullable=False),
@@ -170,6 +170,7 @@ def upgrade() -> None:
         sa.Column("cohort", sa.String(length=60), nullable=False),
         sa.Column("id", sa.String(length=200), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("district", sa.String(length=200), nullable=False),
         sa.Column("principal", sa.String(length=254), nullable=False),
         sa.Column("model", sa.String(length=40), nullable=True),
         sa.ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], name=op.f("fk_schools_cohort_cohorts"), ondelete="CASCADE"),

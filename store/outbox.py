@@ -1,0 +1,82 @@
+"""The outbox: every notification the program sends, one row per (business key, recipient).
+
+It is the embedded default's delivery (a fresh machine shows every message that would
+have gone out) and, with SMTP configured, the ledger that keeps a notice from going out
+again: a (key, recipient) marked sent is not claimed again, by any worker on any machine
+sharing the database. A pending one is, by every attempt that asks (each is counted).
+So a message goes out twice only when the mail server took it and the mark did not
+follow: the worker died in between, or the attempt outlived its timeout while Temporal
+ran the retry. A notice arrives at least once, and twice only then.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, select, update
+
+from store.database import Database, insert
+from store.tables import outbox
+
+PENDING, SENT = "pending", "sent"
+
+
+class OutboxEntry(BaseModel):
+    key: str
+    recipient: str
+    kind: str
+    subject: str
+    body: str
+    invite: str | None
+    status: str
+    via: str | None
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class Outbox:
+    def __init__(self, database: Database):
+        self.database = database
+
+    def claim(self, key: str, recipient: str, kind: str, subject: str, body: str, invite: str | None, asked_at: datetime) -> bool:
+        """Record the message as pending and count the attempt; False if it was already sent (so do not send it again)."""
+        recipient = recipient.lower()
+        row = {
+            "key": key,
+            "recipient": recipient,
+            "kind": kind,
+            "subject": subject,
+            "body": body,
+            "invite": invite,
+            "status": PENDING,
+            "created_at": asked_at,  # a retry keeps the first ask
+        }
+        with self.database.begin() as db:
+            db.execute(insert(db, outbox).values(row).on_conflict_do_nothing())
+            # Counting and checking in one statement: a row another worker marked sent is left as it is.
+            counted = db.execute(
+                update(outbox).where(_one(key, recipient), outbox.c.status == PENDING).values(attempts=outbox.c.attempts + 1)
+            )
+            return counted.rowcount == 1
+
+    def mark_sent(self, key: str, recipient: str, via: str) -> None:
+        with self.database.begin() as db:
+            db.execute(update(outbox).where(_one(key, recipient.lower())).values(status=SENT, via=via, sent_at=datetime.now(UTC)))
+
+    def entries(
+        self, recipient: str | None = None, kind: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[OutboxEntry]:
+        """Messages in the order they were asked for, the earliest first; `limit` and `offset` page through them."""
+        query = select(outbox).order_by(outbox.c.created_at, outbox.c.key, outbox.c.recipient).offset(offset or None).limit(limit)
+        if recipient:
+            query = query.where(outbox.c.recipient == recipient.lower())
+        if kind:
+            query = query.where(outbox.c.kind == kind)
+        with self.database.begin() as db:
+            return [OutboxEntry.model_validate(row._mapping) for row in db.execute(query)]
+
+
+def _one(key: str, recipient: str) -> ColumnElement[bool]:
+    return (outbox.c.key == key) & (outbox.c.recipient == recipient)

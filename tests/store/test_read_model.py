@@ -1,0 +1,116 @@
+"""The read model: rows only move forward, and the workflows keep it current without any note text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, text
+from temporalio.testing import WorkflowEnvironment
+
+from domain.cohort import PartnershipSummary, Withdrawal
+from domain.cycle import Stage
+from domain.training import Attendance
+from store import read_model, rosters, sessions, tables
+from store.database import Database
+from tests.conftest import eventually, program_starting
+from tests.roster_fixtures import ANN, ANN_TIA, BOB, COORDINATOR, PRINCIPAL, TIA, small_roster
+
+AT = datetime(2026, 11, 29, 12, tzinfo=UTC)
+NOTE = "Tia worried about the unit; a private thought"
+# What the doors read. The outbox is not among them: it keeps each message as sent to its recipient.
+READ_MODEL = [t for t in tables.metadata.sorted_tables if t.name not in ("outbox",)]
+
+
+def _launched(database: Database) -> None:
+    rosters.record_launch(database, "c", program_starting(AT.date()), small_roster(), COORDINATOR, AT)
+
+
+def _summary(stage: Stage, revision: int) -> PartnershipSummary:
+    return PartnershipSummary(id=ANN_TIA, coach=ANN, partners=[TIA], school="hazel", stage=stage, revision=revision, as_of=AT)
+
+
+def _stage(database: Database) -> tuple[str, int]:
+    with database.begin() as db:
+        row = db.execute(select(tables.partnerships).where(tables.partnerships.c.id == ANN_TIA)).one()
+    return row.stage, row.revision
+
+
+def test_a_launch_fills_the_read_model_from_the_roster(database: Database) -> None:
+    _launched(database)
+    assert _stage(database) == (Stage.pending.value, 0)
+    with database.begin() as db:
+        coaches = db.execute(select(tables.trainings.c.coach).order_by(tables.trainings.c.coach)).scalars().all()
+        cohorts = db.execute(select(tables.people.c.cohort).where(tables.people.c.email == TIA)).scalars().all()
+    assert coaches == [ANN, BOB]
+    assert cohorts == ["c"]
+
+
+def test_a_late_write_never_overwrites_a_newer_one(database: Database) -> None:
+    _launched(database)
+    assert read_model.publish_partnership(database, "c", _summary(Stage.co_plan, 3))
+    assert not read_model.publish_partnership(database, "c", _summary(Stage.initiate, 2))  # late
+    assert not read_model.publish_partnership(database, "c", _summary(Stage.co_plan, 3))  # retried
+    assert _stage(database) == (Stage.co_plan.value, 3)
+    assert read_model.publish_partnership(database, "c", _summary(Stage.modeling, 4))
+    assert _stage(database) == (Stage.modeling.value, 4)
+
+
+def test_a_second_launch_of_one_cohort_is_refused_and_changes_nothing(database: Database) -> None:
+    _launched(database)
+    try:
+        _launched(database)
+        raise AssertionError("a second launch was stored")
+    except rosters.Refused as refused:
+        assert "already exists" in refused.reason
+    with database.begin() as db:
+        assert db.execute(select(tables.roster_versions.c.version)).scalars().all() == [1]
+
+
+async def test_the_workflows_keep_the_read_model_current_with_no_note_text(time_env: WorkflowEnvironment, harness) -> None:  # type: ignore[no-untyped-def]
+    h = harness(time_env.client)
+    start = await time_env.get_current_time()
+    program = program_starting((start - timedelta(days=200)).date())
+    coaching = h.coaching()
+    async with h.worker():
+        await coaching.launch_cohort("kept", program, small_roster(), COORDINATOR)
+        await coaching.wait_until_launched("kept")
+        await coaching.record_attendance("kept", COORDINATOR, 5, {ANN: Attendance.attended})
+        await time_env.sleep(timedelta(minutes=1))
+        await coaching.move("kept", ANN_TIA, ANN, Stage.initiate, NOTE)
+        await coaching.add_note("kept", ANN_TIA, TIA, NOTE)
+        await coaching.request_release("kept", "hazel", TIA, 1, (start + timedelta(days=9)).date(), "Co-teach the unit")
+
+        def published() -> bool:
+            with h.database.begin() as db:
+                stage = db.execute(select(tables.partnerships.c.stage).where(tables.partnerships.c.id == ANN_TIA)).scalar()
+                training = db.execute(select(tables.trainings.c.status).where(tables.trainings.c.coach == ANN)).scalar()
+                asked = db.execute(select(tables.release_requests.c.requester)).scalars().all()
+            return stage == Stage.initiate.value and training == "coaching" and asked == [TIA]
+
+        await eventually(published)
+
+    with h.database.begin() as db:
+        (principal,) = db.execute(select(tables.ledgers.c.principal)).scalars().all()
+        dump = "\n".join(str(tuple(row)) for t in READ_MODEL for row in db.execute(text(f"select * from {t.name}")))
+    assert principal == PRINCIPAL
+    assert ANN_TIA in dump and "initiate" in dump
+    assert NOTE not in dump  # stages, dates and counts only: the note stays encrypted in Temporal
+
+
+async def test_a_withdrawal_is_a_new_roster_version_and_signs_the_person_out(time_env: WorkflowEnvironment, harness) -> None:  # type: ignore[no-untyped-def]
+    h = harness(time_env.client)
+    start = await time_env.get_current_time()
+    coaching = h.coaching()
+    sessions.start_session(h.database, "tia-phone", TIA, datetime.now(UTC))
+    async with h.worker():
+        await coaching.launch_cohort("leaving", program_starting((start - timedelta(days=200)).date()), small_roster(), COORDINATOR)
+        await coaching.wait_until_launched("leaving")
+        assert read_model.cohorts_of(h.database, TIA) == ["leaving"]
+        ending = await coaching.withdraw_participant("leaving", Withdrawal(actor=COORDINATOR, email=TIA))
+
+    assert ending == [ANN_TIA]
+    assert read_model.cohorts_of(h.database, TIA) == []
+    assert sessions.signed_in_as(h.database, "tia-phone", datetime.now(UTC)) is None
+    with h.database.begin() as db:
+        versions = db.execute(select(tables.roster_versions.c.version, tables.roster_versions.c.change)).all()
+    assert [tuple(v) for v in versions] == [(1, "upload"), (2, "withdrawn")]
