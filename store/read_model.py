@@ -9,7 +9,6 @@ and the principal's reason, which are the request itself, not coaching content.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -120,21 +119,10 @@ def _forward(db: Connection, table: Table, row: dict[str, Any], key: list[str]) 
 # -- what the doors read ------------------------------------------------------------------
 
 
-class PartnershipRow(BaseModel):
-    """One partnership as lists show it: stages, dates and counts, never notes."""
+class PartnershipRow(PartnershipSummary):
+    """One partnership as lists show it: its summary (stages, dates and counts, never notes) and its cohort."""
 
-    id: str
     cohort: str
-    school: str
-    coach: str
-    partners: list[str]
-    stage: Stage
-    stage_since: datetime | None
-    cycle: int
-    cycles_completed: int
-    stalled_since: datetime | None
-    follow_ups: int
-    escalations: int
 
     @property
     def stalled(self) -> bool:
