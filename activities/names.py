@@ -1,30 +1,35 @@
 """What the workflows know of the activities (they live in another layer): names, and the orders they send."""
 
-from typing import Any
-
 from pydantic import BaseModel
 
 from domain.cohort import PartnershipSummary, TrainingSummary
-from domain.roster import Person
+from domain.launch import LaunchBatch
+from domain.roster import Partnership, Person
 
 SEND_NOTICE = "send_notice"
 BOOK_SUBSTITUTE = "book_substitute"
-START_WORKFLOWS = "start_workflows"
+START_COHORT_WORKFLOWS = "start_cohort_workflows"
+CLOSE_LEDGERS = "close_ledgers"
 PUBLISH_TRAINING = "publish_training"
 PUBLISH_PARTNERSHIP = "publish_partnership"
 PUBLISH_LEDGER = "publish_ledger"
 RECORD_PARTICIPANT = "record_participant"
+RECORD_PARTNERSHIP = "record_partnership"
 RECORD_WITHDRAWAL = "record_withdrawal"
+SUMMARIZE_COHORT = "summarize_cohort"
+
+# The workflow types a cohort starts, by name: the activity that starts them lives in another layer.
+LEDGER_WORKFLOW = "ReleaseLedgerWorkflow"
+TRAINING_WORKFLOW = "TrainingWorkflow"
+PARTNERSHIP_WORKFLOW = "PartnershipWorkflow"
 
 
-class WorkflowStart(BaseModel):
-    """One workflow to start by id (type name, input as JSON, keyword search attributes by name)."""
+class CohortStarts(BaseModel):
+    """Start a batch of a cohort's workflows (each is idempotent by its workflow id)."""
 
-    workflow: str
-    id: str
+    cohort: str
     task_queue: str
-    input: dict[str, Any]
-    attributes: dict[str, str]
+    batch: LaunchBatch
 
 
 class TrainingPublished(BaseModel):
@@ -40,6 +45,12 @@ class PartnershipPublished(BaseModel):
 class ParticipantAdded(BaseModel):
     cohort: str
     person: Person
+    by: str
+
+
+class PartnershipAdded(BaseModel):
+    cohort: str
+    partnership: Partnership
     by: str
 
 

@@ -17,12 +17,16 @@ from activities.names import (
     PUBLISH_PARTNERSHIP,
     PUBLISH_TRAINING,
     RECORD_PARTICIPANT,
+    RECORD_PARTNERSHIP,
     RECORD_WITHDRAWAL,
+    SUMMARIZE_COHORT,
     ParticipantAdded,
     ParticipantWithdrawn,
+    PartnershipAdded,
     PartnershipPublished,
     TrainingPublished,
 )
+from domain.cohort import CohortSummary, PartnershipSummary
 from domain.problems import Refused
 from domain.release import ReleaseLedgerRecord
 from store import read_model, rosters, sessions
@@ -54,10 +58,29 @@ class ReadModelActivities:
             raise ApplicationError(refused.reason, non_retryable=True) from None
         return version.version
 
-    @activity.defn(name=RECORD_WITHDRAWAL)
-    async def record_withdrawal(self, withdrawn: ParticipantWithdrawn) -> int:
+    @activity.defn(name=RECORD_PARTNERSHIP)
+    async def record_partnership(self, added: PartnershipAdded) -> int:
         at = activity.info().scheduled_time
-        version = await asyncio.to_thread(rosters.record_withdrawal, self.database, withdrawn.cohort, withdrawn.email, withdrawn.by, at)
+        try:
+            version = await asyncio.to_thread(rosters.record_partnership, self.database, added.cohort, added.partnership, added.by, at)
+        except Refused as refused:
+            raise ApplicationError(refused.reason, non_retryable=True) from None
+        return version.version
+
+    @activity.defn(name=RECORD_WITHDRAWAL)
+    async def record_withdrawal(self, withdrawn: ParticipantWithdrawn) -> list[PartnershipSummary]:
+        """Record who left, sign them out, and return the partnerships they are in (the cohort decides which end)."""
+        at = activity.info().scheduled_time
+        await asyncio.to_thread(rosters.record_withdrawal, self.database, withdrawn.cohort, withdrawn.email, withdrawn.by, at)
         # Whoever has left is signed out at once; a page they still have open cannot act for them.
         await asyncio.to_thread(sessions.end_sessions_of, self.database, withdrawn.email, at)
-        return version.version
+        found = await asyncio.to_thread(read_model.partnerships_of, self.database, withdrawn.cohort, withdrawn.email)
+        return [PartnershipSummary.model_validate(p.model_dump()) for p in found]
+
+    @activity.defn(name=SUMMARIZE_COHORT)
+    async def summarize_cohort(self, cohort: str) -> CohortSummary:
+        """The year's summary, once the read model holds every training's and partnership's end (retried until it does)."""
+        summary = await asyncio.to_thread(read_model.close_cohort, self.database, cohort, activity.info().scheduled_time)
+        if summary is None:
+            raise ApplicationError(f"the read model of {cohort} has not caught up with the year's end yet", type="NotCaughtUp")
+        return summary

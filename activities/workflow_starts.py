@@ -1,10 +1,12 @@
-"""The start_workflows activity: a cohort's schools, coaches and partnerships get workflows of their own.
+"""The activities that start and close a cohort's workflows: its schools, coaches and partnerships get workflows of their own.
 
 They are started from an activity, not as child workflows, so that they belong to no
 run of the cohort: the cohort continues as new many times a year, and a child that
 outlives the run that started it reports its end to a run that is gone (Temporal's
 time-skipping test server then stops its clock for good: sdk-java issue 1539).
-Idempotent by workflow id: a workflow already started by an earlier attempt counts as started.
+Each batch's records are read from the stored roster here, so the cohort's history
+holds batch numbers, not people. Idempotent by workflow id: a workflow already
+started by an earlier attempt counts as started.
 """
 
 from __future__ import annotations
@@ -13,36 +15,74 @@ import asyncio
 
 from temporalio import activity
 from temporalio.client import Client
-from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
-from activities.names import START_WORKFLOWS, WorkflowStart
+from activities.names import (
+    CLOSE_LEDGERS,
+    LEDGER_WORKFLOW,
+    PARTNERSHIP_WORKFLOW,
+    START_COHORT_WORKFLOWS,
+    TRAINING_WORKFLOW,
+    CohortStarts,
+)
+from store import members
+from store.database import Database
+from store.launch import Entity, batch_entities
+from workflows import ids
+from workflows import search_attributes as sa
 
 AT_ONCE = 16  # starts in flight at a time
+WORKFLOW = {"release": (LEDGER_WORKFLOW, ids.ledger_id), "training": (TRAINING_WORKFLOW, ids.training_id)}
 
 
 class WorkflowStarts:
-    def __init__(self, client: Client):
+    def __init__(self, client: Client, database: Database):
         self.client = client
+        self.database = database
 
-    @activity.defn(name=START_WORKFLOWS)
-    async def start_workflows(self, orders: list[WorkflowStart]) -> int:
-        """Start each workflow unless it already runs; returns how many were started now."""
+    @activity.defn(name=START_COHORT_WORKFLOWS)
+    async def start_cohort_workflows(self, starts: CohortStarts) -> int:
+        """Start each workflow of the batch unless it already runs; returns how many were started now."""
+        program, entities = await asyncio.to_thread(batch_entities, self.database, starts.cohort, starts.batch)
         gate = asyncio.Semaphore(AT_ONCE)
+        program_json = program.model_dump(mode="json")
 
-        async def start(order: WorkflowStart) -> bool:
-            attributes = [SearchAttributePair(SearchAttributeKey.for_keyword(k), v) for k, v in order.attributes.items()]
+        async def start(entity: Entity) -> bool:
+            name, workflow_id = WORKFLOW.get(entity.kind, (PARTNERSHIP_WORKFLOW, ids.partnership_id))
+            attributes = [SearchAttributePair(sa.COHORT, starts.cohort), SearchAttributePair(sa.SCHOOL, entity.school)]
+            if entity.coach is not None:
+                attributes.append(SearchAttributePair(sa.COACH, entity.coach))
             async with gate:
                 try:
                     await self.client.start_workflow(
-                        order.workflow,
-                        order.input,
-                        id=order.id,
-                        task_queue=order.task_queue,
+                        name,
+                        {"record": entity.record.model_dump(mode="json"), "program": program_json},
+                        id=workflow_id(starts.cohort, entity.key),
+                        task_queue=starts.task_queue,
                         search_attributes=TypedSearchAttributes(attributes),
                     )
                     return True
                 except WorkflowAlreadyStartedError:
                     return False
 
-        return sum(await asyncio.gather(*(start(order) for order in orders)))
+        return sum(await asyncio.gather(*(start(entity) for entity in entities)))
+
+    @activity.defn(name=CLOSE_LEDGERS)
+    async def close_ledgers(self, cohort: str) -> int:
+        """The year is over: tell every school's ledger (a ledger that has ended already needs no telling)."""
+        schools = await asyncio.to_thread(members.schools, self.database, cohort)
+        gate = asyncio.Semaphore(AT_ONCE)
+
+        async def close(school: str) -> bool:
+            async with gate:
+                try:
+                    await self.client.get_workflow_handle(ids.ledger_id(cohort, school)).signal("close")
+                    return True
+                except RPCError as err:
+                    if err.status != RPCStatusCode.NOT_FOUND:
+                        raise
+                    return False
+
+        return sum(await asyncio.gather(*(close(s.id) for s in schools)))

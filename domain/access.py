@@ -1,4 +1,4 @@
-"""Who may see and do what: one set of rules for every door (web pages, JSON API).
+"""Who may see and do what: one set of rules for every door (web pages, JSON API, command line).
 
 Coaching is non-evaluative: what a partnership's coach and collaborating
 teachers write stays between them. A principal sees their building's
@@ -6,13 +6,18 @@ partnerships as stages, dates and counts; a coordinator sees the whole cohort
 the same way. Moving a stage, adding a note or deciding a release request is
 checked again by the machines in `cycle.py` and `release.py`; these rules decide
 only what a person may look at.
+
+A `Member` is who someone is in one cohort, as the doors look it up (one indexed
+query of the database), not the whole roster.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.roster import PARTICIPANTS, Roster
+from pydantic import BaseModel, Field
+
+from domain.roster import PARTICIPANTS, Role, Roster
 
 
 class View(StrEnum):
@@ -20,32 +25,42 @@ class View(StrEnum):
     building = "building"  # stages, dates and counts: principals and coordinators
 
 
-def is_coordinator(roster: Roster, email: str) -> bool:
-    return email in roster.coordinators
+class Member(BaseModel):
+    """One person in one cohort: their role, their school, and the schools they lead."""
+
+    email: str
+    role: Role
+    school: str | None = None
+    principal_of: list[str] = Field(default_factory=list)  # school ids
+
+    @classmethod
+    def of(cls, roster: Roster, email: str) -> Member | None:
+        person = next((p for p in roster.people if p.email == email), None)
+        if person is None:
+            return None
+        return cls(email=email, role=person.role, school=person.school, principal_of=[s.id for s in roster.schools if s.principal == email])
 
 
-def principal_of(roster: Roster, email: str) -> list[str]:
-    """The schools this person is principal of."""
-    return [s.id for s in roster.schools if s.principal == email]
+def is_coordinator(member: Member) -> bool:
+    return member.role == Role.coordinator
 
 
-def partnership_view(roster: Roster, email: str, coach: str, partners: list[str], school: str) -> View | None:
+def partnership_view(member: Member, coach: str, partners: list[str], school: str) -> View | None:
     """What this person may see of a partnership, or None (they may not see it at all)."""
-    if email == coach or email in partners:
+    if member.email == coach or member.email in partners:
         return View.partnership
-    if school in principal_of(roster, email) or is_coordinator(roster, email):
+    if may_see_school(member, school):
         return View.building
     return None
 
 
-def may_see_school(roster: Roster, email: str, school: str) -> bool:
-    return school in principal_of(roster, email) or is_coordinator(roster, email)
+def may_see_school(member: Member, school: str) -> bool:
+    return school in member.principal_of or is_coordinator(member)
 
 
-def may_see_training(roster: Roster, email: str, coach: str) -> bool:
-    return email == coach or is_coordinator(roster, email)
+def may_see_training(member: Member, coach: str) -> bool:
+    return member.email == coach or is_coordinator(member)
 
 
-def may_request_release(roster: Roster, email: str) -> bool:
-    person = next((p for p in roster.people if p.email == email), None)
-    return person is not None and person.role in PARTICIPANTS
+def may_request_release(member: Member) -> bool:
+    return member.role in PARTICIPANTS and member.school is not None

@@ -13,9 +13,9 @@ from pydantic import BaseModel, Field
 
 from domain.cycle import OPEN_STAGES, Stage
 from domain.problems import Refused
-from domain.program import Program
-from domain.roster import EMAIL, PARTICIPANTS, Partnership, Person, Role, Roster, partnership_id, partnership_problems, slug, unused_id
-from domain.training import Attendance, TrainingStatus
+from domain.program import Program, training_timeline
+from domain.roster import EMAIL, PARTICIPANTS, Partnership, Person, Role, partnership_id, partnership_problems, slug, unused_id
+from domain.training import COACHING_UNLOCKED, Attendance, TrainingStatus
 
 COHORT_ID = r"^[a-z0-9][a-z0-9-]*$"  # it becomes part of workflow ids and notice keys
 
@@ -26,15 +26,12 @@ class TrainingSummary(BaseModel):
     school: str
     status: TrainingStatus = TrainingStatus.enrolled
     attendance: dict[int, Attendance] = Field(default_factory=dict)
-    as_of: datetime | None = None  # when the training workflow wrote it; the newest of two copies wins
-    # Its training workflow tells the coach's partnerships when coaching unlocks. A training
-    # launched before trainings knew their partnerships does not, and its cohort tells them.
-    tells_partnerships: bool = False
+    as_of: datetime | None = None  # when the training workflow wrote it
     revision: int = 0  # its training record's, which orders the read model's writes
 
     @property
     def coaching_unlocked(self) -> bool:
-        return self.status in (TrainingStatus.coaching, TrainingStatus.completed)
+        return self.status in COACHING_UNLOCKED
 
 
 class PartnershipSummary(BaseModel):
@@ -49,48 +46,40 @@ class PartnershipSummary(BaseModel):
     stalled_since: datetime | None = None
     follow_ups: int = 0
     escalations: int = 0
-    as_of: datetime | None = None  # when the partnership workflow wrote it; the newest of two copies wins
+    as_of: datetime | None = None  # when the partnership workflow wrote it
     focus: str = ""
     revision: int = 0  # its partnership record's, which orders the read model's writes
 
 
-Summary = TrainingSummary | PartnershipSummary  # what a training or partnership workflow keeps of itself for visibility
+class RosterRef(BaseModel):
+    """The stored roster a cohort was launched with (its first version), and what it holds."""
+
+    version: int = 1
+    content_hash: str
+    schools: int
+    coaches: int
+    partnerships: int
 
 
 class CohortState(BaseModel):
-    """What the cohort workflow carries from run to run."""
+    """What the cohort workflow carries from run to run: a reference to its roster, never the people.
+
+    Its size does not grow with the roster: who is in the cohort lives in the database, and
+    each training, partnership and school ledger is a workflow of its own.
+    """
 
     cohort: str = Field(pattern=COHORT_ID, max_length=60)
     program: Program
-    roster: Roster
+    roster: RosterRef
+    coordinators: list[str]
     launched_by: str
     launched_at: datetime | None = None
-    trainings: dict[str, TrainingSummary] = Field(default_factory=dict)
-    partnerships: dict[str, PartnershipSummary] = Field(default_factory=dict)
-    withdrawn: list[str] = Field(default_factory=list)  # coaches and teachers who have left
+    open_partnerships: int = 0  # started and not yet ended: the cohort ends once there are none
 
 
-def as_it_stands(state: CohortState, latest: list[Summary]) -> CohortState:
-    """The cohort with the newest summary of each training and partnership.
-
-    The cohort workflow hears only of what changes its own rules (coaching unlocked, a
-    training or partnership ended); each workflow keeps its latest summary where
-    visibility lists it, so the cohort's history does not grow with every move.
-    """
-    trainings, partnerships = dict(state.trainings), dict(state.partnerships)
-    for summary in latest:
-        if isinstance(summary, TrainingSummary):
-            if _newer(summary, trainings.get(summary.coach)):
-                trainings[summary.coach] = summary
-        elif _newer(summary, partnerships.get(summary.id)):
-            partnerships[summary.id] = summary
-    return state.model_copy(update={"trainings": trainings, "partnerships": partnerships})
-
-
-def _newer(summary: Summary, known: Summary | None) -> bool:
-    if known is None or known.as_of is None:
-        return True
-    return summary.as_of is not None and summary.as_of > known.as_of
+def year_ends(program: Program) -> datetime:
+    """The moment the training year is over: every coach's training finishes with its last calendar event."""
+    return training_timeline(program)[-1].at
 
 
 class StalledPartnership(BaseModel):
@@ -121,11 +110,17 @@ class CohortSummary(BaseModel):
     escalations: int
 
 
-def summarize(state: CohortState, now: datetime) -> CohortSummary:
-    trainings = list(state.trainings.values())
-    partnerships = list(state.partnerships.values())
+def summarize_year(
+    cohort: str,
+    program: Program,
+    launched_at: datetime | None,
+    trainings: list[TrainingSummary],
+    partnerships: list[PartnershipSummary],
+    now: datetime,
+) -> CohortSummary:
+    """What a coordinator sees of a cohort's year: attendance, stages, stalls, follow-ups."""
     attendance = {
-        n: dict(Counter(t.attendance[n].value for t in trainings if n in t.attendance)) for n in range(1, len(state.program.sessions) + 1)
+        n: dict(Counter(t.attendance[n].value for t in trainings if n in t.attendance)) for n in range(1, len(program.sessions) + 1)
     }
     stalled = [
         StalledPartnership(
@@ -142,10 +137,10 @@ def summarize(state: CohortState, now: datetime) -> CohortSummary:
         if p.stalled_since is not None and p.stage in OPEN_STAGES
     ]
     return CohortSummary(
-        cohort=state.cohort,
-        program=state.program.name,
-        school_year=state.program.school_year,
-        launched_at=state.launched_at,
+        cohort=cohort,
+        program=program.name,
+        school_year=program.school_year,
+        launched_at=launched_at,
         coaches=len(trainings),
         coaching_unlocked=sum(1 for t in trainings if t.coaching_unlocked),
         training=dict(Counter(t.status.value for t in trainings)),
@@ -183,85 +178,110 @@ class Withdrawal(BaseModel):
     email: str
 
 
-def _coordinator(state: CohortState, actor: str) -> bool:
-    return actor in state.roster.coordinators
+class Roll(BaseModel):
+    """What the rules for changing a running cohort need, looked up in the stored roster for one request.
+
+    Not the whole roster: the people the request names, the cohort's schools, and which of
+    the named coaches may coach yet. The doors look it up and ask these rules before anything
+    is sent, so a refused change writes nothing; the database's unique keys are the last word
+    when two changes race.
+    """
+
+    cohort: str
+    coordinators: list[str]
+    unlocks_after: int
+    people: dict[str, Person] = Field(default_factory=dict)  # by email
+    withdrawn: list[str] = Field(default_factory=list)
+    unlocked: list[str] = Field(default_factory=list)  # coaches whose coaching is unlocked
+    schools: list[str] = Field(default_factory=list)  # school ids
+    taken: list[str] = Field(default_factory=list)  # partnership ids already used by the coach
 
 
-def check_new_partnership(state: CohortState, request: NewPartnership) -> Partnership:
+def is_coordinator(coordinators: list[str], actor: str) -> bool:
+    return actor in coordinators
+
+
+def check_coordinator(coordinators: list[str], actor: str, what: str) -> None:
+    if not is_coordinator(coordinators, actor):
+        raise Refused(f"only a coordinator of the cohort {what}")
+
+
+def check_partnership_starter(coordinators: list[str], actor: str, coach: str) -> None:
+    if not is_coordinator(coordinators, actor) and actor != coach.strip().lower():
+        raise Refused("a partnership is started by its coach or by a coordinator of the cohort")
+
+
+def check_new_partnership(roll: Roll, request: NewPartnership) -> Partnership:
     """The partnership to start, or Refused. A coordinator may start one any time; a coach once coaching is unlocked."""
     coach = request.coach.strip().lower()
     partners = [p.strip().lower() for p in request.partners]
-    if not _coordinator(state, request.actor):
-        if request.actor != coach:
-            raise Refused("a partnership is started by its coach or by a coordinator of the cohort")
-        training = state.trainings.get(coach)
-        if training is None:
-            raise Refused(f"{coach} is not a coach in cohort {state.cohort}; partnerships are started by coaches and coordinators")
-        if not training.coaching_unlocked:
-            raise Refused(
-                f"coaching is not unlocked yet: {coach} can start partnerships after session {state.program.coaching_unlocks_after}"
-            )
-    gone = [email for email in [coach, *partners] if email in state.withdrawn]
+    check_partnership_starter(roll.coordinators, request.actor, coach)
+    if not is_coordinator(roll.coordinators, request.actor):
+        person = roll.people.get(coach)
+        if person is None or person.role != Role.coach:
+            raise Refused(f"{coach} is not a coach in cohort {roll.cohort}; partnerships are started by coaches and coordinators")
+        if coach not in roll.unlocked:
+            raise Refused(f"coaching is not unlocked yet: {coach} can start partnerships after session {roll.unlocks_after}")
+    gone = [email for email in [coach, *partners] if email in roll.withdrawn]
     if gone:
         raise Refused(f"{', '.join(gone)} withdrew from the cohort")
-    people = {p.email: p for p in state.roster.people}
-    problems = partnership_problems(people, coach, partners, request.focus)
+    problems = partnership_problems(roll.people, coach, partners, request.focus)
     if problems:
         raise Refused("; ".join(message for _, _, message in problems))
     if len(set(partners)) != len(partners):
         raise Refused("a collaborating teacher is listed twice")
     return Partnership(
-        id=unused_id(partnership_id(coach, partners), state.partnerships),
+        id=unused_id(partnership_id(coach, partners), roll.taken),
         coach=coach,
         partners=partners,
         focus=request.focus.strip(),
         school_goal=request.school_goal,
-        school=str(people[coach].school),
+        school=str(roll.people[coach].school),
     )
 
 
-def check_new_participant(state: CohortState, request: NewParticipant) -> Person:
-    if not _coordinator(state, request.actor):
-        raise Refused("only a coordinator of the cohort adds participants")
+def check_new_participant(roll: Roll, request: NewParticipant) -> Person:
+    check_coordinator(roll.coordinators, request.actor, "adds participants")
     email = request.email.strip().lower()
     if not EMAIL.match(email):
         raise Refused(f"{request.email!r} is not an email address")
-    if any(p.email == email for p in state.roster.people):
+    if email in roll.people:
         raise Refused(f"{email} is already in the cohort")
     if not request.name.strip():
         raise Refused("a participant needs a name")
     if request.role not in PARTICIPANTS:
         raise Refused("participants added to a running cohort are coaches or collaborating teachers")
-    school = slug(request.school)
-    if school not in {s.id for s in state.roster.schools}:
-        raise Refused(f"there is no school {request.school!r} in the cohort; schools are {', '.join(s.id for s in state.roster.schools)}")
+    school = request.school if request.school in roll.schools else slug(request.school)  # its id, or its name
+    if school not in roll.schools:
+        raise Refused(f"there is no school {request.school!r} in the cohort; schools are {', '.join(roll.schools)}")
     return Person(name=request.name.strip(), email=email, role=request.role, school=school)
 
 
-def check_withdrawal(state: CohortState, request: Withdrawal) -> Person:
-    if not _coordinator(state, request.actor):
-        raise Refused("only a coordinator of the cohort withdraws participants")
+def check_withdrawal(roll: Roll, request: Withdrawal) -> Person:
+    check_coordinator(roll.coordinators, request.actor, "withdraws participants")
     email = request.email.strip().lower()
-    person = next((p for p in state.roster.people if p.email == email), None)
+    person = roll.people.get(email)
     if person is None or person.role not in PARTICIPANTS:
         raise Refused(f"{email} is not a coach or collaborating teacher in the cohort")
-    if email in state.withdrawn:
+    if email in roll.withdrawn:
         raise Refused(f"{email} has already withdrawn")
     return person
 
 
-def withdraw(state: CohortState, person: Person) -> list[str]:
-    """Record the withdrawal (in place); returns the partnerships that end with it."""
-    state.withdrawn.append(person.email)
-    return partnerships_ending_with(state, person)
-
-
-def partnerships_ending_with(state: CohortState, person: Person) -> list[str]:
+def partnerships_ending_with(email: str, partnerships: list[PartnershipSummary]) -> list[str]:
     """Open partnerships that end when this person withdraws: all of a coach's; a teacher's if they were its only partner."""
-    ending = []
-    for p in state.partnerships.values():
-        if p.stage not in OPEN_STAGES:
-            continue
-        if p.coach == person.email or p.partners == [person.email]:
-            ending.append(p.id)
-    return ending
+    return [p.id for p in partnerships if p.stage in OPEN_STAGES and (p.coach == email or p.partners == [email])]
+
+
+class StartedPartnership(BaseModel):
+    """A partnership the doors have checked against the roll; the cohort records and starts it."""
+
+    actor: str
+    partnership: Partnership
+
+
+class AddedParticipant(BaseModel):
+    """A person the doors have checked against the roll; the cohort records them and starts their training."""
+
+    actor: str
+    person: Person

@@ -47,6 +47,7 @@ class TrainingStatus(StrEnum):
 
 
 OPEN_TRAINING = (TrainingStatus.enrolled, TrainingStatus.coaching)  # the training year is still running
+COACHING_UNLOCKED = (TrainingStatus.coaching, TrainingStatus.completed)  # a coach in one of these may coach
 
 
 class TrainingRecord(BaseModel):
@@ -59,9 +60,7 @@ class TrainingRecord(BaseModel):
     attendance: dict[int, AttendanceEntry] = Field(default_factory=dict)
     unlocked_at: datetime | None = None
     ended_at: datetime | None = None
-    # The coach's partnerships, told when coaching unlocks. None for a training launched
-    # before trainings knew them: its cohort tells them instead.
-    partnerships: list[str] | None = None
+    partnerships: list[str] = Field(default_factory=list)  # the coach's, told when coaching unlocks
     # Bumped each time the workflow publishes this record, so the read model keeps only the newest (store/read_model.py).
     revision: int = 0
 

@@ -15,28 +15,31 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from domain.cohort import (
+    AddedParticipant,
     CohortState,
     CohortSummary,
     NewParticipant,
     NewPartnership,
     PartnershipSummary,
-    Summary,
-    TrainingSummary,
+    Roll,
+    RosterRef,
+    StartedPartnership,
     Withdrawal,
-    as_it_stands,
-    summarize,
+    check_new_participant,
+    check_new_partnership,
+    check_withdrawal,
 )
-from domain.cycle import OPEN_STAGES, PartnershipRecord, Stage
+from domain.cycle import PartnershipRecord, Stage
 from domain.problems import Refused
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, ledger_of
-from domain.roster import Person, Roster
-from domain.training import OPEN_TRAINING, Attendance, TrainingRecord, check_attendance
-from store import read_model, rosters
+from domain.roster import Person, Role, Roster
+from domain.training import Attendance, TrainingRecord, check_attendance
+from store import members, read_model, rosters
 from store.database import Database
 from store.read_model import Page, PartnershipRow
 from workflows import ids
@@ -44,7 +47,6 @@ from workflows import search_attributes as sa
 from workflows.cohort import CohortInput, CohortWorkflow, LaunchProgress
 from workflows.partnership import MoveRequest, MoveResult, NoteRequest, PartnershipWorkflow
 from workflows.release_ledger import Cancellation, Decision, ReleaseAsk, ReleaseLedgerWorkflow
-from workflows.summaries import SUMMARY
 from workflows.training import AttendanceUpdate, TrainingWorkflow
 
 LAUNCH_QUERY_PATIENCE = 10  # unanswered launch-progress queries in a row before giving up
@@ -56,8 +58,6 @@ class CohortExists(Refused):
 
 def _refusal(err: BaseException) -> Refused:
     cause = err.cause if isinstance(err, WorkflowUpdateFailedError) else err
-    if isinstance(cause, ActivityError) and isinstance(cause.cause, ApplicationError):  # the database refused a roster change
-        cause = cause.cause
     if isinstance(cause, ApplicationError):
         allowed = list(cause.details[0]) if cause.details else []
         return Refused(cause.message, [str(a) for a in allowed])
@@ -83,15 +83,27 @@ class CoachingClient:
     async def launch_cohort(
         self, cohort: str, program: Program, roster: Roster, launched_by: str, file_name: str | None = None
     ) -> WorkflowHandle[Any, Any]:
-        """Store the roster (version 1) and start the cohort; if either is refused, neither is left behind."""
+        """Store the roster (version 1) and start the cohort with a reference to it; if either is refused, neither is left."""
         if launched_by not in roster.coordinators:
-            raise Refused(f"{launched_by} is not a coordinator in this roster")
-        state = CohortState(cohort=cohort, program=program, roster=roster, launched_by=launched_by)
+            raise Refused(f"{launched_by} is not a coordinator in this roster; add them as a coordinator, or launch as one it names")
         try:
             now = datetime.now(UTC)
-            await asyncio.to_thread(rosters.record_launch, self.database, cohort, program, roster, launched_by, now, file_name)
+            stored = await asyncio.to_thread(rosters.record_launch, self.database, cohort, program, roster, launched_by, now, file_name)
         except Refused as refused:
             raise CohortExists(refused.reason) from None
+        state = CohortState(
+            cohort=cohort,
+            program=program,
+            roster=RosterRef(
+                version=stored.version,
+                content_hash=stored.content_hash,
+                schools=len(roster.schools),
+                coaches=len(roster.with_role(Role.coach)),
+                partnerships=len(roster.partnerships),
+            ),
+            coordinators=roster.coordinators,
+            launched_by=launched_by,
+        )
         try:
             return await self.client.start_workflow(
                 CohortWorkflow.run,
@@ -138,55 +150,21 @@ class CoachingClient:
         return self.client.get_workflow_handle(ids.cohort_id(cohort))
 
     async def cohort_summary(self, cohort: str, now: datetime | None = None) -> CohortSummary:
-        """What a coordinator sees; `now` (for days stalled) is the server's clock where that is not the wall's."""
-        return summarize(await self.cohort_state(cohort), now or datetime.now(UTC))
+        """What a coordinator sees, from the read model; `now` (for days stalled) is the server's clock where that is not the wall's."""
+        found = await self._cohort_row(cohort)
+        return await asyncio.to_thread(
+            read_model.cohort_summary, self.database, cohort, found.program, found.launched_at, now or datetime.now(UTC)
+        )
 
-    async def cohort_state(self, cohort: str) -> CohortState:
-        """The cohort as it stands: its people, with the latest summary of every training and partnership."""
-        return await self.standing(await self.cohort_roll(cohort))
+    async def launched_by(self, cohort: str) -> str:
+        """Who launched the cohort: the command line acts as them unless told otherwise."""
+        return (await self._cohort_row(cohort)).launched_by
 
-    async def cohort_roll(self, cohort: str) -> CohortState:
-        """The cohort as its workflow knows it: people and statuses, not each partnership's latest stage."""
-        return await self._query(self.cohort(cohort), CohortWorkflow.details)  # type: ignore[no-any-return]
-
-    async def standing(self, state: CohortState) -> CohortState:
-        """This cohort roll with the latest summary of every training and partnership."""
-        return as_it_stands(state, await self._latest_summaries(state))
-
-    async def _latest_summaries(self, state: CohortState) -> list[Summary]:
-        """The summaries the cohort's running workflows keep in their memos, listed by visibility."""
-        kinds: dict[str, type[Summary]] = {
-            TrainingWorkflow.__name__: TrainingSummary,
-            PartnershipWorkflow.__name__: PartnershipSummary,
-        }
-        query = f"{sa.COHORT.name} = {_quote(state.cohort)} AND ExecutionStatus = 'Running'"
-        found: list[Summary] = []
-        try:
-            async for wf in self.client.list_workflows(query, page_size=1000):
-                kind = kinds.get(wf.workflow_type)
-                if kind is not None and (summary := await wf.memo_value(SUMMARY, None, type_hint=kind)) is not None:
-                    found.append(summary)
-        except RPCError as err:
-            if err.status != RPCStatusCode.UNIMPLEMENTED:
-                raise
-            return await self._described_summaries(state)  # the time-skipping test server keeps no visibility
+    async def _cohort_row(self, cohort: str) -> members.CohortRow:
+        found = next((c for c in await asyncio.to_thread(members.cohorts, self.database) if c.cohort == cohort), None)
+        if found is None:
+            raise Refused(f"there is no cohort {cohort}")
         return found
-
-    async def _described_summaries(self, state: CohortState) -> list[Summary]:
-        """Each open training's and partnership's memo, asked of the workflow itself."""
-        gate = asyncio.Semaphore(32)
-        cohort = state.cohort
-        still_open: list[tuple[str, type[Summary]]] = [
-            *((ids.training_id(cohort, t.coach), TrainingSummary) for t in state.trainings.values() if t.status in OPEN_TRAINING),
-            *((ids.partnership_id(cohort, p.id), PartnershipSummary) for p in state.partnerships.values() if p.stage in OPEN_STAGES),
-        ]
-
-        async def described(workflow_id: str, kind: type[Summary]) -> Summary | None:
-            async with gate:
-                description = await self.client.get_workflow_handle(workflow_id).describe()
-            return await description.memo_value(SUMMARY, None, type_hint=kind)  # type: ignore[no-any-return]
-
-        return [s for s in await asyncio.gather(*(described(wid, kind) for wid, kind in still_open)) if s is not None]
 
     async def _query(self, handle: WorkflowHandle[Any, Any], query: Any) -> Any:
         try:
@@ -195,35 +173,25 @@ class CoachingClient:
             raise Refused(f"{handle.id.replace('/', ' ', 1)}: {err.message}") from None
 
     async def list_cohorts(self) -> list[tuple[str, str]]:
-        found: dict[str, str] = {}
-        async for wf in self.client.list_workflows("WorkflowType = 'CohortWorkflow'"):
-            status = wf.status.name.lower() if wf.status else "unknown"
-            _, cohort, _ = ids.parse(wf.id)
-            if found.get(cohort) != "running":  # continue-as-new leaves closed runs behind
-                found[cohort] = status
-        return sorted(found.items())
+        return [(c.cohort, c.status) for c in await asyncio.to_thread(members.cohorts, self.database)]
 
     async def locate(self, email: str) -> tuple[str, Person]:
         """The running cohort a person is in, and who they are there."""
-        for state, person in await self.memberships(email):
-            return state.cohort, person
+        for standing in await asyncio.to_thread(members.standings, self.database, email):
+            m = standing.member
+            return standing.cohort, Person(name=standing.name, email=m.email, role=m.role, school=m.school)
         raise Refused(f"{email.strip().lower()} is not in any running cohort")
 
-    async def memberships(self, email: str) -> list[tuple[CohortState, Person]]:
-        """Every running cohort this person is in and has not withdrawn from, with who they are there."""
-        email = email.strip().lower()
-        found = []
-        for cohort in await asyncio.to_thread(read_model.cohorts_of, self.database, email):
-            state = await self.cohort_roll(cohort)
-            person = next((p for p in state.roster.people if p.email == email), None)
-            if person is not None and email not in state.withdrawn:
-                found.append((state, person))
-        return found
+    async def _roll(self, cohort: str, emails: list[str], coach: str | None = None) -> Roll:
+        return await asyncio.to_thread(members.roll, self.database, cohort, emails, coach)
 
     async def add_participant(self, cohort: str, request: NewParticipant) -> Person:
-        return await self._update(self.cohort(cohort), "add_participant", request, Person)  # type: ignore[no-any-return]
+        person = check_new_participant(await self._roll(cohort, [request.email]), request)
+        added = AddedParticipant(actor=request.actor, person=person)
+        return await self._update(self.cohort(cohort), "add_participant", added, Person)  # type: ignore[no-any-return]
 
     async def withdraw_participant(self, cohort: str, request: Withdrawal) -> list[str]:
+        check_withdrawal(await self._roll(cohort, [request.email]), request)
         return await self._update(self.cohort(cohort), "withdraw_participant", request, list)  # type: ignore[no-any-return]
 
     # -- training ---------------------------------------------------------------------
@@ -237,14 +205,15 @@ class CoachingClient:
         The session's start is the same for everyone, so the one check made only
         in the workflows (on Temporal's clock) cannot refuse some and not others.
         """
-        state = await self.cohort_roll(cohort)
-        unknown = [email for email in marks if email.lower() not in state.trainings]
+        program = (await self._cohort_row(cohort)).program
+        coaches = await asyncio.to_thread(read_model.trainings, self.database, cohort, list(marks), len(marks) + 1)
+        unknown = sorted(set(marks) - {t.coach for t in coaches.rows})
         if unknown:
             raise Refused(f"not coaches in cohort {cohort}: {', '.join(unknown)}")
         problems = []
         for email, status in marks.items():
             try:
-                check_attendance(await self.training_record(cohort, email), state.program, session, status, actor, None)
+                check_attendance(await self.training_record(cohort, email), program, session, status, actor, None)
             except Refused as refused:
                 problems.append(f"{email}: {refused.reason}")
         if problems:
@@ -265,7 +234,10 @@ class CoachingClient:
         return self.client.get_workflow_handle(ids.partnership_id(cohort, pid))
 
     async def start_partnership(self, cohort: str, request: NewPartnership) -> PartnershipSummary:
-        return await self._update(self.cohort(cohort), "start_partnership", request, PartnershipSummary)  # type: ignore[no-any-return]
+        coach = request.coach.strip().lower()
+        partnership = check_new_partnership(await self._roll(cohort, [coach, *request.partners], coach), request)
+        started = StartedPartnership(actor=request.actor, partnership=partnership)
+        return await self._update(self.cohort(cohort), "start_partnership", started, PartnershipSummary)  # type: ignore[no-any-return]
 
     async def move(self, cohort: str, pid: str, actor: str, to: Stage, note: str | None = None) -> MoveResult:
         request = MoveRequest(actor=actor, to=to, note=note)
@@ -313,14 +285,9 @@ class CoachingClient:
         return await self._update(self.ledger(cohort, school), "cancel", Cancellation(request_id=request_id, actor=actor), ReleaseRequest)  # type: ignore[no-any-return]
 
     async def ledgers(self, school: str | None = None) -> list[ReleaseLedgerRecord]:
-        """Every running school ledger (found through visibility), each asked for its requests."""
-        query = "WorkflowType = 'ReleaseLedgerWorkflow' AND ExecutionStatus = 'Running'"
-        if school:
-            query += f" AND {sa.SCHOOL.name} = {_quote(school)}"
-        ledgers = []
-        async for wf in self.client.list_workflows(query):
-            ledgers.append(await self._query(self.client.get_workflow_handle(wf.id), ReleaseLedgerWorkflow.details))
-        return sorted(ledgers, key=lambda ledger: (ledger.cohort, ledger.school))
+        """Every school ledger of the running cohorts, as last published."""
+        running = {c.cohort for c in await asyncio.to_thread(members.cohorts, self.database) if c.status == "running"}
+        return [ledger for ledger in await asyncio.to_thread(read_model.ledgers, self.database, None, school) if ledger.cohort in running]
 
     async def ledger_record(self, cohort: str, school: str) -> ReleaseLedgerRecord:
         return await self._query(self.ledger(cohort, school), ReleaseLedgerWorkflow.details)  # type: ignore[no-any-return]

@@ -127,7 +127,7 @@ def record(
 
     async def go() -> None:
         coaching = await coaching_client(settings())
-        by = actor or (await coaching.cohort_state(cohort)).launched_by
+        by = actor or await coaching.launched_by(cohort)
         await coaching.record_attendance(cohort, by.lower(), session, marks)
         counts = {s.value: sum(1 for m in marks.values() if m == s) for s in Attendance if s in marks.values()}
         console.print(f"Session {session} of {cohort}: recorded " + ", ".join(f"{n} {k}" for k, n in counts.items()))

@@ -38,7 +38,7 @@ def start(
 
     async def go() -> None:
         coaching = await coaching_client(settings())
-        by = actor or (await coaching.cohort_state(cohort)).launched_by
+        by = actor or await coaching.launched_by(cohort)
         request = NewPartnership(actor=by.lower(), coach=coach, partners=partner, focus=focus, school_goal=goal)
         started = await coaching.start_partnership(cohort, request)
         console.print(

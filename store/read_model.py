@@ -9,14 +9,17 @@ and the principal's reason, which are the request itself, not coaching content.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Table, and_, func, not_, select
+from sqlalchemy import Connection, Table, and_, func, not_, select, update
 
-from domain.cohort import PartnershipSummary, TrainingSummary
+from domain.cohort import CohortSummary, PartnershipSummary, TrainingSummary, summarize_year
 from domain.cycle import OPEN_STAGES, Stage
+from domain.program import Program
 from domain.release import ReleaseLedgerRecord
+from domain.training import OPEN_TRAINING
 from store import tables
 from store.database import Database, insert
 
@@ -172,3 +175,108 @@ def find_partnerships(
         rows = db.execute(select(tables.partnerships).where(*where).order_by(t.cohort, t.id).limit(limit).offset(offset)).all()
     found = [PartnershipRow.model_validate(row._asdict()) for row in rows]
     return Page[PartnershipRow](rows=found, total=total, offset=offset, limit=limit)
+
+
+class TrainingRow(TrainingSummary):
+    """One coach's training year as lists show it: its summary and its cohort."""
+
+    cohort: str
+
+
+def trainings(database: Database, cohort: str, coaches: list[str] | None = None, limit: int = 100, offset: int = 0) -> Page[TrainingRow]:
+    """A cohort's trainings (ordered by the coach's name), or just these coaches'."""
+    t = tables.trainings.c
+    where = [t.cohort == cohort]
+    if coaches is not None:
+        where.append(t.coach.in_([c.strip().lower() for c in coaches]))
+    with database.begin() as db:
+        total = db.execute(select(func.count()).select_from(tables.trainings).where(*where)).scalar_one()
+        rows = db.execute(select(tables.trainings).where(*where).order_by(t.name, t.coach).limit(limit).offset(offset)).all()
+    return Page[TrainingRow](rows=[TrainingRow.model_validate(r._asdict()) for r in rows], total=total, offset=offset, limit=limit)
+
+
+def partnership(database: Database, cohort: str, pid: str) -> PartnershipRow | None:
+    t = tables.partnerships.c
+    with database.begin() as db:
+        row = db.execute(select(tables.partnerships).where(t.cohort == cohort, t.id == pid)).one_or_none()
+    return None if row is None else PartnershipRow.model_validate(row._asdict())
+
+
+def partnerships_of(database: Database, cohort: str, email: str) -> list[PartnershipRow]:
+    """The partnerships this person coaches or is a collaborating teacher in (by the members' index)."""
+    m, t = tables.partnership_members.c, tables.partnerships.c
+    query = (
+        select(tables.partnerships)
+        .join(tables.partnership_members, (m.cohort == t.cohort) & (m.partnership == t.id))
+        .where(m.cohort == cohort, m.email == email.strip().lower())
+        .order_by(t.id)
+    )
+    with database.begin() as db:
+        return [PartnershipRow.model_validate(r._asdict()) for r in db.execute(query).all()]
+
+
+def ledgers(database: Database, cohort: str | None = None, school: str | None = None) -> list[ReleaseLedgerRecord]:
+    """School ledgers as last published (allowances, members, requests)."""
+    t = tables.ledgers.c
+    where = [column == value for column, value in ((t.cohort, cohort), (t.school, school)) if value is not None]
+    with database.begin() as db:
+        records = db.execute(select(t.record).where(*where).order_by(t.cohort, t.school)).scalars().all()
+    return [ReleaseLedgerRecord.model_validate(record) for record in records]
+
+
+def cohort_summary(database: Database, cohort: str, program: Program, launched_at: datetime | None, now: datetime) -> CohortSummary:
+    """The coordinator's summary, by the domain's rules, over every training and partnership row of the cohort."""
+    with database.begin() as db:
+        training_rows = db.execute(select(tables.trainings).where(tables.trainings.c.cohort == cohort)).all()
+        partnership_rows = db.execute(select(tables.partnerships).where(tables.partnerships.c.cohort == cohort)).all()
+    return summarize_year(
+        cohort,
+        program,
+        launched_at,
+        [TrainingSummary.model_validate(r._asdict()) for r in training_rows],
+        [PartnershipSummary.model_validate(r._asdict()) for r in partnership_rows],
+        now,
+    )
+
+
+def close_cohort(database: Database, cohort: str, now: datetime) -> CohortSummary | None:
+    """Mark the cohort's year closed and return its summary, or None while a training or partnership still shows open."""
+    c, t, p = tables.cohorts.c, tables.trainings.c, tables.partnerships.c
+    with database.begin() as db:
+        row = db.execute(select(c.program, c.launched_at).where(c.cohort == cohort)).one()
+        open_trainings = db.execute(
+            select(func.count()).where(t.cohort == cohort, t.status.in_([s.value for s in OPEN_TRAINING]))
+        ).scalar_one()
+        open_partnerships = db.execute(
+            select(func.count()).where(p.cohort == cohort, p.stage.in_([s.value for s in OPEN_STAGES]))
+        ).scalar_one()
+        if open_trainings or open_partnerships:
+            return None
+        db.execute(update(tables.cohorts).where(c.cohort == cohort).values(status="closed"))
+    return cohort_summary(database, cohort, Program.model_validate(row.program), row.launched_at, now)
+
+
+def partnerships_at(
+    database: Database,
+    cohort: str,
+    schools: list[str],
+    coach: str | None = None,
+    stage: Stage | None = None,
+    stalled: bool | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page[PartnershipRow]:
+    """A cohort's partnerships at any of these schools (a principal may lead several), a page at a time (ordered by id)."""
+    t = tables.partnerships.c
+    where = [t.cohort == cohort, t.school.in_(schools)]
+    if coach is not None:
+        where.append(t.coach == coach)
+    if stage is not None:
+        where.append(t.stage == stage.value)
+    if stalled is not None:
+        is_stalled = and_(t.stalled_since.is_not(None), t.stage.in_([s.value for s in OPEN_STAGES]))
+        where.append(is_stalled if stalled else not_(is_stalled))
+    with database.begin() as db:
+        total = db.execute(select(func.count()).select_from(tables.partnerships).where(*where)).scalar_one()
+        rows = db.execute(select(tables.partnerships).where(*where).order_by(t.id).limit(limit).offset(offset)).all()
+    return Page[PartnershipRow](rows=[PartnershipRow.model_validate(r._asdict()) for r in rows], total=total, offset=offset, limit=limit)

@@ -105,6 +105,22 @@ def record_withdrawal(database: Database, cohort: str, email: str, by: str, at: 
     return version
 
 
+def record_partnership(database: Database, cohort: str, partnership: Partnership, by: str, at: datetime) -> RosterVersion:
+    """A partnership started while the cohort runs: a new roster version and its rows; Refused if its id is taken."""
+    change = {"partnership": partnership.model_dump(mode="json")}
+    try:
+        with database.begin() as db:
+            done = _recorded(db, cohort, change)
+            if done is not None:
+                return done
+            version = _next_version(db, cohort, "partnership", by, at, change)
+            db.execute(insert(tables.partnerships).values(_partnership(cohort, partnership)))
+            db.execute(insert(tables.partnership_members), member_rows(cohort, partnership.id, partnership.coach, partnership.partners))
+    except IntegrityError:
+        raise Refused(f"there is already a partnership {partnership.id} in cohort {cohort}") from None
+    return version
+
+
 def stored_roster(database: Database, cohort: str) -> tuple[Program, Roster, RosterVersion]:
     """The program and roster a cohort was launched with (version 1), as uploaded."""
     with database.begin() as db:
@@ -133,6 +149,7 @@ def _partnership(cohort: str, p: Partnership) -> dict[str, Any]:
         "partners": p.partners,
         "school": p.school,
         "focus": p.focus,
+        "school_goal": p.school_goal,
         "stage": Stage.pending.value,
         "revision": 0,
     }

@@ -120,6 +120,7 @@ partnerships = Table(
     Column("partners", JSON, nullable=False),
     Column("school", String(ID), nullable=False),
     Column("focus", Text, nullable=False, default=""),
+    Column("school_goal", Text),
     Column("stage", String(20), nullable=False),
     Column("stage_since", UtcDateTime()),
     Column("cycle", Integer, nullable=False, default=1),

@@ -63,4 +63,6 @@ def configure(log_format: str = "json", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Alembic says which SQL dialect it found each time a process checks the schema: noise in every log.
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     route_core_logs()

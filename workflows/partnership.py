@@ -187,4 +187,4 @@ class PartnershipWorkflow:
         workflow.upsert_memo({SUMMARY: summary})
         self.dispatch.publish(PUBLISH_PARTNERSHIP, PartnershipPublished(cohort=r.cohort, summary=summary))
         if r.stage not in OPEN_STAGES:
-            self.dispatch.signal(cohort_id(r.cohort), "partnership_changed", summary)
+            self.dispatch.signal(cohort_id(r.cohort), "partnership_ended", r.id)

@@ -4,11 +4,11 @@ Reminders go out before each session (with a calendar invite); attendance comes
 in through the `record_attendance` Update; if a session's attendance is still
 missing after its end plus the grace period, the coordinator is followed up.
 When the unlock session is attended or made up, the coach's partnerships are
-told that coaching may begin, and so is the cohort.
+told that coaching may begin.
 
 Its latest summary (status and attendance) is published to the read model, which
-the doors answer from, and kept in its memo for operators; the cohort hears only of
-status changes.
+the doors answer from, and kept in its memo for operators. The cohort needs to hear
+nothing from it: the year ends on the calendar.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from temporalio import workflow
 
 from activities.names import PUBLISH_TRAINING, TrainingPublished
 from workflows.dispatch import Dispatch
-from workflows.ids import cohort_id, partnership_id
+from workflows.ids import partnership_id
 from workflows.refusals import refusals
 from workflows.summaries import SUMMARY
 
@@ -60,7 +60,6 @@ class TrainingWorkflow:
         self.record = input.record
         self.program = input.program
         self.dispatch = Dispatch()
-        self._reported = self.record.status  # the status the cohort last heard of
 
     @workflow.run
     async def run(self, input: TrainingInput) -> TrainingRecord:
@@ -97,7 +96,7 @@ class TrainingWorkflow:
             unlocked = record_attendance(self.record, self.program, update.session, update.status, update.actor, workflow.now())
         if unlocked:
             self.dispatch.notify(notices.coaching_unlocked(self.record, self.program))
-            for pid in self.record.partnerships or []:
+            for pid in self.record.partnerships:
                 self._tell(pid)
         if needs_make_up(self.record, update.session):
             self.dispatch.notify(notices.make_up(self.record, self.program, update.session, update.status.value))
@@ -118,8 +117,6 @@ class TrainingWorkflow:
     @workflow.signal
     def partnership_added(self, pid: str) -> None:
         """The cohort started a partnership for this coach: it begins as soon as coaching is unlocked."""
-        if self.record.partnerships is None:
-            return  # launched before trainings knew their partnerships: the cohort tells them
         self.record.partnerships.append(pid)
         if self.record.coaching_unlocked:
             self._tell(pid)
@@ -147,11 +144,7 @@ class TrainingWorkflow:
             status=r.status,
             attendance={n: e.status for n, e in r.attendance.items()},
             as_of=workflow.now(),
-            tells_partnerships=r.partnerships is not None,
             revision=r.revision,
         )
         workflow.upsert_memo({SUMMARY: summary})
         self.dispatch.publish(PUBLISH_TRAINING, TrainingPublished(cohort=r.cohort, summary=summary))
-        if r.status != self._reported:  # attendance alone changes nothing the cohort decides
-            self._reported = r.status
-            self.dispatch.signal(cohort_id(r.cohort), "training_changed", summary)

@@ -32,6 +32,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from peercoach.client import CoachingClient
 from peercoach.local_temporal import start_time_skipping_environment
+from store import members, read_model
 from store.database import Database
 from workers.settings import Settings
 from workers.worker import create_worker
@@ -157,12 +158,15 @@ class Servers:
                 ) from None
 
     async def _carry_over(self, cohort: str) -> int:
-        state = await self.coaching.cohort_roll(cohort)
+        everyone = 1_000_000  # one page: the whole cohort
+        schools = await asyncio.to_thread(members.schools, self.database, cohort)
+        trainings = await asyncio.to_thread(read_model.trainings, self.database, cohort, None, everyone)
+        partnerships = await asyncio.to_thread(read_model.find_partnerships, self.database, cohort, limit=everyone)
         workflow_ids = [
             ids.cohort_id(cohort),
-            *(ids.ledger_id(cohort, school.id) for school in state.roster.schools),
-            *(ids.training_id(cohort, coach) for coach in state.trainings),
-            *(ids.partnership_id(cohort, pid) for pid in state.partnerships),
+            *(ids.ledger_id(cohort, school.id) for school in schools),
+            *(ids.training_id(cohort, t.coach) for t in trainings.rows),
+            *(ids.partnership_id(cohort, p.id) for p in partnerships.rows),
         ]
         gate = asyncio.Semaphore(AT_ONCE)
         taken = dict(zip(workflow_ids, await self._take(workflow_ids, gate), strict=True))

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from domain.cohort import summarize
 from domain.program import Program
 from domain.release import ReleaseStatus
 from domain.roster import Role, Roster
@@ -21,6 +20,7 @@ from peercoach.client import CoachingClient
 from peercoach.simulation.behaviour import Step, plan_year, shift_to
 from peercoach.simulation.drivers import Outcome, People, moments
 from peercoach.simulation.servers import Servers, SimulationStuck
+from store import members
 from store.outbox import Outbox
 from workers.codec import KeyRing, data_converter
 from workers.settings import Settings
@@ -201,11 +201,10 @@ async def _watch_the_clock(servers: Servers, patience: float = STUCK_AFTER_SECON
 
 
 async def _summary(coaching: CoachingClient, now: datetime, program: Program, seed: int, outcome: Outcome, servers: int) -> YearEnd:
-    state = await coaching.cohort_state(COHORT)
-    summary = summarize(state, now)
-    partnerships = list(state.partnerships.values())
+    summary = await coaching.cohort_summary(COHORT, now)
+    partnerships = (await coaching.find_partnerships(COHORT, limit=summary.partnerships + 1)).rows
     release = []
-    for school in state.roster.schools:
+    for school in await asyncio.to_thread(members.schools, coaching.database, COHORT):
         ledger = await coaching.ledger_record(COHORT, school.id)
         statuses = Counter(r.status for r in ledger.requests)
         release.append(

@@ -125,7 +125,7 @@ async def test_mistakes_are_one_clear_line(terminal: Terminal) -> None:
         (["partnership", "advance", "c/p", "--as", ANN, "--to", "dance"], "unknown stage 'dance'"),
         (["partnership", "advance", "c/p", "--as", ANN], "say exactly one of --to STAGE, --new-cycle or --close"),
         (["release", "request", "--as", ANN, "--days", "1", "--on", "tomorrow", "--purpose", "x"], "is not a date"),
-        (["cohort", "status", "no-such-cohort"], "workflow not found"),
+        (["cohort", "status", "no-such-cohort"], "there is no cohort no-such-cohort"),
     ]:
         result = await terminal(*args)
         assert result.code == 1, (args, result)

@@ -16,17 +16,18 @@ from domain.cohort import (
     NewParticipant,
     NewPartnership,
     PartnershipSummary,
+    Roll,
+    RosterRef,
     TrainingSummary,
     Withdrawal,
-    as_it_stands,
     check_new_participant,
     check_new_partnership,
     check_withdrawal,
     partnerships_ending_with,
-    summarize,
-    withdraw,
+    summarize_year,
 )
 from domain.cycle import PartnershipRecord, Stage, apply_move, unlock_coaching
+from domain.launch import launch_plan
 from domain.problems import InvalidInput, Problem, Refused
 from domain.program import (
     Audience,
@@ -1020,22 +1021,24 @@ def test_stall_audience_names_each_person_once() -> None:
 # ==============================================================================================
 
 
-def cohort(program: Program, roster: Roster | None = None) -> CohortState:
+def roll(program: Program, roster: Roster | None = None, unlocked: tuple[str, ...] = (), withdrawn: tuple[str, ...] = ()) -> Roll:
+    """What the doors would look up for a request: here, everyone in the roster."""
     roster = roster or small_roster()
-    state = CohortState(cohort="spring-2027", program=program, roster=roster, launched_by=COORDINATOR, launched_at=T0)
-    for coach in (ANN, BOB):
-        person = roster.person(coach)
-        state.trainings[coach] = TrainingSummary(coach=coach, name=person.name, school=str(person.school))
-    for p in roster.partnerships:
-        state.partnerships[p.id] = PartnershipSummary(id=p.id, coach=p.coach, partners=p.partners, school=p.school)
-    return state
+    return Roll(
+        cohort="spring-2027",
+        coordinators=roster.coordinators,
+        unlocks_after=program.coaching_unlocks_after,
+        people={p.email: p for p in roster.people},
+        withdrawn=list(withdrawn),
+        unlocked=list(unlocked),
+        schools=[s.id for s in roster.schools],
+        taken=[p.id for p in roster.partnerships],
+    )
 
 
 def test_a_coordinator_starts_a_partnership_any_time(program: Program) -> None:
-    state = cohort(program)
-    assert not state.trainings[ANN].coaching_unlocked
     partnership = check_new_partnership(
-        state, NewPartnership(actor=COORDINATOR, coach=ANN, partners=[TED], focus=" Fractions ", school_goal="Math")
+        roll(program), NewPartnership(actor=COORDINATOR, coach=ANN, partners=[TED], focus=" Fractions ", school_goal="Math")
     )
     assert partnership.model_dump() == {
         "id": "ann--ted",
@@ -1047,43 +1050,35 @@ def test_a_coordinator_starts_a_partnership_any_time(program: Program) -> None:
     }
 
 
-@pytest.mark.parametrize("status", [TrainingStatus.coaching, TrainingStatus.completed])
-def test_a_coach_starts_a_partnership_once_coaching_is_unlocked(program: Program, status: TrainingStatus) -> None:
-    state = cohort(program)
-    state.trainings[ANN].status = status
+def test_a_coach_starts_a_partnership_once_coaching_is_unlocked(program: Program) -> None:
     partnership = check_new_partnership(
-        state, NewPartnership(actor=ANN, coach=" Ann@Hazel.test ", partners=[" TED@hazel.test"], focus="Fractions")
+        roll(program, unlocked=(ANN,)), NewPartnership(actor=ANN, coach=" Ann@Hazel.test ", partners=[" TED@hazel.test"], focus="Fractions")
     )
     assert (partnership.id, partnership.coach, partnership.partners) == ("ann--ted", ANN, [TED])
 
 
-@pytest.mark.parametrize("status", [TrainingStatus.enrolled, TrainingStatus.incomplete, TrainingStatus.withdrawn])
-def test_a_coach_cannot_start_a_partnership_before_coaching_is_unlocked(program: Program, status: TrainingStatus) -> None:
-    state = cohort(program)
-    state.trainings[ANN].status = status
+def test_a_coach_cannot_start_a_partnership_before_coaching_is_unlocked(program: Program) -> None:
     with pytest.raises(Refused, match=f"coaching is not unlocked yet: {ANN} can start partnerships after session 5"):
-        check_new_partnership(state, NewPartnership(actor=ANN, coach=ANN, partners=[TED], focus="Fractions"))
+        check_new_partnership(roll(program, unlocked=(BOB,)), NewPartnership(actor=ANN, coach=ANN, partners=[TED], focus="Fractions"))
 
 
 def test_the_refusal_names_the_programs_unlock_session(program: Program) -> None:
-    state = cohort(program.model_copy(update={"coaching_unlocks_after": 3}))
     with pytest.raises(Refused, match="after session 3"):
-        check_new_partnership(state, NewPartnership(actor=ANN, coach=ANN, partners=[TED], focus="Fractions"))
+        check_new_partnership(
+            roll(program.model_copy(update={"coaching_unlocks_after": 3})),
+            NewPartnership(actor=ANN, coach=ANN, partners=[TED], focus="Fractions"),
+        )
 
 
-def test_a_coach_without_a_training_record_cannot_start_one(program: Program) -> None:
-    state = cohort(program)
-    del state.trainings[ANN]
+def test_someone_not_a_coach_cannot_start_one_for_themselves(program: Program) -> None:
     with pytest.raises(Refused, match="is not a coach in cohort"):
-        check_new_partnership(state, NewPartnership(actor=ANN, coach=ANN, partners=[TED], focus="Fractions"))
+        check_new_partnership(roll(program), NewPartnership(actor=TIA, coach=TIA, partners=[TED], focus="Fractions"))
 
 
 @pytest.mark.parametrize("actor", [BOB, TIA, TED, PRINCIPAL, "zed@elsewhere.test"])
 def test_only_the_coach_or_a_coordinator_starts_a_partnership(program: Program, actor: str) -> None:
-    state = cohort(program)
-    state.trainings[BOB].status = TrainingStatus.coaching
     with pytest.raises(Refused, match="a partnership is started by its coach or by a coordinator of the cohort"):
-        check_new_partnership(state, NewPartnership(actor=actor, coach=ANN, partners=[TED], focus="Fractions"))
+        check_new_partnership(roll(program, unlocked=(ANN, BOB)), NewPartnership(actor=actor, coach=ANN, partners=[TED], focus="Fractions"))
 
 
 @pytest.mark.parametrize(
@@ -1101,38 +1096,40 @@ def test_only_the_coach_or_a_coordinator_starts_a_partnership(program: Program, 
 )
 def test_a_new_partnership_follows_the_roster_rules(program: Program, coach: str, partners: list[str], focus: str, message: str) -> None:
     with pytest.raises(Refused) as refusal:
-        check_new_partnership(cohort(program), NewPartnership(actor=COORDINATOR, coach=coach, partners=partners, focus=focus))
+        check_new_partnership(roll(program), NewPartnership(actor=COORDINATOR, coach=coach, partners=partners, focus=focus))
     assert refusal.value.reason == message
 
 
 def test_a_new_partnership_with_a_teacher_of_another_school(program: Program) -> None:
     text = SMALL + "Dee,dee@fort.test,principal,Fort,Vancouver,part-time,,,,\nFay,fay@fort.test,teacher,Fort,Vancouver,,,,,\n"
-    state = cohort(program, parse_roster_csv(text, "r.csv"))
     with pytest.raises(Refused) as refusal:
-        check_new_partnership(state, NewPartnership(actor=COORDINATOR, coach=ANN, partners=[TED, "fay@fort.test"], focus="Fractions"))
+        check_new_partnership(
+            roll(program, parse_roster_csv(text, "r.csv")),
+            NewPartnership(actor=COORDINATOR, coach=ANN, partners=[TED, "fay@fort.test"], focus="Fractions"),
+        )
     assert refusal.value.reason == "fay@fort.test is at fort, but coach ann@hazel.test is at hazel"
 
 
 def test_a_second_partnership_of_the_same_pair_gets_its_own_id(program: Program) -> None:
-    state = cohort(program)
+    taken = roll(program)
     request = NewPartnership(actor=COORDINATOR, coach=ANN, partners=[TIA], focus="A second unit")
-    assert check_new_partnership(state, request).id == "ann--tia-2"
-    state.partnerships["ann--tia-2"] = PartnershipSummary(id="ann--tia-2", coach=ANN, partners=[TIA], school="hazel")
-    assert check_new_partnership(state, request).id == "ann--tia-3"
+    assert check_new_partnership(taken, request).id == "ann--tia-2"
+    taken.taken.append("ann--tia-2")
+    assert check_new_partnership(taken, request).id == "ann--tia-3"
 
 
 @pytest.mark.parametrize("leaving", [ANN, TED])
 def test_no_new_partnership_with_someone_who_withdrew(program: Program, leaving: str) -> None:
-    state = cohort(program)
-    withdraw(state, state.roster.person(leaving))
     with pytest.raises(Refused, match=f"{leaving} withdrew from the cohort"):
-        check_new_partnership(state, NewPartnership(actor=COORDINATOR, coach=ANN, partners=[TED], focus="Fractions"))
+        check_new_partnership(
+            roll(program, withdrawn=(leaving,)), NewPartnership(actor=COORDINATOR, coach=ANN, partners=[TED], focus="Fractions")
+        )
 
 
 @pytest.mark.parametrize("role", [Role.coach, Role.teacher])
 def test_a_coordinator_adds_a_coach_or_teacher(program: Program, role: Role) -> None:
     person = check_new_participant(
-        cohort(program), NewParticipant(actor=COORDINATOR, name=" Zoe New ", email=" Zoe@Hazel.test", role=role, school="Hazel")
+        roll(program), NewParticipant(actor=COORDINATOR, name=" Zoe New ", email=" Zoe@Hazel.test", role=role, school="Hazel")
     )
     assert person.model_dump() == {"name": "Zoe New", "email": "zoe@hazel.test", "role": role, "school": "hazel"}
 
@@ -1157,43 +1154,45 @@ def test_a_new_participant_is_checked(program: Program, change: dict[str, Any], 
         **{"actor": COORDINATOR, "name": "Zoe", "email": "zoe@hazel.test", "role": Role.teacher, "school": "Hazel"} | change
     )
     with pytest.raises(Refused) as refusal:
-        check_new_participant(cohort(program), request)
+        check_new_participant(roll(program), request)
     assert refusal.value.reason == message
 
 
 @pytest.mark.parametrize("email", [ANN, TIA, " Tia@Hazel.Test "])
 def test_a_coordinator_withdraws_a_coach_or_teacher(program: Program, email: str) -> None:
-    person = check_withdrawal(cohort(program), Withdrawal(actor=COORDINATOR, email=email))
+    person = check_withdrawal(roll(program), Withdrawal(actor=COORDINATOR, email=email))
     assert person.email == email.strip().lower()
 
 
 @pytest.mark.parametrize("actor", [ANN, TIA, PRINCIPAL])
 def test_only_a_coordinator_withdraws_participants(program: Program, actor: str) -> None:
     with pytest.raises(Refused, match="only a coordinator of the cohort withdraws participants"):
-        check_withdrawal(cohort(program), Withdrawal(actor=actor, email=TIA))
+        check_withdrawal(roll(program), Withdrawal(actor=actor, email=TIA))
 
 
 @pytest.mark.parametrize("email", [PRINCIPAL, COORDINATOR, "zed@hazel.test"])
 def test_only_coaches_and_teachers_are_withdrawn(program: Program, email: str) -> None:
     with pytest.raises(Refused, match=f"{email} is not a coach or collaborating teacher in the cohort"):
-        check_withdrawal(cohort(program), Withdrawal(actor=COORDINATOR, email=email))
+        check_withdrawal(roll(program), Withdrawal(actor=COORDINATOR, email=email))
 
 
 @pytest.mark.parametrize("leaving", [BOB, TED])
 def test_someone_who_withdrew_cannot_withdraw_again(program: Program, leaving: str) -> None:
-    state = cohort(program)
-    withdraw(state, check_withdrawal(state, Withdrawal(actor=COORDINATOR, email=leaving)))
     with pytest.raises(Refused, match=f"{leaving} has already withdrawn"):
-        check_withdrawal(state, Withdrawal(actor=COORDINATOR, email=leaving))
+        check_withdrawal(roll(program, withdrawn=(leaving,)), Withdrawal(actor=COORDINATOR, email=leaving))
 
 
-def _team_cohort(program: Program) -> CohortState:
-    state = cohort(program)
-    state.partnerships["ann--ted"] = PartnershipSummary(id="ann--ted", coach=ANN, partners=[TED], school="hazel", stage=Stage.observe)
-    state.partnerships["ann-team"] = PartnershipSummary(id="ann-team", coach=ANN, partners=[TIA, TED], school="hazel", stage=Stage.co_plan)
-    state.partnerships["ann-old"] = PartnershipSummary(id="ann-old", coach=ANN, partners=[TIA], school="hazel", stage=Stage.closed)
-    state.partnerships["bob-old"] = PartnershipSummary(id="bob-old", coach=BOB, partners=[TED], school="hazel", stage=Stage.withdrawn)
-    return state
+def _partnerships() -> dict[str, PartnershipSummary]:
+    found = {p.id: PartnershipSummary(id=p.id, coach=p.coach, partners=p.partners, school=p.school) for p in small_roster().partnerships}
+    found["ann--ted"] = PartnershipSummary(id="ann--ted", coach=ANN, partners=[TED], school="hazel", stage=Stage.observe)
+    found["ann-team"] = PartnershipSummary(id="ann-team", coach=ANN, partners=[TIA, TED], school="hazel", stage=Stage.co_plan)
+    found["ann-old"] = PartnershipSummary(id="ann-old", coach=ANN, partners=[TIA], school="hazel", stage=Stage.closed)
+    found["bob-old"] = PartnershipSummary(id="bob-old", coach=BOB, partners=[TED], school="hazel", stage=Stage.withdrawn)
+    return found
+
+
+def _trainings() -> dict[str, TrainingSummary]:
+    return {coach: TrainingSummary(coach=coach, name=coach, school="hazel") for coach in (ANN, BOB)}
 
 
 @pytest.mark.parametrize(
@@ -1205,30 +1204,27 @@ def _team_cohort(program: Program) -> CohortState:
         (TED, [BOB_TED, "ann--ted"]),
     ],
 )
-def test_partnerships_ending_with_a_withdrawal(program: Program, email: str, ending: list[str]) -> None:
-    state = _team_cohort(program)
-    person = state.roster.person(email)
-    assert partnerships_ending_with(state, person) == ending
+def test_partnerships_ending_with_a_withdrawal(email: str, ending: list[str]) -> None:
+    assert partnerships_ending_with(email, list(_partnerships().values())) == ending
 
 
 def test_the_cohort_summary(program: Program) -> None:
-    state = _team_cohort(program)
+    trainings, p = _trainings(), _partnerships()
     now = datetime(2027, 11, 1, tzinfo=UTC)
-    ann, bob = state.trainings[ANN], state.trainings[BOB]
+    ann, bob = trainings[ANN], trainings[BOB]
     ann.status = TrainingStatus.coaching
     ann.attendance = {1: Attendance.attended, 5: Attendance.attended}
     bob.attendance = {1: Attendance.absent, 5: Attendance.excused}
-    state.trainings["cid@hazel.test"] = TrainingSummary(
+    trainings["cid@hazel.test"] = TrainingSummary(
         coach="cid@hazel.test", name="Cid", school="hazel", status=TrainingStatus.withdrawn, attendance={1: Attendance.made_up}
     )
-    p = state.partnerships
     p[ANN_TIA].stage, p[ANN_TIA].cycles_completed = Stage.initiate, 1
     p["ann--ted"].stalled_since, p["ann--ted"].follow_ups, p["ann--ted"].escalations = datetime(2027, 10, 2, tzinfo=UTC), 2, 1
     p["ann-team"].stalled_since, p["ann-team"].follow_ups = datetime(2027, 10, 20, 12, tzinfo=UTC), 1
     p["ann-old"].cycles_completed, p["ann-old"].stalled_since, p["ann-old"].follow_ups = 2, datetime(2027, 9, 1, tzinfo=UTC), 1
     p[BOB_TED].stalled_since = datetime(2027, 9, 15, tzinfo=UTC)
 
-    summary = summarize(state, now)
+    summary = summarize_year("spring-2027", program, T0, list(trainings.values()), list(p.values()), now)
 
     assert (summary.cohort, summary.program, summary.school_year, summary.launched_at) == ("spring-2027", program.name, "2027-2028", T0)
     assert summary.coaches == 3
@@ -1251,7 +1247,8 @@ def test_the_cohort_summary(program: Program) -> None:
 
 
 def test_the_summary_of_a_new_cohort(program: Program) -> None:
-    summary = summarize(cohort(program), T0)
+    partnerships = [PartnershipSummary(id=p.id, coach=p.coach, partners=p.partners, school=p.school) for p in small_roster().partnerships]
+    summary = summarize_year("spring-2027", program, T0, list(_trainings().values()), partnerships, T0)
     assert summary.coaches == 2
     assert summary.coaching_unlocked == 0
     assert summary.training == {"enrolled": 2}
@@ -1262,31 +1259,29 @@ def test_the_summary_of_a_new_cohort(program: Program) -> None:
 
 def test_a_cohort_id_must_be_safe_for_workflow_ids(program: Program) -> None:
     with pytest.raises(ValueError):
-        CohortState(cohort="Spring 2027!", program=program, roster=small_roster(), launched_by=COORDINATOR)
+        CohortState(
+            cohort="Spring 2027!",
+            program=program,
+            roster=RosterRef(content_hash="0" * 64, schools=1, coaches=2, partnerships=2),
+            coordinators=[COORDINATOR],
+            launched_by=COORDINATOR,
+        )
+
+
+def test_a_launch_starts_ledgers_then_trainings_then_partnerships_in_batches() -> None:
+    plan = launch_plan(RosterRef(content_hash="0" * 64, schools=3, coaches=250, partnerships=201), batch_size=100)
+    assert [(b.kind, b.offset, b.size) for b in plan] == [
+        ("release", 0, 3),
+        ("training", 0, 100),
+        ("training", 100, 100),
+        ("training", 200, 50),
+        ("partnership", 0, 100),
+        ("partnership", 100, 100),
+        ("partnership", 200, 1),
+    ]
 
 
 def test_problem_text_names_where() -> None:
     assert str(Problem("r.csv", 4, "email", "bad")) == "r.csv, row 4, field 'email': bad"
     assert str(Problem("p.yaml", None, "timezone", "bad")) == "p.yaml, field 'timezone': bad"
     assert str(Problem("p.yaml", None, None, "bad")) == "p.yaml: bad"
-
-
-def test_the_cohort_as_it_stands_takes_the_newest_summary_of_each(program: Program) -> None:
-    state = cohort(program)
-    t1, t2 = T0 + timedelta(days=1), T0 + timedelta(days=2)
-    state.partnerships[BOB_TED] = PartnershipSummary(id=BOB_TED, coach=BOB, partners=[TED], school="hazel", stage=Stage.closed, as_of=t2)
-    latest = [
-        PartnershipSummary(id=ANN_TIA, coach=ANN, partners=[TIA], school="hazel", stage=Stage.observe, as_of=t1),
-        PartnershipSummary(id=BOB_TED, coach=BOB, partners=[TED], school="hazel", stage=Stage.reflect, as_of=t1),  # older than its end
-        TrainingSummary(
-            coach=ANN, name="Ann", school="hazel", status=TrainingStatus.coaching, attendance={5: Attendance.attended}, as_of=t1
-        ),
-    ]
-
-    standing = as_it_stands(state, latest)
-
-    assert standing.partnerships[ANN_TIA].stage == Stage.observe  # the roll's copy has no date: the memo is newer
-    assert standing.partnerships[BOB_TED].stage == Stage.closed
-    assert standing.trainings[ANN].attendance == {5: Attendance.attended}
-    assert standing.trainings[BOB].status == TrainingStatus.enrolled
-    assert state.partnerships[ANN_TIA].stage == Stage.pending  # the roll itself is unchanged

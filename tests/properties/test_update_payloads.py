@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from domain.cohort import (
-    CohortState,
     NewParticipant,
     NewPartnership,
+    Roll,
     Withdrawal,
     check_new_participant,
     check_new_partnership,
@@ -234,18 +234,28 @@ withdrawals = st.builds(Withdrawal, actor=cohort_actors, email=st.one_of(roster_
 @settings(PROPERTY, max_examples=400)
 @given(payloads=st.lists(st.one_of(new_partnerships, new_participants, withdrawals), min_size=1, max_size=8))
 def test_changes_to_a_running_cohort(payloads: list[NewPartnership | NewParticipant | Withdrawal]) -> None:
-    state = CohortState(cohort="hazel-2026", program=PROGRAM, roster=small_roster(), launched_by=COORDINATOR)
+    roster = small_roster()
+    roll = Roll(
+        cohort="hazel-2026",
+        coordinators=roster.coordinators,
+        unlocks_after=PROGRAM.coaching_unlocks_after,
+        people={p.email: p for p in roster.people},
+        unlocked=[ANN],
+        schools=[s.id for s in roster.schools],
+        taken=[p.id for p in roster.partnerships],
+    )
     for payload in payloads:
         try:
             if isinstance(payload, NewPartnership):
-                found = check_new_partnership(state, payload)
-                assert found.partners and found.coach in {p.email for p in state.roster.people}
-                state.roster.partnerships.append(found)
+                found = check_new_partnership(roll, payload)
+                assert found.partners and found.coach in roll.people and found.id not in roll.taken
+                roll.taken.append(found.id)
             elif isinstance(payload, NewParticipant):
-                state.roster.people.append(check_new_participant(state, payload))
+                person = check_new_participant(roll, payload)
+                assert person.email not in roll.people
+                roll.people[person.email] = person
             else:
-                state.withdrawn.append(check_withdrawal(state, payload).email)
+                roll.withdrawn.append(check_withdrawal(roll, payload).email)
         except Refused as refused:
             readable(refused)
-    emails = [p.email for p in state.roster.people]
-    assert len(emails) == len(set(emails))
+    assert len(roll.withdrawn) == len(set(roll.withdrawn))

@@ -10,7 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.cohort import PartnershipSummary, Withdrawal
 from domain.cycle import Stage
 from domain.training import Attendance
-from store import read_model, rosters, sessions, tables
+from store import members, read_model, rosters, sessions, tables
 from store.database import Database
 from tests.conftest import eventually, program_starting
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, COORDINATOR, PRINCIPAL, TIA, small_roster
@@ -94,6 +94,14 @@ async def test_the_workflows_keep_the_read_model_current_with_no_note_text(time_
         dump = "\n".join(str(tuple(row)) for t in READ_MODEL for row in db.execute(text(f"select * from {t.name}")))
     assert principal == PRINCIPAL
     assert ANN_TIA in dump and "initiate" in dump
+    [ann] = members.standings(h.database, ANN)
+    assert (ann.cohort, ann.member.role, ann.member.school) == ("kept", "coach", "hazel")
+    [pat] = members.standings(h.database, PRINCIPAL)
+    assert [s.id for s in pat.schools] == ["hazel"] and pat.member.principal_of == ["hazel"]
+    summary = read_model.cohort_summary(h.database, "kept", program, None, datetime.now(UTC))
+    assert (summary.coaches, summary.coaching_unlocked, summary.partnerships_by_stage) == (2, 1, {"initiate": 1, "waiting": 1})
+    assert summary.attendance[5] == {"attended": 1}
+    assert [p.id for p in read_model.partnerships_of(h.database, "kept", TIA)] == [ANN_TIA]
     assert NOTE not in dump  # stages, dates and counts only: the note stays encrypted in Temporal
 
 

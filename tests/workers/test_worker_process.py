@@ -11,8 +11,11 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
+from tests.databases import sqlite_database
+
 
 async def test_the_worker_logs_json_and_stops_cleanly_on_sigterm(dev_env: WorkflowEnvironment, tmp_path: Path) -> None:
+    sqlite_database(tmp_path).dispose()  # the worker refuses a database that is not migrated (tested below)
     env = {
         **os.environ,
         "PEERCOACH_TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
@@ -33,3 +36,18 @@ async def test_the_worker_logs_json_and_stops_cleanly_on_sigterm(dev_env: Workfl
     events = [json.loads(line)["event"] for line in rest if line.startswith("{")]
     assert events[0] == "worker stopping" and events[-1] == "worker stopped"
     assert any(e.startswith("Beginning worker shutdown") for e in events)  # the SDK's own lines are JSON too
+
+
+async def test_a_worker_refuses_a_database_that_is_not_migrated_in_one_line(dev_env: WorkflowEnvironment, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PEERCOACH_TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
+        "PEERCOACH_DATA_DIR": str(tmp_path),
+    }
+    peercoach = str(Path(sys.executable).with_name("peercoach"))
+    process = await asyncio.create_subprocess_exec(
+        peercoach, "worker", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 1
+    assert "has no tables yet: run `peercoach db upgrade`" in err.decode() and "Traceback" not in err.decode()

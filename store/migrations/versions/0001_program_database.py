@@ -134,6 +134,7 @@ def upgrade() -> None:
         sa.Column("partners", sa.JSON(), nullable=False),
         sa.Column("school", sa.String(length=200), nullable=False),
         sa.Column("focus", sa.Text(), nullable=False),
+        sa.Column("school_goal", sa.Text(), nullable=True),
         sa.Column("stage", sa.String(length=20), nullable=False),
         sa.Column("stage_since", UtcDateTime(), nullable=True),
         sa.Column("cycle", sa.Integer(), nullable=False),
