@@ -1,0 +1,183 @@
+"""Who someone is in the program, as the doors look it up: indexed queries, never a workflow's state.
+
+A person's standing in each running cohort (their role, school and the schools they
+lead) decides what they may see (`domain/access.py`); the people of a cohort are listed
+a page at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from domain.access import Member
+from domain.cohort import Roll
+from domain.notices import NoticeKind
+from domain.problems import Refused
+from domain.program import Program
+from domain.roster import Person, Role, School
+from domain.training import COACHING_UNLOCKED
+from store import tables
+from store.database import Database
+from store.outbox import OutboxEntry
+from store.read_model import Page
+
+
+class Standing(BaseModel):
+    """One person in one running cohort."""
+
+    cohort: str
+    program: Program
+    name: str
+    member: Member
+    schools: list[School]  # the schools they lead, for principals
+
+
+class CohortRow(BaseModel):
+    cohort: str
+    name: str
+    school_year: str
+    program: Program
+    launched_by: str
+    launched_at: datetime | None
+    status: str
+    coaches: int
+    partnerships: int
+
+
+def standings(database: Database, email: str) -> list[Standing]:
+    """Every running cohort this person is in and has not withdrawn from (two indexed queries)."""
+    email = email.strip().lower()
+    p, c, s = tables.people.c, tables.cohorts.c, tables.schools.c
+    with database.begin() as db:
+        rows = db.execute(
+            select(p.cohort, p.name, p.role, p.school, c.program)
+            .join(tables.cohorts, c.cohort == p.cohort)
+            .where(p.email == email, p.withdrawn.is_(False), c.status == "running")
+            .order_by(p.cohort)
+        ).all()
+        led = db.execute(select(tables.schools).where(s.principal == email, s.cohort.in_([r.cohort for r in rows]))).all()
+    found = []
+    for row in rows:
+        schools = [_school(school) for school in led if school.cohort == row.cohort]
+        member = Member(email=email, role=Role(row.role), school=row.school, principal_of=[school.id for school in schools])
+        found.append(
+            Standing(cohort=row.cohort, program=Program.model_validate(row.program), name=row.name, member=member, schools=schools)
+        )
+    return found
+
+
+def cohorts(database: Database) -> list[CohortRow]:
+    with database.begin() as db:
+        rows = db.execute(select(tables.cohorts).order_by(tables.cohorts.c.cohort)).all()
+    return [CohortRow.model_validate(row._asdict()) for row in rows]
+
+
+def program_of(database: Database, cohort: str) -> Program | None:
+    with database.begin() as db:
+        found = db.execute(select(tables.cohorts.c.program).where(tables.cohorts.c.cohort == cohort)).scalar()
+    return None if found is None else Program.model_validate(found)
+
+
+def people(
+    database: Database,
+    cohort: str,
+    role: Role | None = None,
+    school: str | None = None,
+    emails: list[str] | None = None,
+    include_withdrawn: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page[Person]:
+    """A cohort's people by role and school (ordered by name), or just the ones named by `emails`."""
+    p = tables.people.c
+    where = [p.cohort == cohort]
+    if role is not None:
+        where.append(p.role == role.value)
+    if school is not None:
+        where.append(p.school == school)
+    if emails is not None:
+        where.append(p.email.in_([e.strip().lower() for e in emails]))
+    if not include_withdrawn:
+        where.append(p.withdrawn.is_(False))
+    with database.begin() as db:
+        total = db.execute(select(func.count()).select_from(tables.people).where(*where)).scalar_one()
+        rows = db.execute(select(tables.people).where(*where).order_by(p.name, p.email).limit(limit).offset(offset)).all()
+    found = [Person(name=r.name, email=r.email, role=Role(r.role), school=r.school) for r in rows]
+    return Page[Person](rows=found, total=total, offset=offset, limit=limit)
+
+
+def withdrawn(database: Database, cohort: str, emails: list[str]) -> list[str]:
+    """Which of these people have withdrawn from the cohort."""
+    p = tables.people.c
+    with database.begin() as db:
+        return list(db.execute(select(p.email).where(p.cohort == cohort, p.email.in_(emails), p.withdrawn.is_(True))).scalars())
+
+
+def school(database: Database, cohort: str, school_id: str) -> School | None:
+    s = tables.schools.c
+    with database.begin() as db:
+        row = db.execute(select(tables.schools).where(s.cohort == cohort, s.id == school_id)).one_or_none()
+    return None if row is None else _school(row)
+
+
+def schools(database: Database, cohort: str) -> list[School]:
+    with database.begin() as db:
+        rows = db.execute(select(tables.schools).where(tables.schools.c.cohort == cohort).order_by(tables.schools.c.name)).all()
+    return [_school(row) for row in rows]
+
+
+def _school(row: object) -> School:
+    return School.model_validate(row._asdict())  # type: ignore[attr-defined]
+
+
+def roll(database: Database, cohort: str, emails: list[str], coach: str | None = None) -> Roll:
+    """What the rules for changing a cohort need about these people (domain/cohort.py), in a few indexed queries."""
+    emails = [e.strip().lower() for e in emails]
+    p, s, t, tr = tables.people.c, tables.schools.c, tables.partnerships.c, tables.trainings.c
+    with database.begin() as db:
+        program = db.execute(select(tables.cohorts.c.program).where(tables.cohorts.c.cohort == cohort)).scalar()
+        if program is None:
+            raise Refused(f"there is no cohort {cohort}")
+        coordinators = db.execute(select(p.email).where(p.cohort == cohort, p.role == Role.coordinator.value)).scalars().all()
+        named = db.execute(select(tables.people).where(p.cohort == cohort, p.email.in_(emails))).all()
+        unlocked = db.execute(
+            select(tr.coach).where(tr.cohort == cohort, tr.coach.in_(emails), tr.status.in_([s.value for s in COACHING_UNLOCKED]))
+        ).scalars()
+        schools = db.execute(select(s.id).where(s.cohort == cohort).order_by(s.id)).scalars().all()
+        taken = db.execute(select(t.id).where(t.cohort == cohort, t.coach == coach)).scalars().all() if coach else []
+    return Roll(
+        cohort=cohort,
+        coordinators=list(coordinators),
+        unlocks_after=Program.model_validate(program).coaching_unlocks_after,
+        people={r.email: Person(name=r.name, email=r.email, role=Role(r.role), school=r.school) for r in named},
+        withdrawn=[r.email for r in named if r.withdrawn],
+        unlocked=list(unlocked),
+        schools=list(schools),
+        taken=list(taken),
+    )
+
+
+def launched_at(database: Database, cohort: str) -> datetime | None:
+    with database.begin() as db:
+        return db.execute(select(tables.cohorts.c.launched_at).where(tables.cohorts.c.cohort == cohort)).scalar()
+
+
+def messages_to(database: Database, cohort: str, limit: int = 100, offset: int = 0) -> Page[OutboxEntry]:
+    """What the program told a cohort's people, withdrawn or not (sign-in links aside), the newest first, a page at a time."""
+    o, p = tables.outbox.c, tables.people.c
+    sent_to_the_cohort = tables.outbox.join(tables.people, (p.email == o.recipient) & (p.cohort == cohort))
+    where = o.kind != NoticeKind.sign_in.value
+    with database.begin() as db:
+        total = db.execute(select(func.count()).select_from(sent_to_the_cohort).where(where)).scalar_one()
+        rows = db.execute(
+            select(tables.outbox)
+            .select_from(sent_to_the_cohort)
+            .where(where)
+            .order_by(o.created_at.desc(), o.key, o.recipient)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return Page[OutboxEntry](rows=[OutboxEntry.model_validate(r._mapping) for r in rows], total=total, offset=offset, limit=limit)
