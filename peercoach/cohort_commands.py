@@ -26,8 +26,9 @@ def launch(
     roster: Annotated[Path, typer.Option(help="The roster (CSV or YAML).")],
     cohort: Annotated[str | None, typer.Option(help="Cohort id (default: from the program's name and year).")] = None,
     actor: Annotated[str | None, typer.Option("--as", help="The coordinator launching it (default: the roster's first).")] = None,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until every workflow has started (a large cohort takes minutes).")] = True,
 ) -> None:
-    """Check the program and roster, then start the cohort's workflows."""
+    """Check the program and roster, store them, then start the cohort's workflows (rosters of any size)."""
     program_year = load_program(program)
     roster_file = load_roster_file(roster)
     for warning in roster_file.warnings:
@@ -39,10 +40,16 @@ def launch(
     async def go() -> None:
         coaching = await coaching_client(settings())
         await coaching.launch_cohort(cohort_id, program_year, people, launched_by, roster.name)
+        coaches, partnerships = len(people.with_role(Role.coach)), len(people.partnerships)
+        if not wait:
+            console.print(
+                f"Launching cohort [bold]{cohort_id}[/bold]: {coaches} coaches, {partnerships} partnerships, {len(people.schools)} schools; "
+                f"its workflows start in the background (peercoach cohort status {cohort_id})."
+            )
+            return
         with Progress(TextColumn("starting workflows"), BarColumn(), MofNCompleteColumn(), console=console, transient=True) as bar:
             task = bar.add_task("start", total=None)
             await coaching.wait_until_launched(cohort_id, lambda p: bar.update(task, total=p.total, completed=p.started))
-        coaches, partnerships = len(people.with_role(Role.coach)), len(people.partnerships)
         console.print(
             f"Launched cohort [bold]{cohort_id}[/bold]: {coaches} coaches, {partnerships} partnerships, {len(people.schools)} schools."
         )

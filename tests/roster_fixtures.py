@@ -27,6 +27,11 @@ def small_roster() -> Roster:
 
 
 def many_coaches(coaches: int, schools: int = 5) -> Roster:
+    return parse_roster_csv(many_coaches_csv(coaches, schools), "many.csv")
+
+
+def many_coaches_csv(coaches: int, schools: int = 5) -> str:
+    """A roster file: a coordinator, a principal per school, and each coach with one collaborating teacher."""
     rows = [HEADER.strip(), "Cora Ordinator,cora@esd.test,coordinator,,ESD,,,,,"]
     for s in range(schools):
         rows.append(f"Principal {s},principal{s}@school{s}.test,principal,School {s},District,part-time,,,,")
@@ -34,4 +39,4 @@ def many_coaches(coaches: int, schools: int = 5) -> Roster:
         s = c % schools
         rows.append(f"Coach {c},coach{c}@school{s}.test,coach,School {s},District,,,,,")
         rows.append(f"Teacher {c},teacher{c}@school{s}.test,teacher,School {s},District,,coach{c}@school{s}.test,,Focus {c},")
-    return parse_roster_csv("\n".join(rows) + "\n", "many.csv")
+    return "\n".join(rows) + "\n"
