@@ -121,18 +121,6 @@ def record_partnership(database: Database, cohort: str, partnership: Partnership
     return version
 
 
-def stored_roster(database: Database, cohort: str) -> tuple[Program, Roster, RosterVersion]:
-    """The program and roster a cohort was launched with (version 1), as uploaded."""
-    with database.begin() as db:
-        row = db.execute(
-            select(tables.roster_versions).where(tables.roster_versions.c.cohort == cohort, tables.roster_versions.c.version == 1)
-        ).one_or_none()
-    if row is None:
-        raise Refused(f"there is no cohort {cohort}")
-    version = RosterVersion(cohort=cohort, version=1, content_hash=row.content_hash)
-    return Program.model_validate(row.content["program"]), Roster.model_validate(row.content["roster"]), version
-
-
 def _school(cohort: str, s: School) -> dict[str, Any]:
     return {"cohort": cohort, "id": s.id, "name": s.name, "district": s.district, "principal": s.principal, "model": s.model.value}
 

@@ -6,7 +6,7 @@ every move: when it fires, the next link of the stall chain goes out. At each
 new cycle the run continues as new, carrying the record forward.
 
 Its latest summary is published to the read model, which the doors answer from; its
-stage stays in search attributes and its summary in the memo for operators. The
+stage stays in search attributes for operators (the Temporal UI and CLI). The
 cohort hears only of its end.
 """
 
@@ -23,7 +23,6 @@ from workflows import search_attributes as sa
 from workflows.dispatch import Dispatch
 from workflows.ids import cohort_id
 from workflows.refusals import refusals
-from workflows.summaries import SUMMARY
 
 with workflow.unsafe.imports_passed_through():
     from domain import notices
@@ -184,7 +183,6 @@ class PartnershipWorkflow:
             focus=r.focus,
             revision=r.revision,
         )
-        workflow.upsert_memo({SUMMARY: summary})
         self.dispatch.publish(PUBLISH_PARTNERSHIP, PartnershipPublished(cohort=r.cohort, summary=summary))
         if r.stage not in OPEN_STAGES:
             self.dispatch.signal(cohort_id(r.cohort), "partnership_ended", r.id)

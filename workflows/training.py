@@ -7,8 +7,8 @@ When the unlock session is attended or made up, the coach's partnerships are
 told that coaching may begin.
 
 Its latest summary (status and attendance) is published to the read model, which
-the doors answer from, and kept in its memo for operators. The cohort needs to hear
-nothing from it: the year ends on the calendar.
+the doors answer from. The cohort needs to hear nothing from it: the year ends on
+the calendar.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from activities.names import PUBLISH_TRAINING, TrainingPublished
 from workflows.dispatch import Dispatch
 from workflows.ids import partnership_id
 from workflows.refusals import refusals
-from workflows.summaries import SUMMARY
 
 with workflow.unsafe.imports_passed_through():
     from domain import notices
@@ -146,5 +145,4 @@ class TrainingWorkflow:
             as_of=workflow.now(),
             revision=r.revision,
         )
-        workflow.upsert_memo({SUMMARY: summary})
         self.dispatch.publish(PUBLISH_TRAINING, TrainingPublished(cohort=r.cohort, summary=summary))
