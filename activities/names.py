@@ -4,7 +4,7 @@ from pydantic import BaseModel
 
 from domain.cohort import PartnershipSummary, TrainingSummary
 from domain.launch import LaunchBatch
-from domain.roster import Partnership, Person
+from domain.roster import Partnership, Person, Role
 
 SEND_NOTICE = "send_notice"
 BOOK_SUBSTITUTE = "book_substitute"
@@ -58,3 +58,10 @@ class ParticipantWithdrawn(BaseModel):
     cohort: str
     email: str
     by: str
+
+
+class Departure(BaseModel):
+    """Who withdrew, as the stored roster knows them: their role, and the partnerships they are in."""
+
+    role: Role
+    partnerships: list[PartnershipSummary]

@@ -20,6 +20,7 @@ from activities.names import (
     RECORD_PARTNERSHIP,
     RECORD_WITHDRAWAL,
     SUMMARIZE_COHORT,
+    Departure,
     ParticipantAdded,
     ParticipantWithdrawn,
     PartnershipAdded,
@@ -68,14 +69,17 @@ class ReadModelActivities:
         return version.version
 
     @activity.defn(name=RECORD_WITHDRAWAL)
-    async def record_withdrawal(self, withdrawn: ParticipantWithdrawn) -> list[PartnershipSummary]:
-        """Record who left, sign them out, and return the partnerships they are in (the cohort decides which end)."""
+    async def record_withdrawal(self, withdrawn: ParticipantWithdrawn) -> Departure:
+        """Record who left, sign them out, and say who they were (the cohort decides which partnerships end)."""
         at = activity.info().scheduled_time
-        await asyncio.to_thread(rosters.record_withdrawal, self.database, withdrawn.cohort, withdrawn.email, withdrawn.by, at)
+        try:
+            role = await asyncio.to_thread(rosters.record_withdrawal, self.database, withdrawn.cohort, withdrawn.email, withdrawn.by, at)
+        except Refused as refused:
+            raise ApplicationError(refused.reason, non_retryable=True) from None
         # Whoever has left is signed out at once; a page they still have open cannot act for them.
         await asyncio.to_thread(sessions.end_sessions_of, self.database, withdrawn.email, at)
         found = await asyncio.to_thread(read_model.partnerships_of, self.database, withdrawn.cohort, withdrawn.email)
-        return [PartnershipSummary.model_validate(p.model_dump()) for p in found]
+        return Departure(role=role, partnerships=[PartnershipSummary.model_validate(p.model_dump()) for p in found])
 
     @activity.defn(name=SUMMARIZE_COHORT)
     async def summarize_cohort(self, cohort: str) -> CohortSummary:

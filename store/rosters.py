@@ -93,16 +93,18 @@ def record_participant(database: Database, cohort: str, person: Person, by: str,
     return version
 
 
-def record_withdrawal(database: Database, cohort: str, email: str, by: str, at: datetime) -> RosterVersion:
-    """A coach or teacher who left: a new roster version, and their row marked (the history stays)."""
+def record_withdrawal(database: Database, cohort: str, email: str, by: str, at: datetime) -> Role:
+    """A coach or teacher who left: a new roster version, and their row marked (the history stays); returns their role."""
     change = {"withdrawn": email}
+    p = tables.people.c
     with database.begin() as db:
-        done = _recorded(db, cohort, change)
-        if done is not None:
-            return done
-        version = _next_version(db, cohort, "withdrawn", by, at, change)
-        db.execute(update(tables.people).where(tables.people.c.cohort == cohort, tables.people.c.email == email).values(withdrawn=True))
-    return version
+        role = db.execute(select(p.role).where(p.cohort == cohort, p.email == email)).scalar()
+        if role is None:
+            raise Refused(f"{email} is not in cohort {cohort}")
+        if _recorded(db, cohort, change) is None:  # not a retry of a withdrawal that committed
+            _next_version(db, cohort, "withdrawn", by, at, change)
+            db.execute(update(tables.people).where(p.cohort == cohort, p.email == email).values(withdrawn=True))
+    return Role(role)
 
 
 def record_partnership(database: Database, cohort: str, partnership: Partnership, by: str, at: datetime) -> RosterVersion:

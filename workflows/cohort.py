@@ -29,6 +29,7 @@ from activities.names import (
     START_COHORT_WORKFLOWS,
     SUMMARIZE_COHORT,
     CohortStarts,
+    Departure,
     ParticipantAdded,
     ParticipantWithdrawn,
     PartnershipAdded,
@@ -203,11 +204,12 @@ class CohortWorkflow:
     async def withdraw_participant(self, request: Withdrawal) -> list[str]:
         """Withdraw a coach or teacher; returns the partnerships that end with them."""
         cohort, email = self.state.cohort, request.email.strip().lower()
-        theirs: list[PartnershipSummary] = await self._record(
-            RECORD_WITHDRAWAL, ParticipantWithdrawn(cohort=cohort, email=email, by=request.actor), list[PartnershipSummary]
+        departure: Departure = await self._record(
+            RECORD_WITHDRAWAL, ParticipantWithdrawn(cohort=cohort, email=email, by=request.actor), Departure
         )
-        self.dispatch.signal(ids.training_id(cohort, email), "withdraw")  # a teacher has no training: nobody to tell
-        ending = partnerships_ending_with(email, theirs)
+        if departure.role == Role.coach:
+            self.dispatch.signal(ids.training_id(cohort, email), "withdraw")
+        ending = partnerships_ending_with(email, departure.partnerships)
         for pid in ending:
             self.dispatch.signal(ids.partnership_id(cohort, pid), "withdraw", request.actor)
         return ending

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -24,12 +25,23 @@ async def _history(coaching: CoachingClient, cohort: str, pid: str) -> list[int]
     return [e.event_type for e in history.events]
 
 
+async def _quiet_history(coaching: CoachingClient, cohort: str, pid: str) -> list[int]:
+    """The history once nothing in flight adds to it (the read model's write completes after the unlock is visible)."""
+    seen = await _history(coaching, cohort, pid)
+    while True:
+        await asyncio.sleep(0.5)
+        now = await _history(coaching, cohort, pid)
+        if now == seen:
+            return now
+        seen = now
+
+
 async def _until_found(check) -> None:  # type: ignore[no-untyped-def]
     """Visibility is eventually consistent: poll the real thing for a few seconds."""
     deadline = datetime.now(UTC) + timedelta(seconds=15)
     while not await check():
         assert datetime.now(UTC) < deadline, "visibility never showed it"
-        await __import__("asyncio").sleep(0.2)
+        await asyncio.sleep(0.2)
 
 
 async def test_refused_updates_leave_no_history(dev_env: WorkflowEnvironment, harness) -> None:  # type: ignore[no-untyped-def]
@@ -42,7 +54,7 @@ async def test_refused_updates_leave_no_history(dev_env: WorkflowEnvironment, ha
         await coaching.wait_until_launched(cohort)
         await coaching.record_attendance(cohort, COORDINATOR, 5, {ANN: Attendance.attended})
         await _until_found(lambda: _unlocked(coaching, cohort))
-        before = await _history(coaching, cohort, ANN_TIA)
+        before = await _quiet_history(coaching, cohort, ANN_TIA)
 
         refusals = [
             (TIA, Stage.initiate, "only the partnership's coach"),  # a partner may not move it
