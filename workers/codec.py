@@ -9,6 +9,9 @@ stay readable for visibility queries.
 The key ring comes from settings (PEERCOACH_CODEC_KEYS), or, when none is set, from a key
 made once and kept in the data directory, shared by `peercoach dev`, its worker and every
 command run from the same place.
+
+A client without the key can still send payloads unencrypted; the worker's codec marks
+each one (PLAINTEXT, kept only in the worker's memory) and `workers/plaintext.py` refuses them.
 """
 
 from __future__ import annotations
@@ -30,7 +33,11 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes, PayloadCodec
+from temporalio.converter import (
+    DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
+    PayloadCodec,
+)
 
 from domain.problems import InvalidInput, Problem
 from workers.settings import Settings
@@ -40,6 +47,8 @@ KEY_ID = "encryption-key-id"
 KEY_BYTES = 32  # AES-256
 NONCE_BYTES = 12  # the GCM standard nonce; random per payload
 KEYS_SETTING = "PEERCOACH_CODEC_KEYS"
+# Put by the worker's codec on a payload that arrived unencrypted; never stored (encrypt drops it).
+PLAINTEXT = "peercoach-arrived-unencrypted"
 
 
 class UnreadablePayload(InvalidInput):
@@ -123,8 +132,11 @@ def _keep_new_key(path: Path) -> None:
 
 
 class EncryptionCodec(PayloadCodec):
-    def __init__(self, ring: KeyRing):
+    """`mark_plaintext`: the worker's codec marks each payload that arrived unencrypted (PLAINTEXT), for PlaintextGate."""
+
+    def __init__(self, ring: KeyRing, mark_plaintext: bool = False):
         self.ring = ring
+        self.mark_plaintext = mark_plaintext
         self._ciphers = {key_id: AESGCM(key) for key_id, key in ring.keys.items()}
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
@@ -134,6 +146,8 @@ class EncryptionCodec(PayloadCodec):
         return [self.decrypt(p) for p in payloads]
 
     def encrypt(self, payload: Payload) -> Payload:
+        if PLAINTEXT in payload.metadata:  # a payload the worker passes on as it came (a failure's details): sealed, it is encrypted
+            payload = Payload(metadata={k: v for k, v in payload.metadata.items() if k != PLAINTEXT}, data=payload.data)
         nonce = os.urandom(NONCE_BYTES)
         sealed = self._ciphers[self.ring.current].encrypt(nonce, payload.SerializeToString(), None)
         return Payload(metadata={"encoding": ENCRYPTED, KEY_ID: self.ring.current.encode()}, data=nonce + sealed)
@@ -141,7 +155,9 @@ class EncryptionCodec(PayloadCodec):
     def decrypt(self, payload: Payload) -> Payload:
         # Payloads recorded before encryption was turned on pass through, so those histories still replay.
         if payload.metadata.get("encoding") != ENCRYPTED:
-            return payload
+            if not self.mark_plaintext:
+                return payload
+            return Payload(metadata={**payload.metadata, PLAINTEXT: b"1"}, data=payload.data)
         key_id = payload.metadata.get(KEY_ID, b"").decode(errors="replace")
         cipher = self._ciphers.get(key_id)
         if cipher is None:
@@ -155,7 +171,10 @@ class EncryptionCodec(PayloadCodec):
             raise UnreadablePayload(
                 self.ring.source, f"a payload encrypted with key '{key_id}' does not decrypt with the key of that id here"
             ) from None
-        return Payload.FromString(plain)
+        decrypted = Payload.FromString(plain)
+        if PLAINTEXT in decrypted.metadata:  # it was encrypted: a mark inside is not this payload's
+            del decrypted.metadata[PLAINTEXT]
+        return decrypted
 
 
 def data_converter(ring: KeyRing) -> DataConverter:

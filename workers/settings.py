@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # The codec server (peercoach codec-server): its bearer token, and the web UIs it answers.
     codec_token: SecretStr | None = None
     codec_ui_origins: list[str] = ["http://localhost:8233", "http://127.0.0.1:8233"]
+    # The worker refuses payloads that arrived unencrypted (a client without the key): an Update
+    # is rejected, a signal dropped, a start failed, a query failed (workers/codec.py). Off only
+    # while some client must still send unencrypted payloads.
+    refuse_plaintext: bool = True
 
     log_format: str = "json"  # json | console
     log_level: str = "INFO"

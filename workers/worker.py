@@ -23,6 +23,7 @@ from activities.workflow_starts import WorkflowStarts
 from store.database import Database
 from store.outbox import Outbox
 from workers.codec import data_converter, key_ring
+from workers.plaintext import PlaintextGuard, worker_client, worker_data_converter
 from workers.settings import Settings
 from workflows.cohort import CohortWorkflow
 from workflows.partnership import PartnershipWorkflow
@@ -75,16 +76,16 @@ def create_worker(
     notices = NoticeActivities(Outbox(database), mailer)
     substitutes = SubstituteActivities(desk or LocalSubstituteDesk(database))
     return Worker(
-        client,
+        worker_client(client, settings.refuse_plaintext),  # the same keys; marks and refuses unencrypted payloads
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
         activities=[
             notices.send_notice,
             substitutes.book_substitute,
-            WorkflowStarts(client).start_workflows,
-            *read_model_activities(database),
+            *cohort_activities(client, database),
         ],
         workflow_runner=workflow_runner(),
+        interceptors=[PlaintextGuard(settings.refuse_plaintext)],
         max_cached_workflows=settings.workflow_cache,
         max_concurrent_workflow_tasks=settings.workflow_tasks_at_once,
         graceful_shutdown_timeout=timedelta(seconds=10),
@@ -92,14 +93,31 @@ def create_worker(
     )
 
 
-def read_model_activities(database: Database) -> list[Callable[..., Any]]:
-    writes = ReadModelActivities(database)
-    return [writes.publish_training, writes.publish_partnership, writes.publish_ledger, writes.record_participant, writes.record_withdrawal]
+def cohort_activities(client: Client, database: Database) -> list[Callable[..., Any]]:
+    """Starting and closing a cohort's workflows, and keeping the database in step with them."""
+    starts, writes = WorkflowStarts(client, database), ReadModelActivities(database)
+    return [
+        starts.start_cohort_workflows,
+        starts.close_ledgers,
+        writes.publish_training,
+        writes.publish_partnership,
+        writes.publish_ledger,
+        writes.record_participant,
+        writes.record_partnership,
+        writes.record_withdrawal,
+        writes.summarize_cohort,
+    ]
 
 
 def create_replayer(converter: DataConverter) -> Replayer:
     """Replays histories with the worker's workflows and sandbox; `converter` holds the keys the history was encrypted with."""
-    return Replayer(workflows=WORKFLOWS, workflow_runner=workflow_runner(), data_converter=converter)
+    # As the worker converts and refuses: a history that refused an unencrypted signal replays refusing it.
+    return Replayer(
+        workflows=WORKFLOWS,
+        workflow_runner=workflow_runner(),
+        data_converter=worker_data_converter(converter, refuse_plaintext=True),
+        interceptors=[PlaintextGuard(refuse_plaintext=True)],
+    )
 
 
 async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
