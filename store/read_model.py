@@ -9,17 +9,18 @@ and the principal's reason, which are the request itself, not coaching content.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, Table, and_, func, not_, select, update
 
-from domain.cohort import CohortSummary, PartnershipSummary, TrainingSummary, summarize_year
+from domain.cohort import CohortSummary, PartnershipSummary, StalledPartnership, TrainingSummary, summarize_year
 from domain.cycle import OPEN_STAGES, Stage
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord
-from domain.training import OPEN_TRAINING
+from domain.training import COACHING_UNLOCKED, OPEN_TRAINING
 from store import tables
 from store.database import Database, insert
 
@@ -280,3 +281,65 @@ def partnerships_at(
         total = db.execute(select(func.count()).select_from(tables.partnerships).where(*where)).scalar_one()
         rows = db.execute(select(tables.partnerships).where(*where).order_by(t.id).limit(limit).offset(offset)).all()
     return Page[PartnershipRow](rows=[PartnershipRow.model_validate(r._asdict()) for r in rows], total=total, offset=offset, limit=limit)
+
+
+def counted_summary(database: Database, cohort: str, program: Program, launched_at: datetime | None, now: datetime) -> CohortSummary:
+    """`cohort_summary`'s figures counted by the database: a dashboard asks for them on every request, and
+    reading a model a row costs a cohort of 1,000 coaches tens of milliseconds. Counts are grouped in the
+    query; only each coach's attendance marks, and only the stalled partnerships, come back row by row."""
+    t, p = tables.trainings.c, tables.partnerships.c
+    is_stalled = and_(p.stalled_since.is_not(None), p.stage.in_([s.value for s in OPEN_STAGES]))
+    with database.begin() as db:
+        counted = db.execute(select(t.status, func.count()).where(t.cohort == cohort).group_by(t.status)).all()
+        marked = db.execute(select(t.attendance).where(t.cohort == cohort)).scalars().all()
+        stages = db.execute(
+            select(
+                p.stage,
+                func.count().label("n"),
+                func.sum(p.cycles_completed).label("cycles_completed"),
+                func.sum(p.follow_ups).label("follow_ups"),
+                func.sum(p.escalations).label("escalations"),
+            )
+            .where(p.cohort == cohort)
+            .group_by(p.stage)
+        ).all()
+        stalled = db.execute(
+            select(p.id, p.coach, p.school, p.stage, p.stalled_since, p.follow_ups, p.escalations)
+            .where(p.cohort == cohort, is_stalled)
+            .order_by(p.stalled_since, p.id)
+        ).all()
+    statuses = {status: n for status, n in counted}
+    attendance: dict[int, Counter[str]] = {n: Counter() for n in range(1, len(program.sessions) + 1)}
+    for marks in marked:
+        for n, mark in marks.items():
+            if int(n) in attendance:
+                attendance[int(n)][mark] += 1
+    by_stage = {Stage(row.stage): row.n for row in stages}
+    return CohortSummary(
+        cohort=cohort,
+        program=program.name,
+        school_year=program.school_year,
+        launched_at=launched_at,
+        coaches=sum(statuses.values()),
+        coaching_unlocked=sum(statuses.get(s.value, 0) for s in COACHING_UNLOCKED),
+        training=statuses,
+        attendance={n: dict(counts) for n, counts in attendance.items()},
+        partnerships=sum(by_stage.values()),
+        partnerships_by_stage={s.label: by_stage[s] for s in Stage if s in by_stage},
+        cycles_completed=sum(row.cycles_completed for row in stages),
+        stalled=[
+            StalledPartnership(
+                id=s.id,
+                coach=s.coach,
+                school=s.school,
+                stage=Stage(s.stage),
+                stalled_since=s.stalled_since,
+                days_stalled=(now - s.stalled_since).days,
+                follow_ups=s.follow_ups,
+                escalations=s.escalations,
+            )
+            for s in stalled
+        ],
+        follow_ups=sum(row.follow_ups for row in stages),
+        escalations=sum(row.escalations for row in stages),
+    )

@@ -12,13 +12,15 @@ from datetime import date
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from domain.cohort import CohortSummary, PartnershipSummary
+from domain.cohort import CohortSummary
 from domain.cycle import NOTE_MAX_CHARS, BuildingView, PartnershipRecord, Stage, allowed_moves
 from domain.release import ReleaseRequest
 from domain.roster import Role
 from domain.training import TrainingRecord
+from store.read_model import Page, PartnershipRow
 from web.frame import CsrfChecked, SignedIn, engine, session
-from web.visitor import Visitor
+from web.paging import API_MAX_ROWS, PAGE_ROWS, Limit, Offset
+from web.visitor import VisiblePartnership, Visitor
 
 router = APIRouter(tags=["peer coaching"])
 
@@ -33,11 +35,6 @@ class Me(BaseModel):
     email: str
     cohorts: list[CohortMembership]
     csrf_token: str
-
-
-class VisiblePartnership(BaseModel):
-    partnership: PartnershipSummary
-    view: str
 
 
 class MoveBody(BaseModel):
@@ -68,21 +65,33 @@ class PartnershipAnswer(BaseModel):
     allowed: list[Stage] = []
 
 
+class SchoolAnswer(BaseModel):
+    requests: list[ReleaseRequest]
+    partnerships: Page[PartnershipRow]  # stages, dates and counts: no note text
+
+
 class MyRelease(BaseModel):
     allowance: float
     remaining: float
     requests: list[ReleaseRequest]
 
 
+class SummaryAnswer(CohortSummary):
+    """The cohort's counts; `stalled` holds the longest-stalled partnerships, at most API_MAX_ROWS of them."""
+
+    stalled_total: int  # all of them: page through with /cohorts/{cohort}/partnerships?stalled=true
+
+
 @router.get("/me")
 async def me(request: Request, visitor: SignedIn) -> Me:
-    cohorts = [CohortMembership(cohort=m.cohort, role=m.person.role, school=m.person.school) for m in visitor.memberships]
+    cohorts = [CohortMembership(cohort=m.cohort, role=m.member.role, school=m.member.school) for m in visitor.memberships]
     return Me(email=visitor.email, cohorts=cohorts, csrf_token=engine(request).sessions.csrf_token(session(request)))
 
 
 @router.get("/cohorts/{cohort}/summary")
-async def summary(cohort: str, visitor: SignedIn) -> CohortSummary:
-    return await visitor.summary(cohort)
+async def summary(cohort: str, visitor: SignedIn) -> SummaryAnswer:
+    found = await visitor.summary(cohort)
+    return SummaryAnswer(**found.model_dump(exclude={"stalled"}), stalled=found.stalled[:API_MAX_ROWS], stalled_total=len(found.stalled))
 
 
 @router.get("/cohorts/{cohort}/training/{coach}")
@@ -91,8 +100,18 @@ async def training(cohort: str, coach: str, visitor: SignedIn) -> TrainingRecord
 
 
 @router.get("/cohorts/{cohort}/partnerships")
-async def partnerships(cohort: str, visitor: SignedIn) -> list[VisiblePartnership]:
-    return [VisiblePartnership(partnership=p, view=view.value) for p, view in await visitor.partnerships(cohort)]
+async def partnerships(
+    cohort: str,
+    visitor: SignedIn,
+    school: str | None = None,
+    stage: Stage | None = None,
+    stalled: bool | None = None,
+    coach: str | None = None,
+    limit: Limit = PAGE_ROWS,
+    offset: Offset = 0,
+) -> Page[VisiblePartnership]:
+    """The partnerships the caller may see, filtered, a page at a time (ordered by id): `{rows, total, offset, limit}`."""
+    return await visitor.partnerships(cohort, school, coach, stage, stalled, limit, offset)
 
 
 async def _answer(visitor: Visitor, cohort: str, pid: str) -> PartnershipAnswer:
@@ -131,9 +150,16 @@ async def request_release(cohort: str, body: ReleaseBody, visitor: SignedIn) -> 
 
 
 @router.get("/cohorts/{cohort}/schools/{school}")
-async def school(cohort: str, school: str, visitor: SignedIn) -> dict[str, object]:
-    ledger, views = await visitor.school(cohort, school)
-    return {"requests": ledger.requests, "partnerships": views}
+async def school(
+    cohort: str,
+    school: str,
+    visitor: SignedIn,
+    limit: Limit = PAGE_ROWS,
+    offset: Offset = 0,
+) -> SchoolAnswer:
+    """The building's release requests, and its partnerships a page at a time (`limit`, `offset`)."""
+    ledger = await visitor.school_ledger(cohort, school)
+    return SchoolAnswer(requests=ledger.requests, partnerships=await visitor.school_partnerships(cohort, school, offset, limit))
 
 
 @router.post("/cohorts/{cohort}/schools/{school}/requests/{number}/decision", dependencies=[CsrfChecked])

@@ -1,7 +1,8 @@
 """The web app: server-rendered pages (Jinja2 + htmx) and a JSON API under /api.
 
-Pages and API go through the same `Visitor` (who may see and do what) and the
-same `CoachingClient` the command line uses; no rule of the program lives here.
+Pages and API go through the same `Visitor` (who may see and do what): it reads
+from the program's database, a page at a time, and acts through the same
+`CoachingClient` the command line uses; no rule of the program lives here.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from domain.cycle import PartnershipRecord, Stage, allowed_moves
 from domain.problems import Refused
 from domain.release import cancellable
-from domain.roster import Role
 from web.frame import CsrfChecked, SignedIn, is_htmx, page
+from web.paging import Offset, Pager
 from web.visitor import Visitor
 
 router = APIRouter()
@@ -21,7 +21,7 @@ router = APIRouter()
 @router.get("/cohorts/{cohort}/training/{coach}", response_class=HTMLResponse)
 async def training(request: Request, cohort: str, coach: str, visitor: SignedIn) -> Response:
     record = await visitor.training(cohort, coach)
-    program = visitor.membership(cohort).state.program
+    program = visitor.membership(cohort).program
     now = datetime.now(UTC)
     upcoming = next((s for s in program.sessions if program.session_start(s.number) > now), None)
     return page(request, "training.html", cohort=cohort, record=record, program=program, upcoming=upcoming)
@@ -75,16 +75,18 @@ async def add_note(
 
 
 @router.get("/cohorts/{cohort}/partnerships-new", response_class=HTMLResponse)
-async def start_form(request: Request, cohort: str, visitor: SignedIn) -> Response:
-    return await _start_page(request, visitor, cohort)
+async def start_form(request: Request, cohort: str, visitor: SignedIn, offset: Offset = 0) -> Response:
+    return await _start_page(request, visitor, cohort, offset)
 
 
-async def _start_page(request: Request, visitor: Visitor, cohort: str, status_code: int = 200, problem: str | None = None) -> Response:
-    m = visitor.membership(cohort)
-    teachers = [p for p in m.roster.with_role(Role.teacher) if p.school == m.person.school and p.email not in m.state.withdrawn]
-    training = (await visitor.as_it_stands(cohort)).trainings.get(visitor.email)
+async def _start_page(
+    request: Request, visitor: Visitor, cohort: str, offset: int = 0, status_code: int = 200, problem: str | None = None
+) -> Response:
+    teachers = await visitor.teachers_to_choose(cohort, offset)  # of the coach's school, withdrawn ones left out
+    training = await visitor.my_training(cohort)
     unlocked = training is not None and training.coaching_unlocked
-    context = {"cohort": cohort, "teachers": teachers, "unlocked": unlocked, "problem": problem}
+    pager = Pager.of(request, "offset", "teachers", teachers)
+    context = {"cohort": cohort, "teachers": teachers, "teachers_pager": pager, "unlocked": unlocked, "problem": problem}
     return page(request, "start_partnership.html", status_code=status_code, **context)
 
 
@@ -100,8 +102,8 @@ async def start(
     try:
         started = await visitor.start_partnership(cohort, partners, focus, school_goal.strip() or None)
     except Refused as refused:
-        return await _start_page(request, visitor, cohort, 409, refused.reason)
-    return RedirectResponse(f"/cohorts/{cohort}/partnerships/{started.id}", status_code=303)
+        return await _start_page(request, visitor, cohort, status_code=409, problem=refused.reason)
+    return RedirectResponse(f"/cohorts/{cohort}/partnerships/{started}", status_code=303)
 
 
 # -- release time ------------------------------------------------------------------------
@@ -109,8 +111,8 @@ async def start(
 
 async def _release_page(request: Request, visitor: Visitor, cohort: str, status_code: int = 200, problem: str | None = None) -> Response:
     ledger, mine = await visitor.my_release(cohort)
-    partnerships = [p for p, _ in await visitor.partnerships(cohort)]
-    today = visitor.membership(cohort).state.program.local_date(datetime.now(UTC))
+    partnerships = await visitor.my_partnerships(cohort)
+    today = visitor.membership(cohort).program.local_date(datetime.now(UTC))
     return page(
         request,
         "release.html",

@@ -52,7 +52,7 @@ async def visitor(request: Request) -> Visitor:
     if s.email is None:
         raise NotSignedIn
     p = engine(request)
-    found = await Visitor.arrive(p.coaching, s.email, p.settings.program_office)
+    found = await Visitor.arrive(p.database, p.coaching, s.email, p.settings.program_office)
     if not found.known:  # withdrawn, or the cohort closed since they signed in
         raise NotSignedIn
     return found

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from domain import access
-from domain.roster import PARTICIPANTS, Role
 from web.frame import SignedIn, page
 
 router = APIRouter()
@@ -14,17 +13,18 @@ router = APIRouter()
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, visitor: SignedIn) -> Response:
+    """Read from the database: the visitor's own training row and partnerships, never the cohort's."""
     cohorts = []
     for m in visitor.memberships:
+        member = m.member
         cohorts.append(
             {
                 "membership": m,
-                "coordinator": access.is_coordinator(m.roster, visitor.email),
-                "training": (await visitor.as_it_stands(m.cohort)).trainings.get(visitor.email) if m.person.role == Role.coach else None,
-                "program": m.state.program,
-                "partnerships": await visitor.partnerships(m.cohort) if m.person.role in PARTICIPANTS else [],
-                "schools": [m.roster.school(s) for s in access.principal_of(m.roster, visitor.email)],
-                "asks_release": access.may_request_release(m.roster, visitor.email),
+                "coordinator": access.is_coordinator(member),
+                "school": await visitor.school_of(m.cohort, member.school) if member.school else None,
+                "training": await visitor.my_training(m.cohort),
+                "partnerships": await visitor.my_partnerships(m.cohort),
+                "asks_release": access.may_request_release(member),
             }
         )
     return page(request, "home.html", visitor=visitor, cohorts=cohorts)

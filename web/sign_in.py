@@ -32,7 +32,8 @@ async def sign_in_form(request: Request) -> Response:
 async def send_link(request: Request, email: Annotated[str, Form(max_length=254)]) -> Response:
     e = engine(request)
     email = email.strip().lower()
-    if (await Visitor.arrive(e.coaching, email, e.settings.program_office)).known:
+    # Known: in a running cohort (one indexed query of the database), or in the program office.
+    if (await Visitor.arrive(e.database, e.coaching, email, e.settings.program_office)).known:
         token, token_id = e.sessions.link_token(email)
         link = f"{e.settings.web_url}/sign-in/{token}"
         await e.notices.deliver(notices.sign_in_link(email, link, SIGN_IN_MINUTES, token_id), datetime.now(UTC))

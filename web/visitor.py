@@ -1,59 +1,107 @@
 """A signed-in person's reach into the program: what they may see and do, for pages and the API alike.
 
 Every page and every API route goes through a `Visitor`, so who-may-see-what is
-decided in one place (the rules themselves are in `domain/access.py`); the moves
-themselves are checked again by the workflows, which refuse with a reason.
+decided in one place (the rules themselves are in `domain/access.py`). Who the
+visitor is comes from the program's database (one indexed query a request) and
+what they look at from its read model, a page at a time: no request reads a
+cohort's roll from Temporal, so a page costs the same in a cohort of 1,000 coaches
+as in one of 10. Only the one record a page is about (a partnership with its notes,
+a coach's training year) is asked of its workflow. Actions go through the
+`CoachingClient`, and the workflows check them again, refusing with a reason.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Concatenate, ParamSpec, TypeVar
+
+from pydantic import BaseModel
 
 from domain import access
-from domain.access import View
-from domain.cohort import CohortState, CohortSummary, NewPartnership, PartnershipSummary, summarize
+from domain.access import Member, View
+from domain.cohort import CohortSummary, NewPartnership
 from domain.cycle import BuildingView, PartnershipRecord, Stage, building_view
+from domain.problems import Refused
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, request_id
-from domain.roster import Person, Roster
+from domain.roster import Person, Role, Roster, School
 from domain.training import Attendance, TrainingRecord
 from peercoach.client import CoachingClient
+from store import members, read_model
+from store.database import Database
+from store.members import Standing
+from store.outbox import OutboxEntry
+from store.read_model import Page, PartnershipRow, TrainingRow
+from web.paging import PAGE_ROWS, page_of
 from workflows.cohort import LaunchProgress
 from workflows.partnership import MoveResult
+
+# Workflows publish to the read model a moment after an action returns. The action waits
+# (this long at most) until the read model shows it, so the next page does too.
+READ_MODEL_PATIENCE = 5.0
+# A cohort busy starting thousands of workflows may be slow to say how far it is; the dashboard does not wait for it.
+LAUNCH_QUERY_SECONDS = 2.0
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class Forbidden(Exception):
     """The visitor may not see or do this; the message says what, without revealing anything else."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Membership:
-    state: CohortState
-    person: Person
+    """One running cohort the visitor is in, as the database knows them there (never the cohort's roster)."""
+
+    standing: Standing
 
     @property
     def cohort(self) -> str:
-        return self.state.cohort
+        return self.standing.cohort
 
     @property
-    def roster(self) -> Roster:
-        return self.state.roster
+    def program(self) -> Program:
+        return self.standing.program
+
+    @property
+    def member(self) -> Member:
+        return self.standing.member
+
+
+class VisiblePartnership(BaseModel):
+    """A partnership as the read model has it (stages, dates and counts, never notes) and how much of it the visitor may open."""
+
+    partnership: PartnershipRow
+    view: View
 
 
 class Visitor:
-    def __init__(self, email: str, coaching: CoachingClient, memberships: list[Membership], program_office: bool):
+    def __init__(self, email: str, coaching: CoachingClient, database: Database, memberships: list[Membership], program_office: bool):
         self.email = email
         self.coaching = coaching
+        self.database = database
         self.memberships = memberships
         self.program_office = program_office  # may launch cohorts before any roster names them
-        self._standing: dict[str, CohortState] = {}
 
     @classmethod
-    async def arrive(cls, coaching: CoachingClient, email: str, program_office: list[str]) -> Visitor:
-        found = [Membership(state, person) for state, person in await coaching.memberships(email)]
-        return cls(email, coaching, found, email in program_office)
+    async def arrive(cls, database: Database, coaching: CoachingClient, email: str, program_office: list[str]) -> Visitor:
+        found = await asyncio.to_thread(members.standings, database, email)
+        return cls(email, coaching, database, [Membership(s) for s in found], email in program_office)
+
+    async def _read(self, query: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """A read of the program's database, off the event loop."""
+        return await asyncio.to_thread(query, self.database, *args, **kwargs)
+
+    async def _caught_up(self, shown: Callable[[Database], bool]) -> None:
+        """Wait until the read model shows what the visitor just did (or patience runs out: the page shows what is there)."""
+        give_up = time.monotonic() + READ_MODEL_PATIENCE
+        while not await self._read(shown) and time.monotonic() < give_up:
+            await asyncio.sleep(0.05)
 
     @property
     def known(self) -> bool:
@@ -61,7 +109,7 @@ class Visitor:
 
     @property
     def may_launch(self) -> bool:
-        return self.program_office or any(access.is_coordinator(m.roster, self.email) for m in self.memberships)
+        return self.program_office or any(access.is_coordinator(m.member) for m in self.memberships)
 
     def membership(self, cohort: str) -> Membership:
         for m in self.memberships:
@@ -69,128 +117,222 @@ class Visitor:
                 return m
         raise Forbidden(f"you are not in cohort {cohort}")
 
-    def coordinating(self, cohort: str) -> CohortState:
+    def coordinating(self, cohort: str) -> Membership:
         m = self.membership(cohort)
-        if not access.is_coordinator(m.roster, self.email):
+        if not access.is_coordinator(m.member):
             raise Forbidden(f"only a coordinator of {cohort} may see this")
-        return m.state
+        return m
+
+    async def school_of(self, cohort: str, school: str) -> School:
+        found = await self._read(members.school, cohort, school)
+        if found is None:
+            raise Forbidden(f"there is no school {school} in cohort {cohort}")
+        return found
 
     # -- coordinators ------------------------------------------------------------------
 
-    async def launch(self, cohort: str, program: Program, roster: Roster) -> None:
-        """Start the cohort; its workflows keep starting after this returns (the dashboard shows how far)."""
+    async def launch(self, cohort: str, program: Program, roster: Roster, file_name: str | None) -> None:
+        """Start the cohort; its workflows keep starting after this returns (the dashboard shows how far).
+
+        The cohort and its people are in the database before its workflow starts, so the next page finds it.
+        """
         if not self.may_launch:
             raise Forbidden("only coordinators launch cohorts")
-        await self.coaching.launch_cohort(cohort, program, roster, self.email)
-        # The next page finds the coordinator's cohorts through visibility, which lags a moment behind a start.
-        for _ in range(100):
-            if cohort in dict(await self.coaching.list_cohorts()):
-                return
-            await asyncio.sleep(0.1)
+        await self.coaching.launch_cohort(cohort, program, roster, self.email, file_name)
 
-    async def launch_progress(self, cohort: str) -> LaunchProgress:
+    async def launch_progress(self, cohort: str) -> LaunchProgress | None:
+        """How far the cohort's workflows have started; None while the cohort is too busy starting them to say."""
         self.coordinating(cohort)
-        return await self.coaching.launch_progress(cohort)
+        try:
+            return await asyncio.wait_for(self.coaching.launch_progress(cohort), LAUNCH_QUERY_SECONDS)
+        except (Refused, TimeoutError):
+            return None
 
     async def summary(self, cohort: str) -> CohortSummary:
-        self.coordinating(cohort)
-        return summarize(await self.as_it_stands(cohort), datetime.now(UTC))
+        """Counts over the cohort's rows of the read model: attendance, stages, stalls, follow-ups."""
+        m = self.coordinating(cohort)
+        launched = await self._read(members.launched_at, cohort)
+        return await self._read(read_model.counted_summary, cohort, m.program, launched, datetime.now(UTC))
 
-    async def as_it_stands(self, cohort: str) -> CohortState:
-        """The cohort with each training's and partnership's latest stage and attendance (asked once a request)."""
-        m = self.membership(cohort)
-        if cohort not in self._standing:
-            self._standing[cohort] = await self.coaching.standing(m.state)
-        return self._standing[cohort]
-
-    async def record_attendance(self, cohort: str, session: int, marks: dict[str, Attendance]) -> list[TrainingRecord]:
+    async def trainings(self, cohort: str, offset: int = 0, coaches: list[str] | None = None, limit: int = PAGE_ROWS) -> Page[TrainingRow]:
+        """A page of the cohort's coaches (or of these ones) with their attendance, by name."""
         self.coordinating(cohort)
-        return await self.coaching.record_attendance(cohort, self.email, session, marks)
+        return await self._read(read_model.trainings, cohort, coaches, limit, offset)
+
+    async def record_attendance(self, cohort: str, session: int, marks: dict[str, Attendance]) -> None:
+        self.coordinating(cohort)
+        recorded = {r.coach: r.revision for r in await self.coaching.record_attendance(cohort, self.email, session, marks)}
+
+        def shown(database: Database) -> bool:
+            rows = read_model.trainings(database, cohort, list(recorded), limit=len(recorded)).rows
+            return all(row.revision >= recorded[row.coach] for row in rows)
+
+        await self._caught_up(shown)
+
+    async def outbox(self, cohort: str, offset: int) -> Page[OutboxEntry]:
+        """What the program told the cohort's people, newest first, a page at a time."""
+        self.coordinating(cohort)
+        return await self._read(members.messages_to, cohort, PAGE_ROWS, offset)
 
     # -- training ----------------------------------------------------------------------
 
     async def training(self, cohort: str, coach: str) -> TrainingRecord:
-        if not access.may_see_training(self.membership(cohort).roster, self.email, coach):
+        """A coach's whole training year, asked of its one workflow."""
+        if not access.may_see_training(self.membership(cohort).member, coach):
             raise Forbidden("a training year is seen by its coach and the cohort's coordinators")
         return await self.coaching.training_record(cohort, coach)
 
+    async def my_training(self, cohort: str) -> TrainingRow | None:
+        """The visitor's own training year as the read model has it; None unless they coach in the cohort."""
+        if self.membership(cohort).member.role != Role.coach:
+            return None
+        found = await self._read(read_model.trainings, cohort, [self.email], 1)
+        return found.rows[0] if found.rows else None
+
     # -- partnerships --------------------------------------------------------------------
 
-    async def partnerships(self, cohort: str) -> list[tuple[PartnershipSummary, View]]:
-        """The cohort's partnerships this person may see, with how much of each."""
-        m = self.membership(cohort)
-        seen = []
-        for p in (await self.as_it_stands(cohort)).partnerships.values():
-            view = access.partnership_view(m.roster, self.email, p.coach, p.partners, p.school)
-            if view is not None:
-                seen.append((p, view))
-        return seen
+    async def my_partnerships(self, cohort: str) -> list[PartnershipRow]:
+        """The partnerships the visitor coaches or is a collaborating teacher in: a handful, never paged."""
+        self.membership(cohort)
+        return await self._read(read_model.partnerships_of, cohort, self.email)
 
-    def _view(self, cohort: str, pid: str) -> View:
-        m = self.membership(cohort)
-        p = m.state.partnerships.get(pid)
-        view = access.partnership_view(m.roster, self.email, p.coach, p.partners, p.school) if p else None
+    async def partnerships(
+        self,
+        cohort: str,
+        school: str | None = None,
+        coach: str | None = None,
+        stage: Stage | None = None,
+        stalled: bool | None = None,
+        limit: int = PAGE_ROWS,
+        offset: int = 0,
+    ) -> Page[VisiblePartnership]:
+        """The cohort's partnerships this person may see, a page at a time (by id), with how much of each."""
+        member = self.membership(cohort).member
+        coach = coach.strip().lower() if coach else None
+        if access.is_coordinator(member):
+            found = await self._read(read_model.find_partnerships, cohort, school, coach, stage, stalled, limit, offset)
+        elif member.principal_of:
+            if school is not None and not access.may_see_school(member, school):
+                raise Forbidden(f"only the principal of {school} and the cohort's coordinators may see this")
+            schools = [school] if school is not None else member.principal_of
+            found = await self._read(read_model.partnerships_at, cohort, schools, coach, stage, stalled, limit, offset)
+        else:
+            mine = [
+                p
+                for p in await self.my_partnerships(cohort)
+                if (school is None or p.school == school)
+                and (coach is None or p.coach == coach)
+                and (stage is None or p.stage == stage)
+                and (stalled is None or p.stalled == stalled)
+            ]
+            found = page_of(mine, offset, limit)
+        seen = [VisiblePartnership(partnership=p, view=self._view(member, p)) for p in found.rows]
+        return Page[VisiblePartnership](rows=seen, total=found.total, offset=found.offset, limit=found.limit)
+
+    @staticmethod
+    def _view(member: Member, p: PartnershipRow) -> View:
+        view = access.partnership_view(member, p.coach, p.partners, p.school)
         if view is None:
-            raise Forbidden(f"you are not part of partnership {pid}")
+            raise Forbidden(f"you are not part of partnership {p.id}")
         return view
+
+    async def _seen(self, cohort: str, pid: str) -> View:
+        member = self.membership(cohort).member
+        found = await self._read(read_model.partnership, cohort, pid)
+        if found is None:
+            raise Forbidden(f"you are not part of partnership {pid}")  # the same answer as for someone else's
+        return self._view(member, found)
 
     async def partnership(self, cohort: str, pid: str) -> PartnershipRecord | BuildingView:
         """The whole record for its coach and teachers; stages, dates and counts for anyone else allowed."""
-        view = self._view(cohort, pid)
+        view = await self._seen(cohort, pid)
         record = await self.coaching.partnership_record(cohort, pid)
         return record if view == View.partnership else building_view(record)
 
     async def move(self, cohort: str, pid: str, to: Stage, note: str | None) -> MoveResult:
-        self._view(cohort, pid)  # the workflow decides who may move; this only keeps strangers out
-        return await self.coaching.move(cohort, pid, self.email, to, note)
+        await self._seen(cohort, pid)  # the workflow decides who may move; this only keeps strangers out
+        moved = await self.coaching.move(cohort, pid, self.email, to, note)
+
+        def shown(database: Database) -> bool:
+            row = read_model.partnership(database, cohort, pid)
+            return row is not None and row.stage_since is not None and row.stage_since >= moved.move.at
+
+        await self._caught_up(shown)
+        return moved
 
     async def add_note(self, cohort: str, pid: str, text: str, link: str | None) -> PartnershipRecord:
-        self._view(cohort, pid)
+        await self._seen(cohort, pid)
         return await self.coaching.add_note(cohort, pid, self.email, text, link)
 
-    async def start_partnership(self, cohort: str, partners: list[str], focus: str, school_goal: str | None) -> PartnershipSummary:
+    async def start_partnership(self, cohort: str, partners: list[str], focus: str, school_goal: str | None) -> str:
+        """Start one of the visitor's own partnerships; its id. The cohort records it in the database before it starts it."""
         self.membership(cohort)
         request = NewPartnership(actor=self.email, coach=self.email, partners=partners, focus=focus, school_goal=school_goal)
-        return await self.coaching.start_partnership(cohort, request)
+        return (await self.coaching.start_partnership(cohort, request)).id
+
+    async def teachers_to_choose(self, cohort: str, offset: int) -> Page[Person]:
+        """Collaborating teachers of the visitor's school, a page at a time."""
+        school = self.membership(cohort).member.school
+        return await self._read(members.people, cohort, Role.teacher, school, limit=PAGE_ROWS, offset=offset)
 
     # -- release time --------------------------------------------------------------------
 
+    async def _ledger(self, cohort: str, school: str) -> ReleaseLedgerRecord:
+        found = await self._read(read_model.ledgers, cohort, school)
+        if not found:
+            raise Refused(f"release time at {school} is not open yet; try again in a minute")
+        return found[0]
+
+    async def _request_shown(self, cohort: str, school: str, request: ReleaseRequest) -> None:
+        def shown(database: Database) -> bool:
+            ledgers = read_model.ledgers(database, cohort, school)
+            return any(r.id == request.id and r.status == request.status for ledger in ledgers for r in ledger.requests)
+
+        await self._caught_up(shown)
+
     def _own_school(self, cohort: str) -> str:
-        m = self.membership(cohort)
-        if not access.may_request_release(m.roster, self.email) or m.person.school is None:
+        member = self.membership(cohort).member
+        if not access.may_request_release(member) or member.school is None:
             raise Forbidden("release time is asked for by coaches and collaborating teachers")
-        return m.person.school
+        return member.school
 
     async def my_release(self, cohort: str) -> tuple[ReleaseLedgerRecord, list[ReleaseRequest]]:
         """My school's ledger (for my allowance and what is left) and my own requests."""
-        ledger = await self.coaching.ledger_record(cohort, self._own_school(cohort))
+        ledger = await self._ledger(cohort, self._own_school(cohort))
         return ledger, [r for r in ledger.requests if r.requester == self.email]
 
     async def request_release(self, cohort: str, days: float, on: date, purpose: str, partnership: str | None) -> ReleaseRequest:
-        return await self.coaching.request_release(cohort, self._own_school(cohort), self.email, days, on, purpose, partnership)
+        school = self._own_school(cohort)
+        asked = await self.coaching.request_release(cohort, school, self.email, days, on, purpose, partnership)
+        await self._request_shown(cohort, school, asked)
+        return asked
 
     async def cancel_release(self, cohort: str, number: int) -> ReleaseRequest:
-        ledger = await self.coaching.ledger_record(cohort, self._own_school(cohort))
-        return await self.coaching.cancel_release(request_id(ledger, number), self.email)
+        school = self._own_school(cohort)
+        ledger = await self._ledger(cohort, school)
+        cancelled = await self.coaching.cancel_release(request_id(ledger, number), self.email)
+        await self._request_shown(cohort, school, cancelled)
+        return cancelled
 
     # -- principals ----------------------------------------------------------------------
 
-    def _school(self, cohort: str, school: str) -> Membership:
-        m = self.membership(cohort)
-        if not access.may_see_school(m.roster, self.email, school):
+    def _school(self, cohort: str, school: str) -> None:
+        if not access.may_see_school(self.membership(cohort).member, school):
             raise Forbidden(f"only the principal of {school} and the cohort's coordinators may see this")
-        return m
 
-    async def school(self, cohort: str, school: str) -> tuple[ReleaseLedgerRecord, list[BuildingView]]:
-        """A building's release requests and its partnerships as stages, dates and counts: never note text."""
-        m = self._school(cohort, school)
-        ledger = await self.coaching.ledger_record(cohort, school)
-        views = [
-            building_view(await self.coaching.partnership_record(cohort, p.id)) for p in m.state.partnerships.values() if p.school == school
-        ]
-        return ledger, views
+    async def school_ledger(self, cohort: str, school: str) -> ReleaseLedgerRecord:
+        """A building's release days and requests, as its ledger last published them."""
+        self._school(cohort, school)
+        return await self._ledger(cohort, school)
+
+    async def school_partnerships(self, cohort: str, school: str, offset: int, limit: int = PAGE_ROWS) -> Page[PartnershipRow]:
+        """A building's partnerships as stages, dates and counts (never note text), a page at a time."""
+        self._school(cohort, school)
+        return await self._read(read_model.find_partnerships, cohort, school, None, None, None, limit, offset)
 
     async def decide(self, cohort: str, school: str, number: int, approve: bool, reason: str | None) -> ReleaseRequest:
         self._school(cohort, school)
-        ledger = await self.coaching.ledger_record(cohort, school)
-        return await self.coaching.decide_release(request_id(ledger, number), self.email, approve, reason)
+        ledger = await self._ledger(cohort, school)
+        decided = await self.coaching.decide_release(request_id(ledger, number), self.email, approve, reason)
+        await self._request_shown(cohort, school, decided)
+        return decided

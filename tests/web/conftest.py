@@ -1,7 +1,6 @@
 """The web app served by uvicorn on a real port, in front of its own Temporal dev server and worker.
 
-The web tests share one dev server and one worker (the app lists every running
-cohort a person is in, so no cohort may be left without a worker); each test
+The web tests share one dev server, one worker and one database; each test
 launches its own cohort with its own email addresses.
 """
 
@@ -24,6 +23,7 @@ from domain.roster import Roster, parse_roster_csv
 from domain.training import Attendance
 from peercoach.client import CoachingClient
 from peercoach.local_temporal import start_dev_environment
+from store.database import Database
 from store.outbox import Outbox
 from tests.conftest import TEST_CONVERTER, program_starting
 from tests.databases import sqlite_database
@@ -40,6 +40,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 class WebStack:
     url: str
     coaching: CoachingClient
+    database: Database
     outbox: Outbox
 
     def link_for(self, email: str) -> str:
@@ -76,7 +77,7 @@ async def web_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[W
         serving = asyncio.create_task(server.serve())
         while not server.started:
             await asyncio.sleep(0.05)
-        yield WebStack(url=f"http://127.0.0.1:{port}", coaching=coaching, outbox=Outbox(database))
+        yield WebStack(url=f"http://127.0.0.1:{port}", coaching=coaching, database=database, outbox=Outbox(database))
         server.should_exit = True
         await serving
     database.dispose()

@@ -14,6 +14,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from domain.cycle import Stage
+from store import members
 from tests.conftest import program_starting
 from tests.web.conftest import ARTIFACTS, PROGRAM_OFFICE, WebStack, roster_for
 
@@ -71,7 +72,7 @@ async def test_a_cohort_from_upload_to_an_approved_release_day(web_stack: WebSta
     await cora.get_by_role("button", name="Check and launch").click()
     await expect(cora.get_by_role("alert")).to_contain_text("row 7, field 'email'")
     await shot(cora, "1-launch-with-a-roster-problem")
-    assert "browser-cohort" not in [c for c, _ in await stack.coaching.list_cohorts()]
+    assert "browser-cohort" not in [c.cohort for c in members.cohorts(stack.database)]
     await cora.get_by_label("Program year").set_input_files(program)
     await cora.get_by_label("Roster").set_input_files(fixed)
     await cora.get_by_role("button", name="Check and launch").click()
@@ -142,3 +143,10 @@ async def test_a_cohort_from_upload_to_an_approved_release_day(web_stack: WebSta
     await expect(pat.get_by_text("1 notes and reflections (private to the partnership)")).to_be_visible()
     assert "91c2" not in await pat.content()
     await shot(pat, "8-principal-partnership")
+
+    # The coordinator's pages on a phone: wide tables scroll inside the page; the page itself does not.
+    phone = await person(browser, stack, PROGRAM_OFFICE, phone=True)
+    for path, name in (("", "9-dashboard-phone"), ("/attendance", "9b-attendance-phone"), ("/outbox", "9c-outbox-phone")):
+        await phone.goto(f"{stack.url}/cohorts/browser-cohort{path}")
+        assert await phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+        await shot(phone, name)

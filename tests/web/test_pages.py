@@ -7,13 +7,18 @@ need the CSRF token; a principal never receives note text.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
 from domain.cycle import Stage
+from store import members
 from tests.conftest import program_starting
 from tests.web.conftest import PROGRAM_OFFICE, WebStack, csrf_of, launch, roster_for, signed_in
+from web import coordinator_pages
+from web.paging import API_MAX_ROWS
 from web.session import COOKIE
 
 SECRET = "Tia felt the co-taught lesson went badly 7f3a"
@@ -89,7 +94,7 @@ async def test_each_person_reaches_only_what_is_theirs(web_stack: WebStack) -> N
     assert (await tia.get(f"/cohorts/{c}/partnerships/ann--tia")).status_code == 200
     assert (await tia.get(f"/cohorts/{c}/partnerships/bob--ted")).status_code == 403
     visible = (await tia.get(f"/api/cohorts/{c}/partnerships")).json()
-    assert [p["partnership"]["id"] for p in visible] == ["ann--tia"]
+    assert [p["partnership"]["id"] for p in visible["rows"]] == ["ann--tia"] and visible["total"] == 1
 
     assert (await pat.get(f"/cohorts/{c}/schools/hazel")).status_code == 200
     assert (await pat.get(f"/cohorts/{c}/schools/elsewhere")).status_code == 403
@@ -190,7 +195,7 @@ async def test_a_launch_with_roster_problems_shows_every_row_and_starts_nothing(
     refused = await office.post("/cohorts", data={"csrf": csrf_of(form.text), "cohort": "uploaded"}, files=files)
     assert refused.status_code == 400
     assert "roster.csv, row 6, field &#39;role&#39;" in refused.text and "Nothing was launched" in refused.text
-    assert "uploaded" not in [c for c, _ in await web_stack.coaching.list_cohorts()]
+    assert "uploaded" not in [c.cohort for c in members.cohorts(web_stack.database)]
 
     files = {"program": ("program.yaml", program_yaml), "roster": ("roster.csv", roster_text.encode())}
     launched = await office.post("/cohorts", data={"csrf": csrf_of(form.text), "cohort": "uploaded"}, files=files)
@@ -242,3 +247,72 @@ async def test_markup_in_notes_and_links_comes_out_inert(web_stack: WebStack) ->
     assert bad_link.status_code == 409 and "must be an http or https address" in bad_link.text
     too_long = await tia.post(f"/cohorts/{c}/partnerships/ann--tia/notes", data={"text": "x" * 5000, "csrf": csrf})
     assert too_long.status_code == 409 and "at most 4000 characters" in too_long.text
+
+
+async def test_the_partnerships_api_pages_and_filters(web_stack: WebStack) -> None:
+    cohort = await launch(web_stack)
+    api = f"/api/cohorts/{cohort.id}/partnerships"
+    cora, pat, ann = [await signed_in(web_stack, e) for e in (cohort.coordinator, cohort.principal, cohort.ann)]
+
+    def ids(answer: httpx.Response) -> list[str]:
+        assert answer.status_code == 200, answer.text
+        return [row["partnership"]["id"] for row in answer.json()["rows"]]
+
+    first = (await cora.get(api, params={"limit": 1})).json()
+    assert {k: first[k] for k in ("total", "offset", "limit")} == {"total": 2, "offset": 0, "limit": 1}
+    assert first["rows"][0]["partnership"]["id"] == "ann--tia" and first["rows"][0]["view"] == "building"
+    assert ids(await cora.get(api, params={"limit": 1, "offset": 1})) == ["bob--ted"]
+    assert ids(await cora.get(api, params={"offset": 2})) == []
+    assert ids(await cora.get(api, params={"coach": cohort.bob.upper()})) == ["bob--ted"]
+    assert ids(await cora.get(api, params={"school": "hazel"})) == ["ann--tia", "bob--ted"]
+    assert ids(await cora.get(api, params={"school": "elsewhere"})) == []
+    for wrong in ({"limit": 0}, {"limit": API_MAX_ROWS + 1}, {"offset": -1}, {"stage": "dancing"}):
+        assert (await cora.get(api, params=wrong)).status_code == 422, wrong
+
+    token = (await ann.get("/api/me")).json()["csrf_token"]
+    moved = await ann.post(f"{api}/ann--tia/moves", json={"to": "initiate"}, headers={"X-CSRF-Token": token})
+    assert moved.status_code == 200
+    assert ids(await cora.get(api, params={"stage": "initiate"})) == ["ann--tia"]  # the move waited for the read model
+    assert ids(await cora.get(api, params={"stage": "pending"})) == ["bob--ted"]
+    assert ids(await cora.get(api, params={"stalled": "true"})) == [] and ids(await cora.get(api, params={"stalled": "false"})) != []
+
+    assert ids(await pat.get(api, params={"stage": "initiate"})) == ["ann--tia"]
+    assert (await pat.get(api, params={"school": "elsewhere"})).status_code == 403
+    mine = (await ann.get(api)).json()
+    assert [(r["partnership"]["id"], r["view"]) for r in mine["rows"]] == [("ann--tia", "partnership")] and mine["total"] == 1
+    assert ids(await ann.get(api, params={"stage": "pending"})) == []
+    for client in (cora, pat, ann):
+        await client.aclose()
+
+
+async def test_a_launch_shows_the_roster_s_warnings_and_its_limits(web_stack: WebStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    office = await signed_in(web_stack, PROGRAM_OFFICE)
+    form = await office.get("/cohorts/new")
+    assert f"the roster must list you ({PROGRAM_OFFICE}) with the role <em>coordinator</em>" in form.text
+    assert "peercoach cohort launch --program" in form.text
+    program_yaml = program_starting((datetime.now(UTC) - timedelta(days=10)).date()).model_dump_json().encode()
+    tag = uuid.uuid4().hex[:6]
+    roster_text, _ = roster_for(tag)
+
+    async def upload(roster: str, cohort: str) -> httpx.Response:
+        files = {"program": ("program.yaml", program_yaml), "roster": ("roster.csv", roster.encode())}
+        return await office.post("/cohorts", data={"csrf": csrf_of(form.text), "cohort": cohort}, files=files)
+
+    not_named = await upload(roster_text, f"unnamed-{tag}")
+    assert not_named.status_code == 409 and f"{PROGRAM_OFFICE} is not a coordinator in this roster" in not_named.text
+
+    with_office = roster_text.replace(f"cora-{tag}@esd.test", PROGRAM_OFFICE)
+    monkeypatch.setattr(coordinator_pages, "ROSTER_MAX_PEOPLE", 5)
+    too_many = await upload(with_office, f"big-{tag}")
+    assert too_many.status_code == 400
+    assert "6 people are more than the 5 a web launch takes" in too_many.text and "peercoach cohort launch --program" in too_many.text
+    monkeypatch.undo()
+
+    lines = with_office.splitlines()
+    with_phones = "\n".join([lines[0] + ",phone", *(line + ",555-0100" for line in lines[1:])]) + "\n"
+    cohort = f"warned-{tag}"
+    launched = await upload(with_phones, cohort)
+    assert launched.status_code == 200 and "is launched" in launched.text and "phone" in launched.text and "ignored" in launched.text
+    assert f'href="/cohorts/{cohort}"' in launched.text
+    assert (await office.get(f"/cohorts/{cohort}")).status_code == 200
+    await office.aclose()
