@@ -110,47 +110,79 @@ class CohortSummary(BaseModel):
     escalations: int
 
 
+class YearCounts(BaseModel):
+    """A cohort's year counted: by a database's GROUP BY, or from the summaries themselves (`count_year`)."""
+
+    training: dict[TrainingStatus, int] = Field(default_factory=dict)
+    attendance: dict[int, dict[Attendance, int]] = Field(default_factory=dict)
+    stages: dict[Stage, int] = Field(default_factory=dict)
+    cycles_completed: int = 0
+    follow_ups: int = 0
+    escalations: int = 0
+
+
+def is_stalled(p: PartnershipSummary) -> bool:
+    """A partnership shows as stalled while it is open; a closed one is no longer anyone's concern."""
+    return p.stalled_since is not None and p.stage in OPEN_STAGES
+
+
+def count_year(trainings: list[TrainingSummary], partnerships: list[PartnershipSummary]) -> YearCounts:
+    attendance: dict[int, Counter[Attendance]] = {}
+    for t in trainings:
+        for n, mark in t.attendance.items():
+            attendance.setdefault(n, Counter())[mark] += 1
+    return YearCounts(
+        training=dict(Counter(t.status for t in trainings)),
+        attendance={n: dict(marks) for n, marks in attendance.items()},
+        stages=dict(Counter(p.stage for p in partnerships)),
+        cycles_completed=sum(p.cycles_completed for p in partnerships),
+        follow_ups=sum(p.follow_ups for p in partnerships),
+        escalations=sum(p.escalations for p in partnerships),
+    )
+
+
 def summarize_year(
     cohort: str,
     program: Program,
     launched_at: datetime | None,
-    trainings: list[TrainingSummary],
-    partnerships: list[PartnershipSummary],
+    counts: YearCounts,
+    stalled: list[PartnershipSummary],
     now: datetime,
 ) -> CohortSummary:
-    """What a coordinator sees of a cohort's year: attendance, stages, stalls, follow-ups."""
-    attendance = {
-        n: dict(Counter(t.attendance[n].value for t in trainings if n in t.attendance)) for n in range(1, len(program.sessions) + 1)
-    }
-    stalled = [
-        StalledPartnership(
-            id=p.id,
-            coach=p.coach,
-            school=p.school,
-            stage=p.stage,
-            stalled_since=p.stalled_since,
-            days_stalled=(now - p.stalled_since).days,
-            follow_ups=p.follow_ups,
-            escalations=p.escalations,
-        )
-        for p in partnerships
-        if p.stalled_since is not None and p.stage in OPEN_STAGES
-    ]
+    """What a coordinator sees of a cohort's year: attendance, stages, stalls (oldest first), follow-ups."""
     return CohortSummary(
         cohort=cohort,
         program=program.name,
         school_year=program.school_year,
         launched_at=launched_at,
-        coaches=len(trainings),
-        coaching_unlocked=sum(1 for t in trainings if t.coaching_unlocked),
-        training=dict(Counter(t.status.value for t in trainings)),
-        attendance=attendance,
-        partnerships=len(partnerships),
-        partnerships_by_stage={s.label: n for s in Stage if (n := sum(1 for p in partnerships if p.stage == s))},
-        cycles_completed=sum(p.cycles_completed for p in partnerships),
-        stalled=sorted(stalled, key=lambda s: s.stalled_since),
-        follow_ups=sum(p.follow_ups for p in partnerships),
-        escalations=sum(p.escalations for p in partnerships),
+        coaches=sum(counts.training.values()),
+        coaching_unlocked=sum(counts.training.get(s, 0) for s in COACHING_UNLOCKED),
+        training={s.value: n for s, n in counts.training.items()},
+        attendance={
+            n: {mark.value: k for mark, k in counts.attendance.get(n, {}).items()} for n in range(1, len(program.sessions) + 1)
+        },
+        partnerships=sum(counts.stages.values()),
+        partnerships_by_stage={s.label: counts.stages[s] for s in Stage if counts.stages.get(s)},
+        cycles_completed=counts.cycles_completed,
+        stalled=sorted(
+            (
+                StalledPartnership(
+                    id=p.id,
+                    coach=p.coach,
+                    school=p.school,
+                    stage=p.stage,
+                    stalled_since=p.stalled_since,
+                    days_stalled=(now - p.stalled_since).days,
+                    follow_ups=p.follow_ups,
+                    escalations=p.escalations,
+                )
+                for p in stalled
+                if p.stalled_since is not None and is_stalled(p)
+            ),
+            key=lambda s: (s.stalled_since, s.id),
+        ),
+        follow_ups=counts.follow_ups,
+        escalations=counts.escalations,
     )
 
 

@@ -16,11 +16,11 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 from sqlalchemy import Connection, Table, and_, func, not_, select, update
 
-from domain.cohort import CohortSummary, PartnershipSummary, StalledPartnership, TrainingSummary, summarize_year
+from domain.cohort import CohortSummary, PartnershipSummary, TrainingSummary, YearCounts, summarize_year
 from domain.cycle import OPEN_STAGES, Stage
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord
-from domain.training import COACHING_UNLOCKED, OPEN_TRAINING
+from domain.training import OPEN_TRAINING, Attendance, TrainingStatus
 from store import tables
 from store.database import Database, insert
 
@@ -225,21 +225,6 @@ def ledgers(database: Database, cohort: str | None = None, school: str | None = 
     return [ReleaseLedgerRecord.model_validate(record) for record in records]
 
 
-def cohort_summary(database: Database, cohort: str, program: Program, launched_at: datetime | None, now: datetime) -> CohortSummary:
-    """The coordinator's summary, by the domain's rules, over every training and partnership row of the cohort."""
-    with database.begin() as db:
-        training_rows = db.execute(select(tables.trainings).where(tables.trainings.c.cohort == cohort)).all()
-        partnership_rows = db.execute(select(tables.partnerships).where(tables.partnerships.c.cohort == cohort)).all()
-    return summarize_year(
-        cohort,
-        program,
-        launched_at,
-        [TrainingSummary.model_validate(r._asdict()) for r in training_rows],
-        [PartnershipSummary.model_validate(r._asdict()) for r in partnership_rows],
-        now,
-    )
-
-
 def close_cohort(database: Database, cohort: str, now: datetime) -> CohortSummary | None:
     """Mark the cohort's year closed and return its summary, or None while a training or partnership still shows open."""
     c, t, p = tables.cohorts.c, tables.trainings.c, tables.partnerships.c
@@ -283,14 +268,13 @@ def partnerships_at(
     return Page[PartnershipRow](rows=[PartnershipRow.model_validate(r._asdict()) for r in rows], total=total, offset=offset, limit=limit)
 
 
-def counted_summary(database: Database, cohort: str, program: Program, launched_at: datetime | None, now: datetime) -> CohortSummary:
-    """`cohort_summary`'s figures counted by the database: a dashboard asks for them on every request, and
-    reading a model a row costs a cohort of 1,000 coaches tens of milliseconds. Counts are grouped in the
-    query; only each coach's attendance marks, and only the stalled partnerships, come back row by row."""
+def cohort_summary(database: Database, cohort: str, program: Program, launched_at: datetime | None, now: datetime) -> CohortSummary:
+    """The coordinator's summary (the domain's `summarize_year`) over counts the database groups: a dashboard asks for it
+    on every request, and reading a cohort of 1,000 coaches row by row costs tens of milliseconds. Only each coach's
+    attendance marks and the stalled partnerships come back row by row."""
     t, p = tables.trainings.c, tables.partnerships.c
-    is_stalled = and_(p.stalled_since.is_not(None), p.stage.in_([s.value for s in OPEN_STAGES]))
     with database.begin() as db:
-        counted = db.execute(select(t.status, func.count()).where(t.cohort == cohort).group_by(t.status)).all()
+        statuses = db.execute(select(t.status, func.count()).where(t.cohort == cohort).group_by(t.status)).all()
         marked = db.execute(select(t.attendance).where(t.cohort == cohort)).scalars().all()
         stages = db.execute(
             select(
@@ -304,42 +288,18 @@ def counted_summary(database: Database, cohort: str, program: Program, launched_
             .group_by(p.stage)
         ).all()
         stalled = db.execute(
-            select(p.id, p.coach, p.school, p.stage, p.stalled_since, p.follow_ups, p.escalations)
-            .where(p.cohort == cohort, is_stalled)
-            .order_by(p.stalled_since, p.id)
+            select(tables.partnerships).where(p.cohort == cohort, p.stalled_since.is_not(None), p.stage.in_([s.value for s in OPEN_STAGES]))
         ).all()
-    statuses = {status: n for status, n in counted}
-    attendance: dict[int, Counter[str]] = {n: Counter() for n in range(1, len(program.sessions) + 1)}
+    attendance: dict[int, Counter[Attendance]] = {}
     for marks in marked:
         for n, mark in marks.items():
-            if int(n) in attendance:
-                attendance[int(n)][mark] += 1
-    by_stage = {Stage(row.stage): row.n for row in stages}
-    return CohortSummary(
-        cohort=cohort,
-        program=program.name,
-        school_year=program.school_year,
-        launched_at=launched_at,
-        coaches=sum(statuses.values()),
-        coaching_unlocked=sum(statuses.get(s.value, 0) for s in COACHING_UNLOCKED),
-        training=statuses,
-        attendance={n: dict(counts) for n, counts in attendance.items()},
-        partnerships=sum(by_stage.values()),
-        partnerships_by_stage={s.label: by_stage[s] for s in Stage if s in by_stage},
+            attendance.setdefault(int(n), Counter())[Attendance(mark)] += 1
+    counts = YearCounts(
+        training={TrainingStatus(status): n for status, n in statuses},
+        attendance={n: dict(c) for n, c in attendance.items()},
+        stages={Stage(row.stage): row.n for row in stages},
         cycles_completed=sum(row.cycles_completed for row in stages),
-        stalled=[
-            StalledPartnership(
-                id=s.id,
-                coach=s.coach,
-                school=s.school,
-                stage=Stage(s.stage),
-                stalled_since=s.stalled_since,
-                days_stalled=(now - s.stalled_since).days,
-                follow_ups=s.follow_ups,
-                escalations=s.escalations,
-            )
-            for s in stalled
-        ],
         follow_ups=sum(row.follow_ups for row in stages),
         escalations=sum(row.escalations for row in stages),
     )
+    return summarize_year(cohort, program, launched_at, counts, [PartnershipSummary.model_validate(r._asdict()) for r in stalled], now)

@@ -152,7 +152,7 @@ class Visitor:
         """Counts over the cohort's rows of the read model: attendance, stages, stalls, follow-ups."""
         m = self.coordinating(cohort)
         launched = await self._read(members.launched_at, cohort)
-        return await self._read(read_model.counted_summary, cohort, m.program, launched, datetime.now(UTC))
+        return await self._read(read_model.cohort_summary, cohort, m.program, launched, datetime.now(UTC))
 
     async def trainings(self, cohort: str, offset: int = 0, coaches: list[str] | None = None, limit: int = PAGE_ROWS) -> Page[TrainingRow]:
         """A page of the cohort's coaches (or of these ones) with their attendance, by name."""

@@ -23,6 +23,7 @@ from domain.cohort import (
     check_new_participant,
     check_new_partnership,
     check_withdrawal,
+    count_year,
     partnerships_ending_with,
     summarize_year,
 )
@@ -1224,7 +1225,7 @@ def test_the_cohort_summary(program: Program) -> None:
     p["ann-old"].cycles_completed, p["ann-old"].stalled_since, p["ann-old"].follow_ups = 2, datetime(2027, 9, 1, tzinfo=UTC), 1
     p[BOB_TED].stalled_since = datetime(2027, 9, 15, tzinfo=UTC)
 
-    summary = summarize_year("spring-2027", program, T0, list(trainings.values()), list(p.values()), now)
+    summary = summarize_year("spring-2027", program, T0, count_year(list(trainings.values()), list(p.values())), list(p.values()), now)
 
     assert (summary.cohort, summary.program, summary.school_year, summary.launched_at) == ("spring-2027", program.name, "2027-2028", T0)
     assert summary.coaches == 3
@@ -1248,7 +1249,7 @@ def test_the_cohort_summary(program: Program) -> None:
 
 def test_the_summary_of_a_new_cohort(program: Program) -> None:
     partnerships = [PartnershipSummary(id=p.id, coach=p.coach, partners=p.partners, school=p.school) for p in small_roster().partnerships]
-    summary = summarize_year("spring-2027", program, T0, list(_trainings().values()), partnerships, T0)
+    summary = summarize_year("spring-2027", program, T0, count_year(list(_trainings().values()), partnerships), partnerships, T0)
     assert summary.coaches == 2
     assert summary.coaching_unlocked == 0
     assert summary.training == {"enrolled": 2}
