@@ -158,9 +158,7 @@ def summarize_year(
         coaches=sum(counts.training.values()),
         coaching_unlocked=sum(counts.training.get(s, 0) for s in COACHING_UNLOCKED),
         training={s.value: n for s, n in counts.training.items()},
-        attendance={
-            n: {mark.value: k for mark, k in counts.attendance.get(n, {}).items()} for n in range(1, len(program.sessions) + 1)
-        },
+        attendance={n: {mark.value: k for mark, k in counts.attendance.get(n, {}).items()} for n in range(1, len(program.sessions) + 1)},
         partnerships=sum(counts.stages.values()),
         partnerships_by_stage={s.label: counts.stages[s] for s in Stage if counts.stages.get(s)},
         cycles_completed=counts.cycles_completed,

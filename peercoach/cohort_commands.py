@@ -26,7 +26,7 @@ def launch(
     roster: Annotated[Path, typer.Option(help="The roster (CSV or YAML).")],
     cohort: Annotated[str | None, typer.Option(help="Cohort id (default: from the program's name and year).")] = None,
     actor: Annotated[str | None, typer.Option("--as", help="The coordinator launching it (default: the roster's first).")] = None,
-    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until every workflow has started (a large cohort takes minutes).")] = True,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until every workflow has started (minutes, for thousands).")] = True,
 ) -> None:
     """Check the program and roster, store them, then start the cohort's workflows (rosters of any size)."""
     program_year = load_program(program)
@@ -42,8 +42,9 @@ def launch(
         await coaching.launch_cohort(cohort_id, program_year, people, launched_by, roster.name)
         coaches, partnerships = len(people.with_role(Role.coach)), len(people.partnerships)
         if not wait:
+            schools = len(people.schools)
             console.print(
-                f"Launching cohort [bold]{cohort_id}[/bold]: {coaches} coaches, {partnerships} partnerships, {len(people.schools)} schools; "
+                f"Launching cohort [bold]{cohort_id}[/bold]: {coaches} coaches, {partnerships} partnerships, {schools} schools; "
                 f"its workflows start in the background (peercoach cohort status {cohort_id})."
             )
             return
