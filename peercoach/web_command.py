@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from peercoach.cli import run, settings
+from store.database import Database
 from web.serve import serve
 
 
@@ -17,4 +18,5 @@ def web(
     """Serve the web app (until Ctrl-C); sign-in links go through the notifications (the outbox by default)."""
     s = settings()
     s = s.model_copy(update={k: v for k, v in {"web_host": host, "web_port": port}.items() if v is not None})
+    Database.open(s.database).dispose()  # a database that is down or behind is one line here, not a server that fails to start
     run(serve(s))

@@ -11,21 +11,24 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from activities.notifications import Mailer, NoticeActivities
 from domain.problems import Refused
 from peercoach.client import CoachingClient
 from peercoach.connect import coaching_client
-from store.database import Database
+from store.database import Database, DatabaseProblem
 from store.outbox import Outbox
 from web import api, coaching_pages, coordinator_pages, home, principal_pages, sign_in
 from web.frame import Engine, NotSignedIn, page
 from web.session import COOKIE, SESSION_HOURS, Sessions, secret_key
 from web.visitor import Forbidden
 from workers.settings import Settings
+
+log = structlog.get_logger()
 
 SECURITY_HEADERS = {
     # Everything (htmx included) is served from the app itself; nothing else may load or frame it.
@@ -70,7 +73,10 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
     @app.middleware("http")
     async def sessions_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         sessions: Sessions = request.app.state.engine.sessions
-        found = await sessions.read(request.cookies.get(COOKIE))
+        try:
+            found = await sessions.read(request.cookies.get(COOKIE))
+        except DatabaseProblem as down:  # raised here, it would pass the exception handlers by
+            return await database_down(request, down)
         request.state.session = found or sessions.new()
         response = await call_next(request)
         renewed = getattr(request.state, "new_session", None)
@@ -85,6 +91,17 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
             )
         response.headers.update(SECURITY_HEADERS)
         return response
+
+    @app.exception_handler(DatabaseProblem)
+    async def database_down(request: Request, exc: Exception) -> Response:
+        """The database is down or behind: say so in one line; nothing was changed."""
+        log.error("database unavailable", path=request.url.path, problem=str(exc))
+        message = "the program's database cannot be reached just now; nothing was changed. Try again in a minute."
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=503)
+        if not hasattr(request.state, "session"):  # the page needs a session for its form tokens
+            return HTMLResponse(f"<!doctype html><title>Unavailable</title><p>{message}</p>", status_code=503)
+        return page(request, "problem.html", status_code=503, title="Unavailable", problem=message)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, _: Exception) -> Response:
