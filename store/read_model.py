@@ -162,14 +162,18 @@ def find_partnerships(
     stalled: bool | None = None,
     limit: int = 100,
     offset: int = 0,
+    schools: list[str] | None = None,
 ) -> Page[PartnershipRow]:
-    """Partnerships by cohort, school, coach, stage and whether stalled, a page at a time (ordered by id)."""
+    """Partnerships by cohort, school (or any of `schools`: a principal may lead several), coach, stage and whether
+    stalled, a page at a time (ordered by id)."""
     t = tables.partnerships.c
     where = [column == value for column, value in ((t.cohort, cohort), (t.school, school), (t.coach, coach)) if value is not None]
+    if schools is not None:
+        where.append(t.school.in_(schools))
     if stage is not None:
         where.append(t.stage == stage.value)
     if stalled is not None:
-        is_stalled = and_(t.stalled_since.is_not(None), t.stage.in_([s.value for s in OPEN_STAGES]))
+        is_stalled = and_(t.stalled_since.is_not(None), t.stage.in_([s.value for s in OPEN_STAGES]))  # domain.cohort.is_stalled
         where.append(is_stalled if stalled else not_(is_stalled))
     with database.begin() as db:
         total = db.execute(select(func.count()).select_from(tables.partnerships).where(*where)).scalar_one()
@@ -240,32 +244,6 @@ def close_cohort(database: Database, cohort: str, now: datetime) -> CohortSummar
             return None
         db.execute(update(tables.cohorts).where(c.cohort == cohort).values(status="closed"))
     return cohort_summary(database, cohort, Program.model_validate(row.program), row.launched_at, now)
-
-
-def partnerships_at(
-    database: Database,
-    cohort: str,
-    schools: list[str],
-    coach: str | None = None,
-    stage: Stage | None = None,
-    stalled: bool | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> Page[PartnershipRow]:
-    """A cohort's partnerships at any of these schools (a principal may lead several), a page at a time (ordered by id)."""
-    t = tables.partnerships.c
-    where = [t.cohort == cohort, t.school.in_(schools)]
-    if coach is not None:
-        where.append(t.coach == coach)
-    if stage is not None:
-        where.append(t.stage == stage.value)
-    if stalled is not None:
-        is_stalled = and_(t.stalled_since.is_not(None), t.stage.in_([s.value for s in OPEN_STAGES]))
-        where.append(is_stalled if stalled else not_(is_stalled))
-    with database.begin() as db:
-        total = db.execute(select(func.count()).select_from(tables.partnerships).where(*where)).scalar_one()
-        rows = db.execute(select(tables.partnerships).where(*where).order_by(t.id).limit(limit).offset(offset)).all()
-    return Page[PartnershipRow](rows=[PartnershipRow.model_validate(r._asdict()) for r in rows], total=total, offset=offset, limit=limit)
 
 
 def cohort_summary(database: Database, cohort: str, program: Program, launched_at: datetime | None, now: datetime) -> CohortSummary:

@@ -215,7 +215,7 @@ class Visitor:
             if school is not None and not access.may_see_school(member, school):
                 raise Forbidden(f"only the principal of {school} and the cohort's coordinators may see this")
             schools = [school] if school is not None else member.principal_of
-            found = await self._read(read_model.partnerships_at, cohort, schools, coach, stage, stalled, limit, offset)
+            found = await self._read(read_model.find_partnerships, cohort, None, coach, stage, stalled, limit, offset, schools)
         else:
             mine = [
                 p

@@ -24,18 +24,18 @@ def test_a_principal_of_several_schools_pages_through_their_partnerships(databas
     rosters.record_launch(database, "c", program_starting(AT.date()), roster, COORDINATOR, AT)
     both = ["hazel", "elm"]
 
-    first = read_model.partnerships_at(database, "c", both, limit=2)
+    first = read_model.find_partnerships(database, "c", schools=both, limit=2)
     assert [p.id for p in first.rows] == [ANN_TIA, BOB_TED] and (first.total, first.offset, first.limit) == (3, 0, 2)
-    assert [p.id for p in read_model.partnerships_at(database, "c", both, limit=2, offset=2).rows] == ["eve--eli"]
-    assert read_model.partnerships_at(database, "c", ["elm"]).total == 1
-    assert [p.id for p in read_model.partnerships_at(database, "c", both, coach=BOB).rows] == [BOB_TED]
+    assert [p.id for p in read_model.find_partnerships(database, "c", schools=both, limit=2, offset=2).rows] == ["eve--eli"]
+    assert read_model.find_partnerships(database, "c", schools=["elm"]).total == 1
+    assert [p.id for p in read_model.find_partnerships(database, "c", schools=both, coach=BOB).rows] == [BOB_TED]
 
     stalled = PartnershipSummary(id=ANN_TIA, coach=ANN, partners=[TIA], school="hazel", stage=Stage.co_plan, stalled_since=AT, revision=1)
     read_model.publish_partnership(database, "c", stalled)
-    assert [p.id for p in read_model.partnerships_at(database, "c", both, stalled=True).rows] == [ANN_TIA]
-    assert [p.id for p in read_model.partnerships_at(database, "c", both, stage=Stage.co_plan).rows] == [ANN_TIA]
-    assert read_model.partnerships_at(database, "c", both, stalled=False).total == 2
-    assert read_model.partnerships_at(database, "other", both).total == 0
+    assert [p.id for p in read_model.find_partnerships(database, "c", schools=both, stalled=True).rows] == [ANN_TIA]
+    assert [p.id for p in read_model.find_partnerships(database, "c", schools=both, stage=Stage.co_plan).rows] == [ANN_TIA]
+    assert read_model.find_partnerships(database, "c", schools=both, stalled=False).total == 2
+    assert read_model.find_partnerships(database, "other", schools=both).total == 0
 
 
 def test_a_cohort_s_messages_are_those_to_its_people_newest_first(database: Database) -> None:
