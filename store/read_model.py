@@ -140,19 +140,6 @@ class Page(BaseModel, Generic[Row]):
     limit: int
 
 
-def cohorts_of(database: Database, email: str) -> list[str]:
-    """The running cohorts this person is in and has not withdrawn from: one indexed query."""
-    p, c = tables.people.c, tables.cohorts.c
-    query = (
-        select(p.cohort)
-        .join(tables.cohorts, c.cohort == p.cohort)
-        .where(p.email == email.strip().lower(), p.withdrawn.is_(False), c.status == "running")
-        .order_by(p.cohort)
-    )
-    with database.begin() as db:
-        return list(db.execute(query).scalars())
-
-
 def find_partnerships(
     database: Database,
     cohort: str | None = None,
