@@ -8,6 +8,8 @@ done). The time of a change is Temporal's clock, passed in by the workflow's ord
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -33,6 +35,8 @@ from domain.release import ReleaseLedgerRecord
 from store import read_model, rosters, sessions
 from store.database import Database
 
+T = TypeVar("T")
+
 
 class ReadModelActivities:
     def __init__(self, database: Database):
@@ -52,30 +56,19 @@ class ReadModelActivities:
 
     @activity.defn(name=RECORD_PARTICIPANT)
     async def record_participant(self, added: ParticipantAdded) -> int:
-        at = activity.info().scheduled_time
-        try:
-            version = await asyncio.to_thread(rosters.record_participant, self.database, added.cohort, added.person, added.by, at)
-        except Refused as refused:
-            raise ApplicationError(refused.reason, non_retryable=True) from None
+        version = await self._change(rosters.record_participant, added.cohort, added.person, added.by)
         return version.version
 
     @activity.defn(name=RECORD_PARTNERSHIP)
     async def record_partnership(self, added: PartnershipAdded) -> int:
-        at = activity.info().scheduled_time
-        try:
-            version = await asyncio.to_thread(rosters.record_partnership, self.database, added.cohort, added.partnership, added.by, at)
-        except Refused as refused:
-            raise ApplicationError(refused.reason, non_retryable=True) from None
+        version = await self._change(rosters.record_partnership, added.cohort, added.partnership, added.by)
         return version.version
 
     @activity.defn(name=RECORD_WITHDRAWAL)
     async def record_withdrawal(self, withdrawn: ParticipantWithdrawn) -> Departure:
         """Record who left, sign them out, and say who they were (the cohort decides which partnerships end)."""
         at = activity.info().scheduled_time
-        try:
-            role = await asyncio.to_thread(rosters.record_withdrawal, self.database, withdrawn.cohort, withdrawn.email, withdrawn.by, at)
-        except Refused as refused:
-            raise ApplicationError(refused.reason, non_retryable=True) from None
+        role = await self._change(rosters.record_withdrawal, withdrawn.cohort, withdrawn.email, withdrawn.by)
         # Whoever has left is signed out at once; a page they still have open cannot act for them.
         await asyncio.to_thread(sessions.end_sessions_of, self.database, withdrawn.email, at)
         found = await asyncio.to_thread(read_model.partnerships_of, self.database, withdrawn.cohort, withdrawn.email)
@@ -88,3 +81,10 @@ class ReadModelActivities:
         if summary is None:
             raise ApplicationError(f"the read model of {cohort} has not caught up with the year's end yet", type="NotCaughtUp")
         return summary
+
+    async def _change(self, record: Callable[..., T], *args: Any) -> T:
+        """A roster change, stamped with Temporal's time of asking; the database's refusal (a taken email or id) is final."""
+        try:
+            return await asyncio.to_thread(record, self.database, *args, activity.info().scheduled_time)
+        except Refused as refused:
+            raise ApplicationError(refused.reason, non_retryable=True) from None
