@@ -74,7 +74,6 @@ class CohortState(BaseModel):
     coordinators: list[str]
     launched_by: str
     launched_at: datetime | None = None
-    open_partnerships: int = 0  # started and not yet ended: the cohort ends once there are none
 
 
 def year_ends(program: Program) -> datetime:
@@ -229,6 +228,19 @@ class Roll(BaseModel):
 
 def is_coordinator(coordinators: list[str], actor: str) -> bool:
     return actor in coordinators
+
+
+def check_cohort_open(batches_to_start: int, year_closed: bool) -> None:
+    """A running cohort changes once its launch is done and until its year is over.
+
+    During the launch its workflows are started a page of the stored roster at a time, and a
+    change would move the pages under it; after the year, a new partnership or coach would
+    have no training year left to belong to.
+    """
+    if year_closed:
+        raise Refused("the cohort's year is over; changes go into next year's cohort")
+    if batches_to_start:
+        raise Refused("the cohort is still starting its workflows; try again when its launch is done (the dashboard shows how far it is)")
 
 
 def check_coordinator(coordinators: list[str], actor: str, what: str) -> None:

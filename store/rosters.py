@@ -88,6 +88,8 @@ def record_participant(database: Database, cohort: str, person: Person, by: str,
                 return done
             version = _next_version(db, cohort, "added", by, at, change)
             db.execute(insert(tables.people).values(_person(cohort, person)))
+            if person.role == Role.coach:  # listed with the cohort's trainings at once, as at the launch
+                db.execute(insert(tables.trainings).values(_training(cohort, person)))
     except IntegrityError:
         raise Refused(f"{person.email} is already in cohort {cohort}") from None
     return version

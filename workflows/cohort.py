@@ -7,7 +7,7 @@ workflow per partnership, a batch at a time, through an activity that reads each
 from the database (not as children, so they belong to no run of the cohort). While it
 runs it records and starts partnerships and participants that the doors have checked
 against the stored roster, and withdrawals. At the end of the training year it closes
-the ledgers, waits for the partnerships still open, and returns the year's summary.
+the ledgers and returns the year's summary once the read model shows every partnership ended.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         PartnershipSummary,
         StartedPartnership,
         Withdrawal,
+        check_cohort_open,
         check_coordinator,
         check_partnership_starter,
         partnerships_ending_with,
@@ -59,8 +60,9 @@ with workflow.unsafe.imports_passed_through():
 
 START_BATCH = 100  # workflows started per activity while launching
 LAUNCH_LANES = 6  # such activities in flight at a time (a probe of 1,562 workflows: 3 or 4 lanes 49-52/s, 5 to 12 lanes 213-242/s)
-# The summary waits for the read model to catch up with the year's last publishes: seconds, not minutes.
-CAUGHT_UP = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=1.5, maximum_interval=timedelta(seconds=10))
+# The summary is asked for until the read model shows every training and partnership ended: seconds after the
+# year for the year's last publishes, longer for partnerships their coaches have not closed yet (asked hourly).
+CAUGHT_UP = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_interval=timedelta(hours=1))
 
 
 class CohortInput(BaseModel):
@@ -96,9 +98,6 @@ class CohortWorkflow:
             await self._until_year_ends()
             self.year_closed = True
             await workflow.execute_activity(CLOSE_LEDGERS, self.state.cohort, start_to_close_timeout=timedelta(minutes=5))
-        await workflow.wait_condition(lambda: self.state.open_partnerships <= 0 or history_is_long())
-        if self.state.open_partnerships > 0:
-            await self._continue_as_new()
         await self.dispatch.settled()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return await workflow.execute_activity(
@@ -152,15 +151,8 @@ class CohortWorkflow:
     def _launch(self) -> None:
         s = self.state
         s.launched_at = workflow.now()
-        s.open_partnerships = s.roster.partnerships
         self.to_start = launch_plan(s.roster, START_BATCH)
         self.dispatch.notify(notices.cohort_launched(s.cohort, s.program, s.coordinators, s.roster.coaches, s.roster.partnerships))
-
-    # -- what the partnerships report ---------------------------------------------------
-
-    @workflow.signal
-    def partnership_ended(self, pid: str) -> None:
-        self.state.open_partnerships -= 1
 
     # -- a coordinator (or coach) changes the running cohort ----------------------------
     # The doors check each change against the stored roster (domain/cohort.py) before it is
@@ -171,7 +163,6 @@ class CohortWorkflow:
     async def start_partnership(self, request: StartedPartnership) -> PartnershipSummary:
         p = request.partnership
         await self._record(RECORD_PARTNERSHIP, PartnershipAdded(cohort=self.state.cohort, partnership=p, by=request.actor))
-        self.state.open_partnerships += 1
         await self._start(LaunchBatch(kind="partnership", ids=[p.id]))
         cohort = self.state.cohort
         # The coach's training tells it when coaching unlocks (or now, if it has).
@@ -182,6 +173,7 @@ class CohortWorkflow:
     @start_partnership.validator
     def _validate_partnership(self, request: StartedPartnership) -> None:
         with refusals():
+            self._check_open()
             check_partnership_starter(self.state.coordinators, request.actor, request.partnership.coach)
 
     @workflow.update
@@ -198,6 +190,7 @@ class CohortWorkflow:
     @add_participant.validator
     def _validate_participant(self, request: AddedParticipant) -> None:
         with refusals():
+            self._check_open()
             check_coordinator(self.state.coordinators, request.actor, "adds participants")
 
     @workflow.update
@@ -217,7 +210,11 @@ class CohortWorkflow:
     @withdraw_participant.validator
     def _validate_withdrawal(self, request: Withdrawal) -> None:
         with refusals():
+            self._check_open()
             check_coordinator(self.state.coordinators, request.actor, "withdraws participants")
+
+    def _check_open(self) -> None:
+        check_cohort_open(len(self.to_start or []) if self.to_start is not None else 1, self.year_closed)
 
     async def _record(self, activity: str, change: BaseModel, result_type: type | None = None) -> Any:
         """Write a roster change to the database; a refusal there (a taken email or id) refuses the Update."""

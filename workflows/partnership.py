@@ -5,9 +5,9 @@ and refuses before anything is written to history. A stall timer restarts on
 every move: when it fires, the next link of the stall chain goes out. At each
 new cycle the run continues as new, carrying the record forward.
 
-Its latest summary is published to the read model, which the doors answer from; its
-stage stays in search attributes for operators (the Temporal UI and CLI). The
-cohort hears only of its end.
+Its latest summary is published to the read model, which the doors answer from (and
+the cohort's year-end summary waits for); its stage stays in search attributes for
+operators (the Temporal UI and CLI).
 """
 
 from __future__ import annotations
@@ -21,14 +21,12 @@ from temporalio import workflow
 from activities.names import PUBLISH_PARTNERSHIP, PartnershipPublished
 from workflows import search_attributes as sa
 from workflows.dispatch import Dispatch
-from workflows.ids import cohort_id
 from workflows.refusals import refusals
 
 with workflow.unsafe.imports_passed_through():
     from domain import notices
     from domain.cohort import PartnershipSummary
     from domain.cycle import (
-        OPEN_STAGES,
         Move,
         PartnershipRecord,
         Stage,
@@ -135,7 +133,7 @@ class PartnershipWorkflow:
         with refusals():
             check_note(self.record, request.author, request.text, request.link)
 
-    # -- the cohort tells it about the coach ------------------------------------
+    # -- the coach's training (unlock) and the cohort (withdrawal) tell it about the coach ----
 
     @workflow.signal
     def coaching_unlocked(self) -> None:
@@ -184,5 +182,3 @@ class PartnershipWorkflow:
             revision=r.revision,
         )
         self.dispatch.publish(PUBLISH_PARTNERSHIP, PartnershipPublished(cohort=r.cohort, summary=summary))
-        if r.stage not in OPEN_STAGES:
-            self.dispatch.signal(cohort_id(r.cohort), "partnership_ended", r.id)
