@@ -6,6 +6,7 @@ someone) and the cohort summary live here; the cohort workflow only asks.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime
 
@@ -14,10 +15,11 @@ from pydantic import BaseModel, Field
 from domain.cycle import OPEN_STAGES, Stage
 from domain.problems import Refused
 from domain.program import Program, training_timeline
-from domain.roster import EMAIL, PARTICIPANTS, Partnership, Person, Role, partnership_id, partnership_problems, slug, unused_id
+from domain.roster import EMAIL, EMAIL_MAX, PARTICIPANTS, Partnership, Person, Role, partnership_id, partnership_problems, slug, unused_id
 from domain.training import COACHING_UNLOCKED, Attendance, TrainingStatus
 
-COHORT_ID = r"^[a-z0-9][a-z0-9-]*$"  # it becomes part of workflow ids and notice keys
+COHORT_ID = r"^[a-z0-9][a-z0-9-]*$"
+COHORT_ID_MAX = 60  # it becomes part of workflow ids and notice keys
 
 
 class TrainingSummary(BaseModel):
@@ -68,7 +70,7 @@ class CohortState(BaseModel):
     each training, partnership and school ledger is a workflow of its own.
     """
 
-    cohort: str = Field(pattern=COHORT_ID, max_length=60)
+    cohort: str = Field(pattern=COHORT_ID, max_length=COHORT_ID_MAX)
     program: Program
     roster: RosterRef
     coordinators: list[str]
@@ -230,6 +232,12 @@ def is_coordinator(coordinators: list[str], actor: str) -> bool:
     return actor in coordinators
 
 
+def check_cohort_id(cohort: str) -> None:
+    """A cohort id becomes part of workflow ids and notice keys: short, lower-case letters, digits and dashes."""
+    if len(cohort) > COHORT_ID_MAX or not re.match(COHORT_ID, cohort):
+        raise Refused(f"{cohort!r} cannot be a cohort id: use at most {COHORT_ID_MAX} lower-case letters, digits and dashes")
+
+
 def check_cohort_open(batches_to_start: int, year_closed: bool) -> None:
     """A running cohort changes once its launch is done and until its year is over.
 
@@ -285,7 +293,7 @@ def check_new_partnership(roll: Roll, request: NewPartnership) -> Partnership:
 def check_new_participant(roll: Roll, request: NewParticipant) -> Person:
     check_coordinator(roll.coordinators, request.actor, "adds participants")
     email = request.email.strip().lower()
-    if not EMAIL.match(email):
+    if not EMAIL.match(email) or len(email) > EMAIL_MAX:
         raise Refused(f"{request.email!r} is not an email address")
     if email in roll.people:
         raise Refused(f"{email} is already in the cohort")

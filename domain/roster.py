@@ -28,6 +28,7 @@ from domain.yaml_files import parse_yaml
 # Dot-separated words with no space, control character or character that mail headers give a meaning
 # (comments, groups, quotes, routes): what the roster accepts, a mail server accepts and a To header keeps.
 _WORD = r"[^@\s<>,;:\"()\[\]\\.\x00-\x1f\x7f]+"
+EMAIL_MAX = 254  # the longest address SMTP carries (RFC 5321)
 EMAIL = re.compile(rf"^{_WORD}(\.{_WORD})*@{_WORD}(\.{_WORD})+$")
 CSV_COLUMNS = ["name", "email", "role", "school", "district", "school_model", "coach", "partnership", "focus", "school_goal"]
 REQUIRED_COLUMNS = ("name", "email", "role")
@@ -333,7 +334,7 @@ def _build(file: str, people_items: list[_Item], schools: list[_Item] | None, pa
         if not name:
             problem(item.row, "name", "a name is required")
             ok = False
-        if not EMAIL.match(email):
+        if not EMAIL.match(email) or len(email) > EMAIL_MAX:
             problem(item.row, "email", f"{email!r} is not an email address" if email else "an email is required")
             ok = False
         elif email in people:

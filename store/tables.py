@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from domain.roster import EMAIL_MAX
 from store.types import UtcDateTime
 
 metadata = MetaData(
@@ -36,8 +37,7 @@ metadata = MetaData(
     }
 )
 
-EMAIL = 254
-ID = 200
+EMAIL = EMAIL_MAX  # names, ids and texts have no length limit here: the domain's rules say what a roster may hold
 
 # -- rosters and programs, as uploaded and as changed ------------------------------------
 
@@ -50,7 +50,7 @@ roster_versions = Table(
     Column("content_hash", String(64), nullable=False),  # sha256 of the version's content
     Column("recorded_by", String(EMAIL), nullable=False),
     Column("recorded_at", UtcDateTime(), nullable=False),
-    Column("file_name", String(255)),
+    Column("file_name", Text),
     Column("content", JSON, nullable=False),  # the roster and program as loaded, or the one change
 )
 
@@ -58,7 +58,7 @@ cohorts = Table(
     "cohorts",
     metadata,
     Column("cohort", String(60), primary_key=True),
-    Column("name", String(200), nullable=False),
+    Column("name", Text, nullable=False),
     Column("school_year", String(9), nullable=False),
     Column("program", JSON, nullable=False),
     Column("launched_by", String(EMAIL), nullable=False),
@@ -73,9 +73,9 @@ schools = Table(
     "schools",
     metadata,
     Column("cohort", String(60), primary_key=True),
-    Column("id", String(ID), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("district", String(200), nullable=False),
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("district", Text, nullable=False),
     Column("principal", String(EMAIL), nullable=False),
     Column("model", String(40)),
     ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),
@@ -87,9 +87,9 @@ people = Table(
     metadata,
     Column("cohort", String(60), primary_key=True),
     Column("email", String(EMAIL), primary_key=True),  # one email per cohort
-    Column("name", String(200), nullable=False),
+    Column("name", Text, nullable=False),
     Column("role", String(30), nullable=False),
-    Column("school", String(ID)),
+    Column("school", Text),
     Column("withdrawn", Boolean, nullable=False, default=False),
     ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),
     Index(None, "email"),  # who someone is, in every cohort, is one indexed query
@@ -102,8 +102,8 @@ trainings = Table(
     metadata,
     Column("cohort", String(60), primary_key=True),
     Column("coach", String(EMAIL), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("school", String(ID), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("school", Text, nullable=False),
     Column("status", String(20), nullable=False),
     Column("attendance", JSON, nullable=False),  # {session number: attended | excused | absent | made_up}
     Column("revision", Integer, nullable=False),
@@ -115,10 +115,10 @@ partnerships = Table(
     "partnerships",
     metadata,
     Column("cohort", String(60), primary_key=True),
-    Column("id", String(ID), primary_key=True),  # one partnership id per cohort
+    Column("id", Text, primary_key=True),  # one partnership id per cohort
     Column("coach", String(EMAIL), nullable=False),
     Column("partners", JSON, nullable=False),
-    Column("school", String(ID), nullable=False),
+    Column("school", Text, nullable=False),
     Column("focus", Text, nullable=False, default=""),
     Column("school_goal", Text),
     Column("stage", String(20), nullable=False),
@@ -140,7 +140,7 @@ partnership_members = Table(
     "partnership_members",
     metadata,
     Column("cohort", String(60), primary_key=True),
-    Column("partnership", String(ID), primary_key=True),
+    Column("partnership", Text, primary_key=True),
     Column("email", String(EMAIL), primary_key=True),
     Column("role", String(30), nullable=False),  # coach | teacher
     ForeignKeyConstraint(["cohort", "partnership"], ["partnerships.cohort", "partnerships.id"], ondelete="CASCADE"),
@@ -151,7 +151,7 @@ ledgers = Table(
     "ledgers",
     metadata,
     Column("cohort", String(60), primary_key=True),
-    Column("school", String(ID), primary_key=True),
+    Column("school", Text, primary_key=True),
     Column("principal", String(EMAIL), nullable=False),
     Column("record", JSON, nullable=False),  # allowances, members and requests: no note text lives there
     Column("revision", Integer, nullable=False),
@@ -162,16 +162,16 @@ ledgers = Table(
 release_requests = Table(
     "release_requests",
     metadata,
-    Column("id", String(ID + 80), primary_key=True),
+    Column("id", Text, primary_key=True),
     Column("cohort", String(60), nullable=False),
-    Column("school", String(ID), nullable=False),
+    Column("school", Text, nullable=False),
     Column("number", Integer, nullable=False),
     Column("requester", String(EMAIL), nullable=False),
     Column("days", Float, nullable=False),
     Column("on", Date, nullable=False),
     Column("status", String(20), nullable=False),
     Column("asked_at", UtcDateTime(), nullable=False),
-    Column("partnership", String(ID)),
+    Column("partnership", Text),
     Index(None, "cohort", "school", "status"),
     Index(None, "requester"),
 )
@@ -182,7 +182,7 @@ outbox = Table(
     "outbox",
     metadata,
     # The notice's business key: the longest (a reminder: cohort, coach's email, session) is about 340 characters.
-    Column("key", String(400), primary_key=True),
+    Column("key", Text, primary_key=True),
     Column("recipient", String(EMAIL), primary_key=True),
     Column("kind", String(40), nullable=False),
     Column("subject", Text, nullable=False),
@@ -202,8 +202,8 @@ substitute_bookings = Table(
     "substitute_bookings",
     metadata,
     Column("number", Integer, primary_key=True, autoincrement=True),  # the reference is SUB-<number>
-    Column("request_id", String(ID + 80), nullable=False),
-    Column("school", String(ID), nullable=False),
+    Column("request_id", Text, nullable=False),
+    Column("school", Text, nullable=False),
     Column("requester", String(EMAIL), nullable=False),
     Column("day", Date, nullable=False),
     Column("days", Float, nullable=False),

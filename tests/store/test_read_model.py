@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, text
 from temporalio.testing import WorkflowEnvironment
 
-from domain.cohort import PartnershipSummary, Withdrawal
+from domain.cohort import PartnershipSummary, Withdrawal, check_cohort_id
 from domain.cycle import Stage
 from domain.training import Attendance
 from store import members, read_model, rosters, sessions, tables
@@ -122,3 +123,21 @@ async def test_a_withdrawal_is_a_new_roster_version_and_signs_the_person_out(tim
     with h.database.begin() as db:
         versions = db.execute(select(tables.roster_versions.c.version, tables.roster_versions.c.change)).all()
     assert [tuple(v) for v in versions] == [(1, "upload"), (2, "withdrawn")]
+
+
+def test_long_names_are_stored_whole_on_both_backends(database: Database) -> None:
+    long = "Éléonore " + "de la Montagne-Saint-Geneviève " * 10  # 300 characters: the roster's rules have no length limit
+    roster = small_roster()
+    roster.people[0].name = long
+    roster.schools[0].name = long
+    rosters.record_launch(database, "long", program_starting(AT.date()), roster, COORDINATOR, AT)
+    with database.begin() as db:
+        names = set(db.execute(select(tables.people.c.name)).scalars()) | set(db.execute(select(tables.schools.c.name)).scalars())
+    assert long in names
+
+
+def test_a_cohort_id_is_checked_before_anything_is_stored() -> None:
+    with pytest.raises(rosters.Refused, match="cannot be a cohort id: use at most 60"):
+        check_cohort_id("x" * 61)
+    with pytest.raises(rosters.Refused, match="cannot be a cohort id"):
+        check_cohort_id("Spring 2027")

@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "cohorts",
         sa.Column("cohort", sa.String(length=60), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("school_year", sa.String(length=9), nullable=False),
         sa.Column("program", sa.JSON(), nullable=False),
         sa.Column("launched_by", sa.String(length=254), nullable=False),
@@ -36,7 +36,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "outbox",
-        sa.Column("key", sa.String(length=400), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
         sa.Column("recipient", sa.String(length=254), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("subject", sa.Text(), nullable=False),
@@ -56,16 +56,16 @@ def upgrade() -> None:
 
     op.create_table(
         "release_requests",
-        sa.Column("id", sa.String(length=280), nullable=False),
+        sa.Column("id", sa.Text(), nullable=False),
         sa.Column("cohort", sa.String(length=60), nullable=False),
-        sa.Column("school", sa.String(length=200), nullable=False),
+        sa.Column("school", sa.Text(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("requester", sa.String(length=254), nullable=False),
         sa.Column("days", sa.Float(), nullable=False),
         sa.Column("on", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("asked_at", UtcDateTime(), nullable=False),
-        sa.Column("partnership", sa.String(length=200), nullable=True),
+        sa.Column("partnership", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_release_requests")),
     )
     with op.batch_alter_table("release_requests", schema=None) as batch_op:
@@ -80,15 +80,15 @@ def upgrade() -> None:
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("recorded_by", sa.String(length=254), nullable=False),
         sa.Column("recorded_at", UtcDateTime(), nullable=False),
-        sa.Column("file_name", sa.String(length=255), nullable=True),
+        sa.Column("file_name", sa.Text(), nullable=True),
         sa.Column("content", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("cohort", "version", name=op.f("pk_roster_versions")),
     )
     op.create_table(
         "substitute_bookings",
         sa.Column("number", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("request_id", sa.String(length=280), nullable=False),
-        sa.Column("school", sa.String(length=200), nullable=False),
+        sa.Column("request_id", sa.Text(), nullable=False),
+        sa.Column("school", sa.Text(), nullable=False),
         sa.Column("requester", sa.String(length=254), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("days", sa.Float(), nullable=False),
@@ -118,7 +118,7 @@ def upgrade() -> None:
     op.create_table(
         "ledgers",
         sa.Column("cohort", sa.String(length=60), nullable=False),
-        sa.Column("school", sa.String(length=200), nullable=False),
+        sa.Column("school", sa.Text(), nullable=False),
         sa.Column("principal", sa.String(length=254), nullable=False),
         sa.Column("record", sa.JSON(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
@@ -129,10 +129,10 @@ def upgrade() -> None:
     op.create_table(
         "partnerships",
         sa.Column("cohort", sa.String(length=60), nullable=False),
-        sa.Column("id", sa.String(length=200), nullable=False),
+        sa.Column("id", sa.Text(), nullable=False),
         sa.Column("coach", sa.String(length=254), nullable=False),
         sa.Column("partners", sa.JSON(), nullable=False),
-        sa.Column("school", sa.String(length=200), nullable=False),
+        sa.Column("school", sa.Text(), nullable=False),
         sa.Column("focus", sa.Text(), nullable=False),
         sa.Column("school_goal", sa.Text(), nullable=True),
         sa.Column("stage", sa.String(length=20), nullable=False),
@@ -156,9 +156,9 @@ def upgrade() -> None:
         "people",
         sa.Column("cohort", sa.String(length=60), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("role", sa.String(length=30), nullable=False),
-        sa.Column("school", sa.String(length=200), nullable=True),
+        sa.Column("school", sa.Text(), nullable=True),
         sa.Column("withdrawn", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], name=op.f("fk_people_cohort_cohorts"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("cohort", "email", name=op.f("pk_people")),
@@ -169,9 +169,9 @@ def upgrade() -> None:
     op.create_table(
         "schools",
         sa.Column("cohort", sa.String(length=60), nullable=False),
-        sa.Column("id", sa.String(length=200), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("district", sa.String(length=200), nullable=False),
+        sa.Column("id", sa.Text(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("district", sa.Text(), nullable=False),
         sa.Column("principal", sa.String(length=254), nullable=False),
         sa.Column("model", sa.String(length=40), nullable=True),
         sa.ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], name=op.f("fk_schools_cohort_cohorts"), ondelete="CASCADE"),
@@ -184,8 +184,8 @@ def upgrade() -> None:
         "trainings",
         sa.Column("cohort", sa.String(length=60), nullable=False),
         sa.Column("coach", sa.String(length=254), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("school", sa.String(length=200), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("school", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("attendance", sa.JSON(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
@@ -196,7 +196,7 @@ def upgrade() -> None:
     op.create_table(
         "partnership_members",
         sa.Column("cohort", sa.String(length=60), nullable=False),
-        sa.Column("partnership", sa.String(length=200), nullable=False),
+        sa.Column("partnership", sa.Text(), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("role", sa.String(length=30), nullable=False),
         sa.ForeignKeyConstraint(
