@@ -8,6 +8,7 @@ principal carry stages, dates and counts, never the text of a note.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -241,3 +242,11 @@ def substitute_booked(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> N
 def sign_in_link(email: str, link: str, minutes: int, token_id: str) -> Notice:
     """A one-time link to the web app; its key is the token's, so a retried send delivers it once."""
     return Notice(key=f"sign-in:{token_id}", kind=NoticeKind.sign_in, to=[email], context={"link": link, "minutes": minutes})
+
+
+def cohort_of(key: str) -> str | None:
+    """The cohort a notice's key names: every key above but a sign-in link's has it right after the kind."""
+    kind, _, rest = key.partition(":")
+    if kind == "sign-in" or not rest:
+        return None
+    return re.split(r"[:/]", rest, maxsplit=1)[0]

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 
 from domain.access import Member
 from domain.cohort import Roll
-from domain.notices import NoticeKind
 from domain.problems import Refused
 from domain.program import Program
 from domain.roster import Person, Role, School
@@ -166,18 +165,12 @@ def launched_at(database: Database, cohort: str) -> datetime | None:
 
 
 def messages_to(database: Database, cohort: str, limit: int = 100, offset: int = 0) -> Page[OutboxEntry]:
-    """What the program told a cohort's people, withdrawn or not (sign-in links aside), the newest first, a page at a time."""
-    o, p = tables.outbox.c, tables.people.c
-    sent_to_the_cohort = tables.outbox.join(tables.people, (p.email == o.recipient) & (p.cohort == cohort))
-    where = o.kind != NoticeKind.sign_in.value
+    """What the program told about this cohort (sign-in links belong to no cohort), the newest first, a page at a time."""
+    o = tables.outbox.c
+    where = o.cohort == cohort
     with database.begin() as db:
-        total = db.execute(select(func.count()).select_from(sent_to_the_cohort).where(where)).scalar_one()
+        total = db.execute(select(func.count()).select_from(tables.outbox).where(where)).scalar_one()
         rows = db.execute(
-            select(tables.outbox)
-            .select_from(sent_to_the_cohort)
-            .where(where)
-            .order_by(o.created_at.desc(), o.key, o.recipient)
-            .limit(limit)
-            .offset(offset)
+            select(tables.outbox).where(where).order_by(o.created_at.desc(), o.key, o.recipient).limit(limit).offset(offset)
         ).all()
     return Page[OutboxEntry](rows=[OutboxEntry.model_validate(r._mapping) for r in rows], total=total, offset=offset, limit=limit)

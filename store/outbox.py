@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, select, update
 
+from domain.notices import cohort_of
 from store.database import Database, insert
 from store.tables import outbox
 
@@ -46,6 +47,7 @@ class Outbox:
         row = {
             "key": key,
             "recipient": recipient,
+            "cohort": cohort_of(key),
             "kind": kind,
             "subject": subject,
             "body": body,

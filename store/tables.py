@@ -184,6 +184,7 @@ outbox = Table(
     # The notice's business key: the longest (a reminder: cohort, coach's email, session) is about 340 characters.
     Column("key", Text, primary_key=True),
     Column("recipient", String(EMAIL), primary_key=True),
+    Column("cohort", String(60)),  # the cohort the notice belongs to (none for a sign-in link): a cohort's outbox page
     Column("kind", String(40), nullable=False),
     Column("subject", Text, nullable=False),
     Column("body", Text, nullable=False),
@@ -194,6 +195,7 @@ outbox = Table(
     Column("created_at", UtcDateTime(), nullable=False),  # when the workflow asked for it (Temporal's clock)
     Column("sent_at", UtcDateTime()),
     Index(None, "recipient"),
+    Index(None, "cohort", "created_at"),
     Index(None, "kind"),
     Index(None, "created_at"),
 )

@@ -108,3 +108,11 @@ def test_the_counted_summary_is_the_summary(database: Database) -> None:
     assert counted.partnerships_by_stage == {"waiting": 1, "observe": 1, "closed": 1} and counted.cycles_completed == 2
     empty = read_model.cohort_summary(database, "nowhere", program, None, later)
     assert (empty.coaches, empty.partnerships, empty.stalled) == (0, 0, [])
+
+
+def test_a_cohorts_outbox_holds_its_own_notices_only(database: Database) -> None:
+    outbox = Outbox(database)
+    for key in ("moved:a:ann--tia:1", "moved:b:ann--tia:1", "release-decided:a/hazel/1", "launched:b", "sign-in:xyz"):
+        outbox.claim(key, ANN, "k", "s", "b", None, AT)
+    assert sorted(e.key for e in members.messages_to(database, "a").rows) == ["moved:a:ann--tia:1", "release-decided:a/hazel/1"]
+    assert sorted(e.key for e in members.messages_to(database, "b").rows) == ["launched:b", "moved:b:ann--tia:1"]

@@ -38,6 +38,7 @@ def upgrade() -> None:
         "outbox",
         sa.Column("key", sa.Text(), nullable=False),
         sa.Column("recipient", sa.String(length=254), nullable=False),
+        sa.Column("cohort", sa.String(length=60), nullable=True),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("subject", sa.Text(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
@@ -50,6 +51,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", "recipient", name=op.f("pk_outbox")),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_cohort_created_at"), ["cohort", "created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_kind"), ["kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_recipient"), ["recipient"], unique=False)
