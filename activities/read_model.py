@@ -2,7 +2,7 @@
 
 Each is idempotent: a publish carries its record's revision and never moves a row
 backwards, and a roster change is recorded once (a retry after it committed finds it
-done). The time of a change is Temporal's clock, passed in by the workflow's order.
+done). The time of a change is Temporal's clock: when the workflow scheduled the activity.
 """
 
 from __future__ import annotations

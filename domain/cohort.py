@@ -1,7 +1,8 @@
 """A cohort: one program year's people, and what a coordinator sees of it.
 
 Rules for changing a running cohort (adding people and partnerships, withdrawing
-someone) and the cohort summary live here; the cohort workflow only asks.
+someone) and the cohort summary live here. The doors ask them against a `Roll`
+looked up in the stored roster; the cohort workflow carries out what passed.
 """
 
 from __future__ import annotations

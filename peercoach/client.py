@@ -1,9 +1,11 @@
 """The one client every door uses (command line, web, tests, benchmark).
 
-It finds workflows by id, sends Updates and queries, and turns a refused
-Update into the domain's `Refused` (reason and the moves allowed instead).
-Authorization for doors lives in the doors; the rules themselves stay in
-`domain/`, checked by the workflows.
+It stores rosters, finds workflows by id, sends Updates and queries, and turns
+a refused Update into the domain's `Refused` (reason and the moves allowed
+instead). Changes to a running cohort are checked here, against a `Roll` looked
+up in the database, before anything is sent; moves, notes, attendance and
+release requests are checked by their workflows' validators. Authorization for
+doors lives in the doors; the rules themselves stay in `domain/`.
 """
 
 from __future__ import annotations
@@ -114,10 +116,11 @@ class CoachingClient:
                 task_queue=self.task_queue,
                 search_attributes=TypedSearchAttributes([SearchAttributePair(sa.COHORT, cohort)]),
             )
-        except BaseException as failed:
+        except WorkflowAlreadyStartedError:
             await asyncio.to_thread(rosters.forget_launch, self.database, cohort)
-            if isinstance(failed, WorkflowAlreadyStartedError):
-                raise CohortExists(f"cohort {cohort} already exists; nothing new was started") from None
+            raise CohortExists(f"cohort {cohort} already exists; nothing new was started") from None
+        except RPCError:  # Temporal refused or could not be reached: the stored roster would belong to no cohort
+            await asyncio.to_thread(rosters.forget_launch, self.database, cohort)
             raise
 
     async def launch_progress(self, cohort: str) -> LaunchProgress:

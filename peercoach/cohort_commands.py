@@ -61,7 +61,7 @@ def launch(
 
 @cohort_app.command("list")
 def list_cohorts(as_json: JsonFlag = False) -> None:
-    """Every cohort Temporal knows, with its status."""
+    """Every cohort in the program's database, with its status."""
 
     async def go() -> None:
         coaching = await coaching_client(settings())

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 from sqlalchemy import Connection, Table, and_, func, not_, select, update
 
-from domain.cohort import CohortSummary, PartnershipSummary, TrainingSummary, YearCounts, summarize_year
+from domain.cohort import CohortSummary, PartnershipSummary, TrainingSummary, YearCounts, is_stalled, summarize_year
 from domain.cycle import OPEN_STAGES, Stage
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord
@@ -61,12 +61,8 @@ def publish_partnership(database: Database, cohort: str, summary: PartnershipSum
         "revision": summary.revision,
         "as_of": summary.as_of,
     }
-    members = member_rows(cohort, summary.id, summary.coach, summary.partners)
-    with database.begin() as db:
-        moved = _forward(db, tables.partnerships, row, ["cohort", "id"])
-        for member in members:  # who is in a partnership never changes: written once
-            db.execute(insert(db, tables.partnership_members).values(member).on_conflict_do_nothing())
-        return moved
+    with database.begin() as db:  # who is in it was written with its roster row, at the launch or when it was started
+        return _forward(db, tables.partnerships, row, ["cohort", "id"])
 
 
 def publish_ledger(database: Database, record: ReleaseLedgerRecord) -> bool:
@@ -130,7 +126,7 @@ class PartnershipRow(PartnershipSummary):
 
     @property
     def stalled(self) -> bool:
-        return self.stalled_since is not None and self.stage in OPEN_STAGES
+        return is_stalled(self)
 
 
 class Page(BaseModel, Generic[Row]):

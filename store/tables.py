@@ -4,7 +4,9 @@ Uniqueness the program relies on is the database's too: one email per cohort, on
 partnership id per cohort, one notice per (business key, recipient), one substitute
 booking per release request. Read-model rows carry the `revision` of the workflow
 record they were written from, so a late or retried write never overwrites newer state.
-No table holds note, reflection or artifact text: that stays encrypted in Temporal.
+No read-model table holds note, reflection or artifact text: that stays encrypted in Temporal.
+The outbox keeps each message as it was sent to its recipient, which can quote a note to
+the partnership's own people.
 """
 
 from __future__ import annotations

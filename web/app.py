@@ -20,7 +20,7 @@ from activities.notifications import Mailer, NoticeActivities
 from domain.problems import Refused
 from peercoach.client import CoachingClient
 from peercoach.connect import coaching_client
-from store.database import Database, DatabaseProblem
+from store.database import DatabaseProblem
 from store.outbox import Outbox
 from web import api, coaching_pages, coordinator_pages, home, principal_pages, sign_in
 from web.frame import Engine, NotSignedIn, page
@@ -45,11 +45,12 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configured_secret = settings.web_secret.get_secret_value() if settings.web_secret else None
-        database = Database.open(settings.database)
+        door = coaching or await coaching_client(settings)  # it opens the database; the app shares its pool
+        database = door.database
         outbox = Outbox(database)
         app.state.engine = Engine(
             settings=settings,
-            coaching=coaching or await coaching_client(settings),
+            coaching=door,
             database=database,
             sessions=Sessions(secret_key(configured_secret, settings.data_dir), database),
             outbox=outbox,

@@ -1,4 +1,4 @@
-"""Custom search attributes: "all partnerships stalled in observe at school X" is one visibility query.
+"""Custom search attributes, for operators: the Temporal UI and CLI list partnerships by cohort, school, coach, stage and stall.
 
 The dev server needs them registered at start (`--search-attribute Name=Type`);
 `workers` and the tests register exactly this list.

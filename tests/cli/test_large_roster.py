@@ -1,4 +1,8 @@
-"""A state-sized roster launches from the command line: stored once, and a cohort whose input stays small."""
+"""A state-sized roster launches from the command line: stored once, and a cohort whose input stays small.
+
+No worker runs here: what the launch stores and sends is the test; starting the 20,000
+workflows is measured by the benchmark's 10,000-coach launch.
+"""
 
 from __future__ import annotations
 

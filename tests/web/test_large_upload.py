@@ -1,4 +1,8 @@
-"""A 6,000-row roster launches through the web upload; the page names its limits and the way round them."""
+"""A 6,000-row roster is accepted through the web upload: stored whole and its cohort started.
+
+The cohort is stopped at once: the workers starting its 6,000 workflows are the benchmark's
+business (`python -m bench pages`), not this shared test worker's.
+"""
 
 from __future__ import annotations
 
