@@ -14,10 +14,14 @@ query of the database), not the whole roster.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
+from domain.cohort import PartnershipSummary
 from domain.roster import PARTICIPANTS, Role, Roster
+
+S = TypeVar("S", bound=PartnershipSummary)
 
 
 class View(StrEnum):
@@ -39,6 +43,12 @@ class Member(BaseModel):
         if person is None:
             return None
         return cls(email=email, role=person.role, school=person.school, principal_of=[s.id for s in roster.schools if s.principal == email])
+
+
+def as_seen(summary: S, view: View) -> S:
+    """A listed partnership as this view may see it: the building view is stages, dates and counts, as `BuildingView`
+    is, so the focus the coach and teachers work on is left out too."""
+    return summary if view == View.partnership else summary.model_copy(update={"focus": ""})
 
 
 def is_coordinator(member: Member) -> bool:

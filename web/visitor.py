@@ -226,7 +226,10 @@ class Visitor:
                 and (stalled is None or p.stalled == stalled)
             ]
             found = page_of(mine, offset, limit)
-        seen = [VisiblePartnership(partnership=p, view=self._view(member, p)) for p in found.rows]
+        seen = []
+        for p in found.rows:
+            view = self._view(member, p)
+            seen.append(VisiblePartnership(partnership=access.as_seen(p, view), view=view))
         return Page[VisiblePartnership](rows=seen, total=found.total, offset=found.offset, limit=found.limit)
 
     @staticmethod
@@ -328,7 +331,8 @@ class Visitor:
     async def school_partnerships(self, cohort: str, school: str, offset: int, limit: int = PAGE_ROWS) -> Page[PartnershipRow]:
         """A building's partnerships as stages, dates and counts (never note text), a page at a time."""
         self._school(cohort, school)
-        return await self._read(read_model.find_partnerships, cohort, school, None, None, None, limit, offset)
+        found: Page[PartnershipRow] = await self._read(read_model.find_partnerships, cohort, school, None, None, None, limit, offset)
+        return found.model_copy(update={"rows": [access.as_seen(p, View.building) for p in found.rows]})
 
     async def decide(self, cohort: str, school: str, number: int, approve: bool, reason: str | None) -> ReleaseRequest:
         self._school(cohort, school)

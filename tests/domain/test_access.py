@@ -2,7 +2,8 @@
 
 import pytest
 
-from domain.access import Member, View, is_coordinator, may_request_release, may_see_school, may_see_training, partnership_view
+from domain.access import Member, View, as_seen, is_coordinator, may_request_release, may_see_school, may_see_training, partnership_view
+from domain.cohort import PartnershipSummary
 from tests.roster_fixtures import ANN, BOB, COORDINATOR, PRINCIPAL, TED, TIA, small_roster
 
 ROSTER = small_roster()
@@ -48,3 +49,10 @@ def test_who_may_ask_for_release_time() -> None:
     assert not may_request_release(member(PRINCIPAL))
     assert not may_request_release(member(COORDINATOR))
     assert is_coordinator(member(COORDINATOR)) and not is_coordinator(member(ANN))
+
+
+def test_a_listed_partnership_shows_its_focus_to_its_own_people_only() -> None:
+    listed = PartnershipSummary(id=ANN + "--tia", coach=ANN, partners=[TIA], school="hazel", focus="Grade 4 research")
+    assert as_seen(listed, View.partnership).focus == "Grade 4 research"
+    assert as_seen(listed, View.building).focus == ""
+    assert as_seen(listed, View.building).stage == listed.stage
