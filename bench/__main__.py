@@ -1,4 +1,7 @@
-"""`python -m bench`: see bench/__init__.py. Writes JSON (--out) and prints a table of figures and targets."""
+"""`python -m bench`: see bench/__init__.py. Writes JSON (--out) and prints a table of figures and targets.
+
+`python -m bench pages`: the web app's pages in a program of state size, and a 10,000-coach launch (bench/pages.py, bench/launch.py).
+"""
 
 from __future__ import annotations
 
@@ -18,10 +21,12 @@ from pydantic import BaseModel
 from temporalio.client import Client
 
 from bench import cohort as project
-from bench import plain
+from bench import launch, pages, plain
 from bench.histories import CohortCost, CycleCost, TaskTimes, cohort_cost, cycle_cost, workflow_tasks
-from bench.processes import CpuMeter, Owned, dev_server, free_port, worker
-from bench.report import Targets, show
+from bench.launch import LaunchFigures
+from bench.pages import PagesFigures
+from bench.processes import CpuMeter, dev_server, free_port, until_logged, until_up, worker
+from bench.report import Targets, show, show_pages
 from bench.simulate import SimulateFigures, simulate
 from peercoach.client import CoachingClient
 from peercoach.output import errors
@@ -57,7 +62,12 @@ class Bench(BaseModel):
     targets: Targets
 
 
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+
+@app.callback(invoke_without_command=True)
 def main(
+    ctx: typer.Context,
     coaches: Annotated[int, typer.Option(help="Coaches in the benchmark cohort (two partnerships each).")] = 500,
     plain_workflows: Annotated[int, typer.Option(help="Trivial workflows for the plain Temporal figures.")] = 1000,
     concurrency: Annotated[int, typer.Option(help="Starts and Updates in flight at once, in both halves.")] = 50,
@@ -68,7 +78,9 @@ def main(
     simulate_timeout: Annotated[float, typer.Option(help="Seconds before the simulation is stopped and recorded as not finished.")] = 7200,
     out: Annotated[Path, typer.Option(help="Where to write the JSON figures.")] = Path(".peercoach/bench.json"),
 ) -> None:
-    """Measure plain Temporal, this program and a simulated year on this machine."""
+    """Measure plain Temporal, this program and a simulated year on this machine (`pages`: the web app's pages and a big launch)."""
+    if ctx.invoked_subcommand is not None:
+        return
     load_before = _load_average()
     with tempfile.TemporaryDirectory(prefix="peercoach-bench-") as work:
         bench = asyncio.run(_measure(Path(work), coaches, plain_workflows, concurrency, in_memory=not sqlite))
@@ -88,12 +100,12 @@ async def _measure(work: Path, coaches: int, plain_workflows: int, concurrency: 
     address = f"localhost:{port}"
     server = dev_server(work, port, in_memory)
     try:
-        await _until_up(address, server)
+        await until_up(address, server)
         say = lambda message: errors.print(f"[dim]{message}[/dim]")  # noqa: E731
         say(f"plain Temporal: {plain_workflows} workflows, one Update each, {concurrency} at a time")
         plain_worker = worker("bench.plain_worker", address, "bench-plain", work)
         try:
-            await _until_logged(plain_worker, "plain worker started")
+            await until_logged(plain_worker, "plain worker started")
             plain_client = await Client.connect(address)
             cpu = CpuMeter(worker=plain_worker, server=server)
             plain_figures, plain_quiet = await plain.measure(plain_client, "bench-plain", plain_workflows, concurrency, cpu)
@@ -109,7 +121,7 @@ async def _measure(work: Path, coaches: int, plain_workflows: int, concurrency: 
         coaching = CoachingClient(client, settings.task_queue, database)
         real_worker = worker("workers", address, settings.task_queue, settings.data_dir)
         try:
-            await _until_logged(real_worker, "worker started")
+            await until_logged(real_worker, "worker started")
             cohort = f"bench-{datetime.now(UTC):%H%M%S}"
             figures, timeline = await project.run(coaching, cohort, coaches, concurrency, CpuMeter(worker=real_worker, server=server), say)
             real_worker.read_peak_rss()
@@ -151,26 +163,75 @@ async def _measure(work: Path, coaches: int, plain_workflows: int, concurrency: 
     )
 
 
-async def _until_up(address: str, server: Owned) -> None:
-    for _ in range(300):
-        if not server.alive():
-            raise SystemExit(f"the Temporal dev server stopped; see {server.log_path}")
-        try:
-            await Client.connect(address)
-            return
-        except RuntimeError:
-            await asyncio.sleep(0.1)
-    raise SystemExit(f"the Temporal dev server did not answer within 30 s; see {server.log_path}")
+class PagesBench(BaseModel):
+    at: datetime
+    cpus: int | None
+    load_average: dict[str, list[float]]  # before and after: this machine is shared
+    server: str
+    pages: PagesFigures | None
+    launch: LaunchFigures | None
 
 
-async def _until_logged(process: Owned, line: str) -> None:
-    for _ in range(600):
-        if line in process.log_path.read_text(errors="replace"):
-            return
-        if not process.alive():
-            raise SystemExit(f"a worker stopped before it started; see {process.log_path}")
-        await asyncio.sleep(0.1)
-    raise SystemExit(f"a worker did not start within 60 s; see {process.log_path}")
+@app.command("pages")
+def pages_mode(
+    cohort: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--cohort", help="Coaches in a cohort, repeated for each (the first is the one whose pages are timed). Default: 1000, 200, 200."
+        ),
+    ] = None,
+    requests: Annotated[int, typer.Option(help="Requests timed per page, one at a time.")] = 50,
+    warmup: Annotated[int, typer.Option(help="Requests per page before the timed ones.")] = 3,
+    concurrency: Annotated[int, typer.Option(help="Attendance Updates, moves and plain starts in flight at once while setting up.")] = 50,
+    launch_coaches: Annotated[
+        int, typer.Option(help="Coaches in the big launch (three workflows each, and a ledger per eight); 0: skip it.")
+    ] = 10_000,
+    launch_settle_timeout: Annotated[
+        float, typer.Option(help="Seconds after the launch to wait for every partnership's and ledger's first record in the read model.")
+    ] = 1800,
+    plain_workflows: Annotated[int, typer.Option(help="Trivial workflows started for plain Temporal's start rate (0: skip it).")] = 1000,
+    skip_pages: Annotated[bool, typer.Option("--skip-pages", help="Only the big launch.")] = False,
+    postgres: Annotated[
+        str | None,
+        typer.Option(
+            help="The program's database on this PostgreSQL URL instead of a fresh SQLite file (its tables are used as they are)."
+        ),
+    ] = None,
+    sqlite: Annotated[bool, typer.Option("--sqlite", help="Keep the dev server on a temporary SQLite file (default: in memory).")] = False,
+    out: Annotated[Path, typer.Option(help="Where to write the JSON figures.")] = Path(".peercoach/bench-pages.json"),
+) -> None:
+    """The web app's pages timed with a 1,000-coach cohort beside two of 200, every partnership moved; then a 10,000-coach launch."""
+    sizes = cohort or [1000, 200, 200]
+    say = lambda message: errors.print(f"[dim]{message}[/dim]")  # noqa: E731
+    bench = PagesBench(
+        at=datetime.now(UTC),
+        cpus=os.cpu_count(),
+        load_average={"before": _load_average()},
+        server="dev server, in memory" if not sqlite else "dev server, SQLite file (as `peercoach dev`)",
+        pages=None,
+        launch=None,
+    )
+
+    def write(update: dict[str, object]) -> PagesBench:
+        """After each part, so a launch that fails leaves the pages' figures."""
+        done = bench.model_copy(update=update | {"at": datetime.now(UTC), "load_average": bench.load_average | {"after": _load_average()}})
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(done.model_dump(mode="json"), indent=2) + "\n")
+        return done
+
+    if not skip_pages:
+        with tempfile.TemporaryDirectory(prefix="peercoach-bench-pages-") as work:
+            timed = asyncio.run(pages.measure(Path(work), sizes, requests, warmup, concurrency, not sqlite, postgres, say))
+        bench = write({"pages": timed})
+        gc.collect()
+    if launch_coaches > 0:
+        with tempfile.TemporaryDirectory(prefix="peercoach-bench-launch-") as work:
+            launched = asyncio.run(
+                launch.measure(Path(work), launch_coaches, plain_workflows, concurrency, launch_settle_timeout, not sqlite, postgres, say)
+            )
+        bench = write({"launch": launched})
+    show_pages(bench)
+    errors.print(f"[dim]figures written to {out}[/dim]")
 
 
 def _load_average() -> list[float]:
@@ -181,7 +242,7 @@ if __name__ == "__main__":
     began = time.monotonic()
     code = 0
     try:
-        typer.run(main)
+        app()
     except SystemExit as done:  # click ends every run with one
         if isinstance(done.code, str):
             errors.print(done.code)

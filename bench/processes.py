@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import IO
+
+from temporalio.client import Client
 
 from peercoach.dev import stop_gracefully
 from peercoach.local_temporal import search_attribute_flags, temporal_binary
@@ -75,12 +78,49 @@ def dev_server(work: Path, port: int, in_memory: bool) -> Owned:
     return Owned(args, work / "temporal.log")
 
 
-def worker(module: str, address: str, task_queue: str, data_dir: Path) -> Owned:
+def worker(module: str, address: str, task_queue: str, data_dir: Path, extra_env: dict[str, str] | None = None) -> Owned:
     """`python -m <module>` configured as a deployment configures the real worker (PEERCOACH_*)."""
     env = {
         **os.environ,
         "PEERCOACH_TEMPORAL_ADDRESS": address,
         "PEERCOACH_TASK_QUEUE": task_queue,
         "PEERCOACH_DATA_DIR": str(data_dir),
+        **(extra_env or {}),
     }
     return Owned([sys.executable, "-m", module], data_dir / f"{module.replace('.', '-')}.log", env)
+
+
+def web(address: str, task_queue: str, data_dir: Path, port: int, extra_env: dict[str, str] | None = None) -> Owned:
+    """`peercoach web`, as a deployment runs it: a process of its own, configured by PEERCOACH_*."""
+    env = {
+        **os.environ,
+        "PEERCOACH_TEMPORAL_ADDRESS": address,
+        "PEERCOACH_TASK_QUEUE": task_queue,
+        "PEERCOACH_DATA_DIR": str(data_dir),
+        "PEERCOACH_WEB_HOST": "127.0.0.1",
+        "PEERCOACH_WEB_PORT": str(port),
+        **(extra_env or {}),
+    }
+    return Owned([str(Path(sys.executable).parent / "peercoach"), "web"], data_dir / "web.log", env)
+
+
+async def until_up(address: str, server: Owned) -> None:
+    for _ in range(300):
+        if not server.alive():
+            raise SystemExit(f"the Temporal dev server stopped; see {server.log_path}")
+        try:
+            await Client.connect(address)
+            return
+        except RuntimeError:
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"the Temporal dev server did not answer within 30 s; see {server.log_path}")
+
+
+async def until_logged(process: Owned, line: str) -> None:
+    for _ in range(600):
+        if line in process.log_path.read_text(errors="replace"):
+            return
+        if not process.alive():
+            raise SystemExit(f"a worker stopped before it started; see {process.log_path}")
+        await asyncio.sleep(0.1)
+    raise SystemExit(f"a worker did not start within 60 s; see {process.log_path}")

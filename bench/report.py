@@ -8,12 +8,14 @@ from pydantic import BaseModel
 
 from bench.cohort import CohortFigures
 from bench.histories import CycleCost
+from bench.launch import TEMPORAL_BLOB_LIMIT
+from bench.pages import MAX_BYTES, P95_TARGET_MS
 from bench.plain import PlainFigures
 from bench.stats import Latencies
 from peercoach.output import console, table
 
 if TYPE_CHECKING:
-    from bench.__main__ import Bench
+    from bench.__main__ import Bench, PagesBench
 
 
 class Target(BaseModel):
@@ -174,3 +176,87 @@ def show(b: Bench) -> None:
         [t.name, _n(t.value, 2), f"{'>=' if t.at_least else '<='} {t.limit:g}", "pass" if t.met else "MISS"] for t in b.targets.all()
     ]
     console.print(table("Targets", ["", "measured", "target", ""], verdicts))
+
+
+def show_pages(b: PagesBench) -> None:
+    """`python -m bench pages`: the pages with pass/miss against their targets, then the big launch."""
+    console.print(
+        f"[bold]Pages benchmark[/bold] {b.at:%Y-%m-%d %H:%M} UTC, {b.cpus} CPUs, {b.server}; "
+        f"load average before {b.load_average.get('before')}, after {b.load_average.get('after')}."
+    )
+    if b.pages is not None:
+        f, s = b.pages, b.pages.setup
+        cohorts = ", ".join(f"{c.cohort} ({c.coaches} coaches, {c.workflows} workflows, launched in {c.launch_s:.0f} s)" for c in s.cohorts)
+        console.print(
+            f"Database: {f.database}. Cohorts: {cohorts}. {s.attendance_updates:,} attendance Updates in {s.attendance_s:.0f} s "
+            f"(coaching unlocked {s.unlock_wait_s:.0f} s after), {s.moves:,} moves in {s.moves_s:.0f} s "
+            f"(p50 {s.move_ms.p50:.0f} ms, p95 {s.move_ms.p95:.0f} ms), read model caught up {s.caught_up_s:.0f} s after the last. "
+            f"Timed cohort's partnerships by stage: {', '.join(f'{k} {v}' for k, v in s.by_stage.items())}; "
+            f"its outbox: {s.outbox_rows:,} messages."
+        )
+        rows: list[list[Any]] = []
+        for page in f.pages:
+            cpu = page.cpu_ms_per_request
+            verdict = "pass" if page.fast and page.small else "MISS" + ("" if page.status == 200 else f" ({page.status})")
+            rows.append(
+                [
+                    page.page,
+                    page.path,
+                    _n(page.ms.p50, 0),
+                    _n(page.ms.p95, 0),
+                    _n(page.ms.max, 0),
+                    f"{page.bytes / 1000:,.1f}",
+                    f"{cpu.get('web', 0):.0f} / {cpu.get('worker', 0):.0f} / {cpu.get('server', 0):.0f}",
+                    verdict,
+                ]
+            )
+        title = (
+            f"Pages, {f.requests} requests each one at a time after {f.warmup} warm-up "
+            f"(targets: p95 < {P95_TARGET_MS:.0f} ms, < {MAX_BYTES / 1000:.0f} KB)"
+        )
+        console.print(table(title, ["page", "path", "p50 ms", "p95 ms", "max ms", "KB", "CPU ms/request web / worker / server", ""], rows))
+        queries = [[q.query, _n(q.ms.p50, 1), _n(q.ms.p95, 1)] for q in f.queries]
+        console.print(
+            table("The reads behind the pages, in the benchmark's process (no HTTP, no template)", ["", "p50 ms", "p95 ms"], queries)
+        )
+        peak = f.peak_rss_mb
+        console.print(f"Peak RSS MB: web {_n(peak.get('web'), 0)}, worker {_n(peak.get('worker'), 0)}, server {_n(peak.get('server'), 0)}")
+    if b.launch is not None:
+        la = b.launch
+        settled = f"{la.settled_s:.0f} s" if la.settled_s is not None else f"not within the timeout ({la.unsettled:,} still unpublished)"
+        ratio = f"{la.launch_per_s / la.plain_starts_per_s:.2f}" if la.plain_starts_per_s else ""
+        rows = [
+            ["roster", f"{la.coaches:,} coaches, {la.schools:,} schools, {la.partnerships:,} partnerships, {la.roster_rows:,} rows"],
+            ["workflows launched", f"{la.workflows:,} (and the cohort's own)"],
+            ["roster read (CSV loader)", f"{la.roster_read_s:.1f} s"],
+            ["launch_cohort returned (roster stored, cohort started)", f"{la.stored_s:.1f} s"],
+            ["every workflow started", f"{la.launch_s:.0f} s: {la.launch_per_s:,.1f} workflows/s"],
+            [
+                f"plain Temporal starts, same server ({la.plain_workflows} workflows)",
+                f"{_n(la.plain_starts_per_s)} /s; ratio launch / plain {ratio}" if la.plain_starts_per_s else "not measured",
+            ],
+            [
+                "worker / server CPU ms per workflow launched",
+                f"{la.cpu_ms_per_workflow.get('worker', 0):.1f} / {la.cpu_ms_per_workflow.get('server', 0):.1f}",
+            ],
+            ["every partnership and ledger in the read model", settled],
+            [
+                "worker / server CPU ms per workflow, until then",
+                f"{la.cpu_ms_per_workflow_settled.get('worker', 0):.1f} / {la.cpu_ms_per_workflow_settled.get('server', 0):.1f}",
+            ],
+            [
+                f"partnership's first workflow task, {la.sampled_partnerships} sampled: waited / worked ms",
+                f"p50 {la.first_task_wait_ms.p50:,.0f} / {la.first_task_work_ms.p50:,.0f}, "
+                f"p95 {la.first_task_wait_ms.p95:,.0f} / {la.first_task_work_ms.p95:,.0f}",
+            ],
+            ["cohort workflow", f"{la.cohort_runs} runs, {la.cohort_events:,} history events"],
+            [
+                "peak RSS MB worker / server",
+                f"{_n(la.peak_rss_mb.get('worker'), 0)} / {_n(la.peak_rss_mb.get('server'), 0)}",
+            ],
+        ]
+        for p in la.largest_payloads:
+            rows.append([f"payload: {p.event} {p.field} (run {p.run})", f"{p.bytes:,} bytes"])
+        largest = la.largest_payloads[0].bytes if la.largest_payloads else 0
+        rows.append(["largest payload / Temporal's 2 MB limit", f"{largest / TEMPORAL_BLOB_LIMIT:.2%}"])
+        console.print(table(f"Launch of {la.coaches:,} coaches: completed", ["", ""], rows))
