@@ -16,7 +16,19 @@ from pydantic import BaseModel, Field
 from domain.cycle import OPEN_STAGES, Stage
 from domain.problems import Refused
 from domain.program import Program, training_timeline
-from domain.roster import EMAIL, EMAIL_MAX, PARTICIPANTS, Partnership, Person, Role, partnership_id, partnership_problems, slug, unused_id
+from domain.roster import (
+    EMAIL,
+    EMAIL_MAX,
+    PARTICIPANTS,
+    Partnership,
+    Person,
+    Role,
+    Roster,
+    partnership_id,
+    partnership_problems,
+    slug,
+    unused_id,
+)
 from domain.training import COACHING_UNLOCKED, Attendance, TrainingStatus
 
 COHORT_ID = r"^[a-z0-9][a-z0-9-]*$"
@@ -233,10 +245,13 @@ def is_coordinator(coordinators: list[str], actor: str) -> bool:
     return actor in coordinators
 
 
-def check_cohort_id(cohort: str) -> None:
-    """A cohort id becomes part of workflow ids and notice keys: short, lower-case letters, digits and dashes."""
+def check_launch(cohort: str, roster: Roster, launched_by: str) -> None:
+    """A cohort is launched by a coordinator its roster names, under an id that can be part of workflow ids and
+    notice keys (short: lower-case letters, digits and dashes)."""
     if len(cohort) > COHORT_ID_MAX or not re.match(COHORT_ID, cohort):
         raise Refused(f"{cohort!r} cannot be a cohort id: use at most {COHORT_ID_MAX} lower-case letters, digits and dashes")
+    if launched_by not in roster.coordinators:
+        raise Refused(f"{launched_by} is not a coordinator in this roster; add them as a coordinator, or launch as one it names")
 
 
 def check_cohort_open(batches_to_start: int, year_closed: bool) -> None:

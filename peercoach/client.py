@@ -31,7 +31,7 @@ from domain.cohort import (
     RosterRef,
     StartedPartnership,
     Withdrawal,
-    check_cohort_id,
+    check_launch,
     check_new_participant,
     check_new_partnership,
     check_withdrawal,
@@ -87,9 +87,7 @@ class CoachingClient:
         self, cohort: str, program: Program, roster: Roster, launched_by: str, file_name: str | None = None
     ) -> WorkflowHandle[Any, Any]:
         """Store the roster (version 1) and start the cohort with a reference to it; if either is refused, neither is left."""
-        check_cohort_id(cohort)
-        if launched_by not in roster.coordinators:
-            raise Refused(f"{launched_by} is not a coordinator in this roster; add them as a coordinator, or launch as one it names")
+        check_launch(cohort, roster, launched_by)
         try:
             now = datetime.now(UTC)
             stored = await asyncio.to_thread(rosters.record_launch, self.database, cohort, program, roster, launched_by, now, file_name)

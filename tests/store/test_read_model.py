@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 from temporalio.testing import WorkflowEnvironment
 
-from domain.cohort import PartnershipSummary, Withdrawal, check_cohort_id
+from domain.cohort import PartnershipSummary, Withdrawal, check_launch
 from domain.cycle import Stage
 from domain.training import Attendance
 from store import members, read_model, rosters, sessions, tables
@@ -136,8 +136,11 @@ def test_long_names_are_stored_whole_on_both_backends(database: Database) -> Non
     assert long in names
 
 
-def test_a_cohort_id_is_checked_before_anything_is_stored() -> None:
+def test_a_launch_is_checked_before_anything_is_stored() -> None:
     with pytest.raises(rosters.Refused, match="cannot be a cohort id: use at most 60"):
-        check_cohort_id("x" * 61)
+        check_launch("x" * 61, small_roster(), COORDINATOR)
     with pytest.raises(rosters.Refused, match="cannot be a cohort id"):
-        check_cohort_id("Spring 2027")
+        check_launch("Spring 2027", small_roster(), COORDINATOR)
+    with pytest.raises(rosters.Refused, match="is not a coordinator in this roster"):
+        check_launch("spring-2027", small_roster(), ANN)
+    check_launch("spring-2027", small_roster(), COORDINATOR)
