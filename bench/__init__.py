@@ -14,4 +14,9 @@ b. this program: a cohort launched, every partnership moved through a whole
 c. `peercoach simulate` of a program year: wall time, or why it did not finish.
 
 It writes one JSON file and prints a table with the targets met or missed.
+
+`python -m bench pages` is a mode of its own: the web app's pages timed through a
+real `peercoach web` process with a 1,000-coach cohort beside two of 200, every
+partnership moved (bench/pages.py), then a 10,000-coach launch, its rate against
+plain Temporal's starts and the cohort's largest payload (bench/launch.py).
 """

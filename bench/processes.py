@@ -1,4 +1,4 @@
-"""The processes the benchmark owns: the dev server and the workers, and their peak memory from /proc."""
+"""The processes the benchmark owns: the dev server, the workers and the web app, and their CPU and peak memory from /proc."""
 
 from __future__ import annotations
 
