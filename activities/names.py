@@ -4,7 +4,7 @@ from pydantic import BaseModel
 
 from domain.cohort import PartnershipSummary, TrainingSummary
 from domain.launch import LaunchBatch
-from domain.roster import Partnership, Person, Role
+from domain.roster import Partnership, Person
 
 SEND_NOTICE = "send_notice"
 BOOK_SUBSTITUTE = "book_substitute"
@@ -42,26 +42,19 @@ class PartnershipPublished(BaseModel):
     summary: PartnershipSummary
 
 
-class ParticipantAdded(BaseModel):
+class ParticipantToRecord(BaseModel):
     cohort: str
     person: Person
     by: str
 
 
-class PartnershipAdded(BaseModel):
+class PartnershipToRecord(BaseModel):
     cohort: str
     partnership: Partnership
     by: str
 
 
-class ParticipantWithdrawn(BaseModel):
+class WithdrawalToRecord(BaseModel):
     cohort: str
     email: str
     by: str
-
-
-class Departure(BaseModel):
-    """Who withdrew, as the stored roster knows them: their role, and the partnerships they are in."""
-
-    role: Role
-    partnerships: list[PartnershipSummary]

@@ -22,14 +22,13 @@ from activities.names import (
     RECORD_PARTNERSHIP,
     RECORD_WITHDRAWAL,
     SUMMARIZE_COHORT,
-    Departure,
-    ParticipantAdded,
-    ParticipantWithdrawn,
-    PartnershipAdded,
+    ParticipantToRecord,
     PartnershipPublished,
+    PartnershipToRecord,
     TrainingPublished,
+    WithdrawalToRecord,
 )
-from domain.cohort import CohortSummary, PartnershipSummary
+from domain.cohort import CohortSummary, Departure, PartnershipSummary
 from domain.problems import Refused
 from domain.release import ReleaseLedgerRecord
 from store import read_model, rosters, sessions
@@ -55,17 +54,17 @@ class ReadModelActivities:
         return await asyncio.to_thread(read_model.publish_ledger, self.database, record)
 
     @activity.defn(name=RECORD_PARTICIPANT)
-    async def record_participant(self, added: ParticipantAdded) -> int:
+    async def record_participant(self, added: ParticipantToRecord) -> int:
         version = await self._change(rosters.record_participant, added.cohort, added.person, added.by)
         return version.version
 
     @activity.defn(name=RECORD_PARTNERSHIP)
-    async def record_partnership(self, added: PartnershipAdded) -> int:
+    async def record_partnership(self, added: PartnershipToRecord) -> int:
         version = await self._change(rosters.record_partnership, added.cohort, added.partnership, added.by)
         return version.version
 
     @activity.defn(name=RECORD_WITHDRAWAL)
-    async def record_withdrawal(self, withdrawn: ParticipantWithdrawn) -> Departure:
+    async def record_withdrawal(self, withdrawn: WithdrawalToRecord) -> Departure:
         """Record who left, sign them out, and say who they were (the cohort decides which partnerships end)."""
         at = activity.info().scheduled_time
         role = await self._change(rosters.record_withdrawal, withdrawn.cohort, withdrawn.email, withdrawn.by)

@@ -27,11 +27,13 @@ from activities.names import (
     TRAINING_WORKFLOW,
     CohortStarts,
 )
+from domain.processes.ledger import YearClosed
 from store import members
 from store.database import Database
 from store.launch import Entity, batch_entities
 from workflows import ids
 from workflows import search_attributes as sa
+from workflows.release_ledger import ReleaseLedgerWorkflow
 
 AT_ONCE = 16  # starts in flight at a time
 WORKFLOW = {"release": (LEDGER_WORKFLOW, ids.ledger_id), "training": (TRAINING_WORKFLOW, ids.training_id)}
@@ -78,7 +80,9 @@ class WorkflowStarts:
         async def close(school: str) -> bool:
             async with gate:
                 try:
-                    await self.client.get_workflow_handle(ids.ledger_id(cohort, school)).signal("close")
+                    await self.client.get_workflow_handle_for(ReleaseLedgerWorkflow.run, ids.ledger_id(cohort, school)).signal(
+                        ReleaseLedgerWorkflow.close, YearClosed()
+                    )
                     return True
                 except RPCError as err:
                     if err.status != RPCStatusCode.NOT_FOUND:

@@ -24,6 +24,7 @@ from domain.roster import (
     Person,
     Role,
     Roster,
+    is_coordinator,
     partnership_id,
     partnership_problems,
     slug,
@@ -222,6 +223,13 @@ class Withdrawal(BaseModel):
     email: str
 
 
+class Departure(BaseModel):
+    """Who withdrew, as the stored roster knows them: their role, and the partnerships they are in."""
+
+    role: Role
+    partnerships: list[PartnershipSummary]
+
+
 class Roll(BaseModel):
     """What the rules for changing a running cohort need, looked up in the stored roster for one request.
 
@@ -241,16 +249,12 @@ class Roll(BaseModel):
     taken: list[str] = Field(default_factory=list)  # partnership ids already used by the coach
 
 
-def is_coordinator(coordinators: list[str], actor: str) -> bool:
-    return actor in coordinators
-
-
 def check_launch(cohort: str, roster: Roster, launched_by: str) -> None:
     """A cohort is launched by a coordinator its roster names, under an id that can be part of workflow ids and
     notice keys (short: lower-case letters, digits and dashes)."""
     if len(cohort) > COHORT_ID_MAX or not re.match(COHORT_ID, cohort):
         raise Refused(f"{cohort!r} cannot be a cohort id: use at most {COHORT_ID_MAX} lower-case letters, digits and dashes")
-    if launched_by not in roster.coordinators:
+    if not is_coordinator(roster.coordinators, launched_by):
         raise Refused(f"{launched_by} is not a coordinator in this roster; add them as a coordinator, or launch as one it names")
 
 

@@ -16,9 +16,10 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
 from statemachine import State, StateMachine
-from statemachine.exceptions import TransitionNotAllowed
+from statemachine.transition import Transition
 
 from domain.problems import Refused
+from domain.roster import is_coordinator
 
 NOTE_MAX_CHARS = 4000
 
@@ -115,6 +116,8 @@ class PartnershipRecord(BaseModel):
 
 
 class CoachingCycle(StateMachine):
+    """The cycle as its diagram reads. Each transition's validators say why a move is refused."""
+
     pending = State("waiting", initial=True, value=Stage.pending)
     initiate = State("initiate", value=Stage.initiate)
     co_plan = State("co-plan", value=Stage.co_plan)
@@ -124,16 +127,16 @@ class CoachingCycle(StateMachine):
     closed = State("closed", final=True, value=Stage.closed)
     withdrawn = State("withdrawn", final=True, value=Stage.withdrawn)
 
-    begin = pending.to(initiate, cond=["by_coach", "coaching_unlocked"])
+    begin = pending.to(initiate, validators=["coach_moves_it", "coaching_is_unlocked", "note_fits"])
     advance = (
-        initiate.to(co_plan, cond="by_coach")
-        | co_plan.to(modeling, cond="by_coach")
-        | modeling.to(observe, cond="by_coach")
-        | observe.to(reflect, cond="by_coach")
+        initiate.to(co_plan, validators=["coach_moves_it", "note_fits"])
+        | co_plan.to(modeling, validators=["coach_moves_it", "note_fits"])
+        | modeling.to(observe, validators=["coach_moves_it", "note_fits"])
+        | observe.to(reflect, validators=["coach_moves_it", "note_fits"])
     )
-    new_cycle = reflect.to(initiate, cond="by_coach")
-    close = reflect.to(closed, cond="by_coach")
-    withdraw = withdrawn.from_(pending, initiate, co_plan, modeling, observe, reflect, cond="by_coordinator")
+    new_cycle = reflect.to(initiate, validators=["coach_moves_it", "note_fits"])
+    close = reflect.to(closed, validators=["coach_moves_it", "note_fits"])
+    withdraw = withdrawn.from_(pending, initiate, co_plan, modeling, observe, reflect, validators=["coordinator_withdraws", "note_fits"])
 
     def __init__(self, record: PartnershipRecord):
         super().__init__(model=record, state_field="stage")
@@ -142,14 +145,22 @@ class CoachingCycle(StateMachine):
     def record(self) -> PartnershipRecord:
         return self.model  # type: ignore[no-any-return]
 
-    def by_coach(self, actor: str) -> bool:
-        return actor == self.record.coach
+    # Every validator takes the move's actor and note, so a refusal can be asked for without moving (`_refusal`).
 
-    def by_coordinator(self, actor: str) -> bool:
-        return actor in self.record.coordinators
+    def coach_moves_it(self, actor: str, note: str | None = None) -> None:
+        if actor != self.record.coach:
+            raise Refused(f"only the partnership's coach ({self.record.coach}) may move it")
 
-    def coaching_unlocked(self) -> bool:
-        return self.record.coaching_unlocked
+    def coaching_is_unlocked(self, actor: str, note: str | None = None) -> None:
+        if not self.record.coaching_unlocked:
+            raise Refused("coaching is not unlocked yet: the coach begins after attending the unlock session")
+
+    def coordinator_withdraws(self, actor: str, note: str | None = None) -> None:
+        if not is_coordinator(self.record.coordinators, actor):
+            raise Refused("only a coordinator of the cohort may withdraw a partnership")
+
+    def note_fits(self, actor: str, note: str | None = None) -> None:
+        _check_note(note)
 
     def after_transition(self, event: str, source: State, target: State, actor: str, at: datetime, note: str | None = None) -> None:
         r = self.record
@@ -162,12 +173,26 @@ class CoachingCycle(StateMachine):
             r.cycle += 1
 
 
-def _event_to(machine: CoachingCycle, target: Stage) -> str | None:
-    """The event that moves from the current stage to `target`, if there is one."""
-    state = machine.states_map[machine.record.stage]
-    for transition in state.transitions:
+def starts_new_cycle(source: Stage, target: Stage) -> bool:
+    """Whether a move from `source` to `target` is the machine's `new_cycle` (reflect back to initiate)."""
+    return any(t.target is not None and t.target.value == target for t in CoachingCycle.new_cycle.transitions if t.source.value == source)
+
+
+def _transition_to(machine: CoachingCycle, target: Stage) -> Transition | None:
+    """The transition from the current stage to `target`, if the diagram has one."""
+    for transition in machine.states_map[machine.record.stage].transitions:
         if transition.target is not None and transition.target.value == target:
-            return str(transition.event)
+            return transition
+    return None
+
+
+def _refusal(machine: CoachingCycle, transition: Transition, actor: str, note: str | None) -> Refused | None:
+    """Why the machine's own validators would refuse this transition now, or None: asked without moving."""
+    for spec in transition.validators:
+        try:
+            getattr(machine, str(spec.func))(actor=actor, note=note)
+        except Refused as refused:
+            return refused
     return None
 
 
@@ -186,48 +211,41 @@ def _machine(record: PartnershipRecord) -> CoachingCycle:
 
 def allowed_moves(record: PartnershipRecord, actor: str) -> list[Stage]:
     """The stages this person may move the partnership to right now."""
-    return _allowed(_machine(record), actor)
-
-
-def _allowed(machine: CoachingCycle, actor: str) -> list[Stage]:
-    enabled = {e.id for e in machine.enabled_events(actor=actor)}
-    state = machine.states_map[machine.record.stage]
-    return [Stage(t.target.value) for t in state.transitions if t.target is not None and str(t.event) in enabled]
+    machine = _machine(record)
+    return [
+        Stage(t.target.value)
+        for t in machine.states_map[record.stage].transitions
+        if t.target is not None and _refusal(machine, t, actor, None) is None
+    ]
 
 
 def check_move(record: PartnershipRecord, actor: str, target: Stage, note: str | None = None) -> None:
     """Raise Refused, saying why and what is allowed, unless `actor` may move to `target` now (with this note)."""
-    _check(_machine(record), actor, target, note)
+    machine = _machine(record)
+    transition = _transition_to(machine, target)
+    if transition is None:
+        raise Refused(_no_way(record.stage, target), [s.label for s in allowed_moves(record, actor)])
+    refused = _refusal(machine, transition, actor, note)
+    if refused is not None:
+        raise Refused(refused.reason, [s.label for s in allowed_moves(record, actor)])
 
 
-def _check(machine: CoachingCycle, actor: str, target: Stage, note: str | None) -> None:
-    record = machine.record
-
-    def refused(reason: str) -> Refused:
-        return Refused(reason, [s.label for s in _allowed(machine, actor)])
-
-    if _event_to(machine, target) is None:
-        raise refused(f"a partnership in {record.stage.label} cannot move to {target.label}")
-    if target == Stage.withdrawn:
-        if not machine.by_coordinator(actor):
-            raise refused("only a coordinator of the cohort may withdraw a partnership")
-    elif not machine.by_coach(actor):
-        raise refused(f"only the partnership's coach ({record.coach}) may move it")
-    elif record.stage == Stage.pending and not record.coaching_unlocked:
-        raise refused("coaching is not unlocked yet: the coach begins after attending the unlock session")
-    _check_note(note)
+def _no_way(stage: Stage, target: Stage) -> str:
+    if target != stage:
+        return f"a partnership in {stage.label} cannot move to {target.label}"
+    return f"the partnership is already in {stage.label}" if stage in OPEN_STAGES else f"the partnership is already {stage.label}"
 
 
 def apply_move(record: PartnershipRecord, actor: str, target: Stage, at: datetime, note: str | None = None) -> Move:
     """Move the partnership (in place) and return the recorded move; refuse without changing anything."""
+    check_move(record, actor, target, note)
     machine = _machine(record)
-    _check(machine, actor, target, note)
+    transition = _transition_to(machine, target)
+    assert transition is not None
     try:
-        machine.send(str(_event_to(machine, target)), actor=actor, at=at, note=note or None)
-    except Exception as exc:
+        machine.send(str(transition.event), actor=actor, at=at, note=note or None)
+    except Exception:
         del vars(record)[MACHINE]  # a machine that failed in an event is not used again
-        if isinstance(exc, TransitionNotAllowed):  # _check should have caught it; never leave a half move
-            raise Refused(str(exc), [s.label for s in _allowed(CoachingCycle(record), actor)]) from None
         raise
     return record.moves[-1]
 

@@ -37,8 +37,9 @@ class ReleaseStatus(StrEnum):
     cancelled = "cancelled"
 
 
-HOLDS_DAYS = (ReleaseStatus.requested, ReleaseStatus.approved, ReleaseStatus.booked, ReleaseStatus.used)
-SYSTEM = "peercoach"  # the actor for moves the program makes on its own (expiry, booking)
+OPEN_STATUSES = (ReleaseStatus.requested, ReleaseStatus.approved, ReleaseStatus.booked)  # the program still has something to do
+HOLDS_DAYS = (*OPEN_STATUSES, ReleaseStatus.used)
+SYSTEM = "peercoach"  # the actor for moves the program makes on its own (expiry, booking, use)
 
 
 class ReleaseRequest(BaseModel):
@@ -69,7 +70,8 @@ class ReleaseLedgerRecord(BaseModel):
     allowances: dict[Role, float]
     partnerships: dict[str, str] = Field(default_factory=dict)  # partnership id -> its coach
     requests: list[ReleaseRequest] = Field(default_factory=list)
-    # Bumped each time the workflow publishes this record, so the read model keeps only the newest (store/read_model.py).
+    year_closed: bool = False  # the cohort has closed the year: the ledger ends once no request is open
+    # Bumped each time the ledger publishes this record, so the read model keeps only the newest (store/read_model.py).
     revision: int = 0
 
     def allowance(self, email: str) -> float:
@@ -90,6 +92,12 @@ class ReleaseLedgerRecord(BaseModel):
 
 
 class ReleaseMachine(StateMachine):
+    """A request's life as the diagram above reads. A person's move is refused by its validators, each
+    saying why; expiring, booking and using are the program's own (a guard no person passes).
+
+    Validators are given the request, its ledger and the move's details, and need no machine, so a
+    refusal is asked for without building one (`_check`): a school's page asks it of every request."""
+
     requested = State("requested", initial=True, value=ReleaseStatus.requested)
     approved = State("approved", value=ReleaseStatus.approved)
     booked = State("booked", value=ReleaseStatus.booked)
@@ -98,37 +106,42 @@ class ReleaseMachine(StateMachine):
     used = State("used", final=True, value=ReleaseStatus.used)
     cancelled = State("cancelled", final=True, value=ReleaseStatus.cancelled)
 
-    approve = requested.to(approved, cond="by_principal")
-    deny = requested.to(denied, cond="by_principal")
+    approve = requested.to(approved, validators=["principal_decides", "reason_fits"])
+    deny = requested.to(denied, validators=["principal_decides", "reason_fits"])
     expire = requested.to(expired, cond="by_program")
     book = approved.to(booked, cond="by_program")
     use = booked.to(used, cond="by_program")
-    cancel = cancelled.from_(requested, approved, booked, cond="by_requester")
+    cancel = cancelled.from_(requested, approved, booked, validators=["requester_cancels", "before_the_day"])
 
-    def __init__(self, request: ReleaseRequest, principal: str):
-        self.principal = principal
+    def __init__(self, request: ReleaseRequest):
         super().__init__(model=request, state_field="status")
 
-    def by_principal(self, actor: str) -> bool:
-        return actor == self.principal
+    @staticmethod
+    def principal_decides(ledger: ReleaseLedgerRecord, actor: str, **_: object) -> None:
+        if actor != ledger.principal:
+            raise Refused(f"only the principal of {ledger.school} ({ledger.principal}) decides its release requests")
+
+    @staticmethod
+    def reason_fits(reason: str | None = None, **_: object) -> None:
+        if reason is not None and len(reason) > PURPOSE_MAX_CHARS:
+            raise Refused(f"a reason is at most {PURPOSE_MAX_CHARS} characters")
+
+    @staticmethod
+    def requester_cancels(request: ReleaseRequest, actor: str, **_: object) -> None:
+        if actor != request.requester:
+            raise Refused(f"only {request.requester}, who asked for it, may cancel request {request.id}")
+
+    @staticmethod
+    def before_the_day(request: ReleaseRequest, today: date, **_: object) -> None:
+        """The requester may cancel until the day itself; after that the day is used."""
+        if today >= request.on:
+            raise Refused(f"request {request.id} is for {request.on}; it can be cancelled only before that day")
 
     def by_program(self, actor: str) -> bool:
         return actor == SYSTEM
 
-    def by_requester(self, actor: str) -> bool:
-        return actor == self.model.requester
-
-    def on_approve(self, actor: str, at: datetime, reason: str | None = None) -> None:
-        self._decided(actor, at, reason)
-
-    def on_deny(self, actor: str, at: datetime, reason: str | None = None) -> None:
-        self._decided(actor, at, reason)
-
     def on_book(self, booking: str) -> None:
         self.model.booking = booking
-
-    def _decided(self, actor: str, at: datetime, reason: str | None) -> None:
-        self.model.decided_by, self.model.decided_at, self.model.reason = actor, at, reason
 
 
 class BookingOrder(BaseModel):
@@ -209,15 +222,22 @@ def decision_deadlines(request: ReleaseRequest, program: Program) -> tuple[datet
     return reminder, expiry
 
 
-def check_decision(ledger: ReleaseLedgerRecord, request_id: str, actor: str, reason: str | None = None) -> ReleaseRequest:
+def check_decision(
+    ledger: ReleaseLedgerRecord, request_id: str, actor: str, reason: str | None = None, *, approve: bool = True
+) -> ReleaseRequest:
+    """Refuse, saying why, unless this decision may be made now; changes nothing."""
     request = ledger.request(request_id)
-    machine = ReleaseMachine(request.model_copy(), ledger.principal)
-    if actor != ledger.principal:
-        raise Refused(f"only the principal of {ledger.school} ({ledger.principal}) decides its release requests")
-    if "approve" not in {e.id for e in machine.allowed_events}:
-        raise Refused(f"request {request_id} is already {request.status.value}")
-    if reason is not None and len(reason) > PURPOSE_MAX_CHARS:
-        raise Refused(f"a reason is at most {PURPOSE_MAX_CHARS} characters")
+    _check(ledger, request, _decision(approve), actor=actor, reason=reason)
+    return request
+
+
+def decide(
+    ledger: ReleaseLedgerRecord, request_id: str, actor: str, approve: bool, at: datetime, reason: str | None = None
+) -> ReleaseRequest:
+    """The principal approves or denies (in place): an approved request is then booked by the program."""
+    request = ledger.request(request_id)
+    _move_by_person(ledger, request, _decision(approve), actor=actor, reason=reason)
+    request.decided_by, request.decided_at, request.reason = actor, at, reason
     return request
 
 
@@ -228,23 +248,10 @@ def coach_to_tell(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> str |
     return ledger.partnerships.get(request.partnership or "")
 
 
-def decide(
-    ledger: ReleaseLedgerRecord, request_id: str, actor: str, approve: bool, at: datetime, reason: str | None = None
-) -> ReleaseRequest:
-    request = check_decision(ledger, request_id, actor, reason)
-    _send(request, ledger, "approve" if approve else "deny", actor=actor, at=at, reason=reason)
-    return request
-
-
 def check_cancel(ledger: ReleaseLedgerRecord, request_id: str, actor: str, today: date) -> ReleaseRequest:
-    """The requester may cancel until the day itself; after that the day is used."""
+    """Refuse, saying why, unless this person may cancel the request today; changes nothing."""
     request = ledger.request(request_id)
-    if actor != request.requester:
-        raise Refused(f"only {request.requester}, who asked for it, may cancel request {request_id}")
-    if request.status not in (ReleaseStatus.requested, ReleaseStatus.approved, ReleaseStatus.booked):
-        raise Refused(f"request {request_id} is already {request.status.value}")
-    if today >= request.on:
-        raise Refused(f"request {request_id} is for {request.on}; it can be cancelled only before that day")
+    _check(ledger, request, "cancel", actor=actor, today=today)
     return request
 
 
@@ -261,20 +268,52 @@ def cancellable(ledger: ReleaseLedgerRecord, actor: str, today: date) -> set[str
 
 
 def cancel(ledger: ReleaseLedgerRecord, request_id: str, actor: str, today: date) -> ReleaseRequest:
-    request = check_cancel(ledger, request_id, actor, today)
-    _send(request, ledger, "cancel", actor=actor)
-    return request
-
-
-def move(ledger: ReleaseLedgerRecord, request_id: str, event: str, **details: Any) -> ReleaseRequest:
-    """What the program does on its own to a request (in place): expire, book or use it."""
     request = ledger.request(request_id)
-    _send(request, ledger, event, actor=SYSTEM, **details)
+    _move_by_person(ledger, request, "cancel", actor=actor, today=today)
     return request
 
 
-def _send(request: ReleaseRequest, ledger: ReleaseLedgerRecord, event: str, **kwargs: Any) -> None:
+# What the program does on its own to a request (in place), when its time comes.
+
+
+def expire(ledger: ReleaseLedgerRecord, request_id: str) -> ReleaseRequest:
+    """Nobody decided in time: the days go back to the allowance."""
+    return _move_by_program(ledger, request_id, "expire")
+
+
+def book(ledger: ReleaseLedgerRecord, request_id: str, booking: str) -> ReleaseRequest:
+    """The substitute desk has booked cover for an approved request."""
+    return _move_by_program(ledger, request_id, "book", booking=booking)
+
+
+def use(ledger: ReleaseLedgerRecord, request_id: str) -> ReleaseRequest:
+    """A booked day has passed."""
+    return _move_by_program(ledger, request_id, "use")
+
+
+def _decision(approve: bool) -> str:
+    return "approve" if approve else "deny"
+
+
+def _move_by_program(ledger: ReleaseLedgerRecord, request_id: str, event: str, **details: Any) -> ReleaseRequest:
+    request = ledger.request(request_id)
     try:
-        ReleaseMachine(request, ledger.principal).send(event, **kwargs)
+        ReleaseMachine(request).send(event, actor=SYSTEM, **details)
     except TransitionNotAllowed:
         raise Refused(f"request {request.id} is {request.status.value}; '{event}' is not possible now") from None
+    return request
+
+
+def _move_by_person(ledger: ReleaseLedgerRecord, request: ReleaseRequest, event: str, **details: Any) -> None:
+    _check(ledger, request, event, **details)
+    ReleaseMachine(request).send(event, request=request, ledger=ledger, **details)
+
+
+def _check(ledger: ReleaseLedgerRecord, request: ReleaseRequest, event: str, **details: Any) -> None:
+    """Refuse as the machine would refuse this person's move now, asking its diagram and validators."""
+    for transition in ReleaseMachine.states_map[request.status].transitions:
+        if transition.match(event):
+            for validator in transition.validators:
+                getattr(ReleaseMachine, str(validator.func))(request=request, ledger=ledger, **details)
+            return
+    raise Refused(f"request {request.id} is already {request.status.value}")

@@ -107,6 +107,11 @@ class Roster(BaseModel):
         return [p.email for p in self.with_role(Role.coordinator)]
 
 
+def is_coordinator(coordinators: list[str], actor: str) -> bool:
+    """Whether `actor` coordinates the cohort whose coordinators these are: the one test every rule and door asks."""
+    return actor in coordinators
+
+
 class RosterIndex:
     """A roster's people, schools and partnerships by key: a launch looks up thousands at once."""
 

@@ -16,10 +16,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 from statemachine import State, StateMachine
-from statemachine.exceptions import TransitionNotAllowed
 
 from domain.problems import Refused
 from domain.program import SESSIONS_PER_YEAR, Program
+from domain.roster import is_coordinator
 
 
 class Attendance(StrEnum):
@@ -30,6 +30,7 @@ class Attendance(StrEnum):
 
 
 COUNTS_AS_PRESENT = (Attendance.attended, Attendance.made_up)
+MISSED = (Attendance.absent, Attendance.excused)  # what a make-up may replace
 
 
 class AttendanceEntry(BaseModel):
@@ -47,7 +48,9 @@ class TrainingStatus(StrEnum):
 
 
 OPEN_TRAINING = (TrainingStatus.enrolled, TrainingStatus.coaching)  # the training year is still running
-COACHING_UNLOCKED = (TrainingStatus.coaching, TrainingStatus.completed)  # a coach in one of these may coach
+# What "coaching unlocked" means everywhere (a record, its summary, the database's counts): a coach in one of these
+# may coach. A coach who withdrew after unlocking is not coaching.
+COACHING_UNLOCKED = (TrainingStatus.coaching, TrainingStatus.completed)
 
 
 class TrainingRecord(BaseModel):
@@ -61,23 +64,41 @@ class TrainingRecord(BaseModel):
     unlocked_at: datetime | None = None
     ended_at: datetime | None = None
     partnerships: list[str] = Field(default_factory=list)  # the coach's, told when coaching unlocks
+    # How many events of the year's calendar (domain.program.training_timeline) are behind it, acted on or skipped:
+    # the next one is when the year next needs waking.
+    calendar_done: int = 0
     # Bumped each time the workflow publishes this record, so the read model keeps only the newest (store/read_model.py).
     revision: int = 0
 
     @property
     def coaching_unlocked(self) -> bool:
-        return self.unlocked_at is not None
+        return self.status in COACHING_UNLOCKED
+
+
+# The validators of recording a session's attendance, and of making one up, in the order their refusals are worded.
+RECORDING = ["coordinator_records", "session_exists", "session_started", "not_made_up"]
+MAKING_UP = ["coordinator_records", "session_exists", "session_started", "was_missed"]
 
 
 class TrainingYear(StateMachine):
+    """The year as its diagram reads. Each attendance transition's validators say why it is refused."""
+
     enrolled = State("enrolled", initial=True, value=TrainingStatus.enrolled)
     coaching = State("coaching unlocked", value=TrainingStatus.coaching)
     completed = State("completed", final=True, value=TrainingStatus.completed)
     incomplete = State("incomplete", final=True, value=TrainingStatus.incomplete)
     withdrawn = State("withdrawn", final=True, value=TrainingStatus.withdrawn)
 
-    record_attendance = enrolled.to(coaching, cond="unlocks") | enrolled.to.itself(internal=True) | coaching.to.itself(internal=True)
-    make_up = enrolled.to(coaching, cond="unlocks") | enrolled.to.itself(internal=True) | coaching.to.itself(internal=True)
+    record_attendance = (
+        enrolled.to(coaching, cond="unlocks", validators=RECORDING)
+        | enrolled.to.itself(internal=True, validators=RECORDING)
+        | coaching.to.itself(internal=True, validators=RECORDING)
+    )
+    make_up = (
+        enrolled.to(coaching, cond="unlocks", validators=MAKING_UP)
+        | enrolled.to.itself(internal=True, validators=MAKING_UP)
+        | coaching.to.itself(internal=True, validators=MAKING_UP)
+    )
     finish = coaching.to(completed) | enrolled.to(incomplete)
     withdraw = withdrawn.from_(enrolled, coaching)
 
@@ -88,6 +109,31 @@ class TrainingYear(StateMachine):
     @property
     def record(self) -> TrainingRecord:
         return self.model  # type: ignore[no-any-return]
+
+    # Every validator takes the session, the actor and the time (None: not known yet, so not checked), so a
+    # refusal can be asked for without recording (`check_attendance`).
+
+    def coordinator_records(self, session: int, actor: str, at: datetime | None = None) -> None:
+        if not is_coordinator(self.record.coordinators, actor):
+            raise Refused("only a coordinator of the cohort records attendance")
+
+    def session_exists(self, session: int, actor: str, at: datetime | None = None) -> None:
+        if not 1 <= session <= SESSIONS_PER_YEAR:
+            raise Refused(f"there is no session {session}; sessions are 1 to {SESSIONS_PER_YEAR}")
+
+    def session_started(self, session: int, actor: str, at: datetime | None = None) -> None:
+        if at is not None and at < self.program.session_start(session):
+            starts_on = self.program.session(session).starts_on
+            raise Refused(f"session {session} starts on {starts_on}; attendance can be recorded once it has started")
+
+    def not_made_up(self, session: int, actor: str, at: datetime | None = None) -> None:
+        entry = self.record.attendance.get(session)
+        if entry is not None and entry.status == Attendance.made_up:
+            raise Refused(f"{self.record.coach} already made up session {session}")
+
+    def was_missed(self, session: int, actor: str, at: datetime | None = None) -> None:
+        if not needs_make_up(self.record, session):
+            raise Refused(f"only a session {self.record.coach} missed (absent or excused) can be made up")
 
     def unlocks(self, session: int, status: Attendance = Attendance.made_up) -> bool:
         return session == self.program.coaching_unlocks_after and status in COUNTS_AS_PRESENT
@@ -108,22 +154,20 @@ class TrainingYear(StateMachine):
     on_enter_withdrawn = on_enter_completed
 
 
+def _attendance_event(status: Attendance) -> str:
+    return "make_up" if status == Attendance.made_up else "record_attendance"
+
+
 def check_attendance(record: TrainingRecord, program: Program, session: int, status: Attendance, actor: str, at: datetime | None) -> None:
     """Refuse unless this attendance may be recorded; `at` None checks everything but the session's start."""
-    if actor not in record.coordinators:
-        raise Refused("only a coordinator of the cohort records attendance")
-    if not 1 <= session <= SESSIONS_PER_YEAR:
-        raise Refused(f"there is no session {session}; sessions are 1 to {SESSIONS_PER_YEAR}")
-    if record.status not in (TrainingStatus.enrolled, TrainingStatus.coaching):
-        raise Refused(f"{record.coach}'s training year is {record.status.value}; attendance can no longer be recorded")
-    if at is not None and at < program.session_start(session):
-        raise Refused(f"session {session} starts on {program.session(session).starts_on}; attendance can be recorded once it has started")
-    entry = record.attendance.get(session)
-    if status == Attendance.made_up:
-        if entry is None or entry.status not in (Attendance.absent, Attendance.excused):
-            raise Refused(f"only a session {record.coach} missed (absent or excused) can be made up")
-    elif entry is not None and entry.status == Attendance.made_up:
-        raise Refused(f"{record.coach} already made up session {session}")
+    machine = TrainingYear(record, program)
+    event = _attendance_event(status)
+    for transition in machine.states_map[record.status].transitions:
+        if transition.match(event):  # the same validators guard each of the event's transitions from a state
+            for spec in transition.validators:
+                getattr(machine, str(spec.func))(session=session, actor=actor, at=at)
+            return
+    raise Refused(f"{record.coach}'s training year is {record.status.value}; attendance can no longer be recorded")
 
 
 def record_attendance(record: TrainingRecord, program: Program, session: int, status: Attendance, actor: str, at: datetime) -> bool:
@@ -131,13 +175,10 @@ def record_attendance(record: TrainingRecord, program: Program, session: int, st
     check_attendance(record, program, session, status, actor, at)
     was_unlocked = record.coaching_unlocked
     machine = TrainingYear(record, program)
-    try:
-        if status == Attendance.made_up:
-            machine.send("make_up", session=session, actor=actor, at=at)
-        else:
-            machine.send("record_attendance", session=session, status=status, actor=actor, at=at)
-    except TransitionNotAllowed as exc:
-        raise Refused(str(exc)) from None
+    if status == Attendance.made_up:
+        machine.send("make_up", session=session, actor=actor, at=at)
+    else:
+        machine.send("record_attendance", session=session, status=status, actor=actor, at=at)
     return record.coaching_unlocked and not was_unlocked
 
 
@@ -154,4 +195,4 @@ def withdraw(record: TrainingRecord, program: Program, at: datetime) -> None:
 
 def needs_make_up(record: TrainingRecord, session: int) -> bool:
     entry = record.attendance.get(session)
-    return entry is not None and entry.status in (Attendance.absent, Attendance.excused)
+    return entry is not None and entry.status in MISSED

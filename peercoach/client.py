@@ -11,9 +11,9 @@ doors lives in the doors; the rules themselves stay in `domain/`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
@@ -38,6 +38,9 @@ from domain.cohort import (
 )
 from domain.cycle import PartnershipRecord, Stage
 from domain.problems import Refused
+from domain.processes.cohort import CohortRecord, LaunchProgress
+from domain.processes.partnership import MoveRequest, MoveResult, NoteRequest
+from domain.processes.training import AttendanceUpdate
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, ledger_of
 from domain.roster import Person, Role, Roster
@@ -47,11 +50,12 @@ from store.database import Database
 from store.read_model import Page, PartnershipRow
 from workflows import ids
 from workflows import search_attributes as sa
-from workflows.cohort import CohortInput, CohortWorkflow, LaunchProgress
-from workflows.partnership import MoveRequest, MoveResult, NoteRequest, PartnershipWorkflow
+from workflows.cohort import CohortInput, CohortWorkflow
+from workflows.partnership import PartnershipWorkflow
 from workflows.release_ledger import Cancellation, Decision, ReleaseAsk, ReleaseLedgerWorkflow
-from workflows.training import AttendanceUpdate, TrainingWorkflow
+from workflows.training import TrainingWorkflow
 
+T = TypeVar("T")
 LAUNCH_QUERY_PATIENCE = 10  # unanswered launch-progress queries in a row before giving up
 
 
@@ -73,9 +77,10 @@ class CoachingClient:
         self.task_queue = task_queue
         self.database = database
 
-    async def _update(self, handle: WorkflowHandle[Any, Any], update: str, arg: Any, result_type: type) -> Any:
+    async def _update(self, handle: WorkflowHandle[Any, Any], sent: Awaitable[T]) -> T:
+        """The Update's answer, or the domain's refusal (`handle` names the workflow if it cannot be reached)."""
         try:
-            return await handle.execute_update(update, arg, result_type=result_type)
+            return await sent
         except WorkflowUpdateFailedError as err:
             raise _refusal(err) from None
         except RPCError as err:
@@ -109,7 +114,7 @@ class CoachingClient:
         try:
             return await self.client.start_workflow(
                 CohortWorkflow.run,
-                CohortInput(state=state),
+                CohortInput(record=CohortRecord(state=state)),
                 id=ids.cohort_id(cohort),
                 task_queue=self.task_queue,
                 search_attributes=TypedSearchAttributes([SearchAttributePair(sa.COHORT, cohort)]),
@@ -122,7 +127,8 @@ class CoachingClient:
             raise
 
     async def launch_progress(self, cohort: str) -> LaunchProgress:
-        return await self._query(self.cohort(cohort), CohortWorkflow.launch_progress)  # type: ignore[no-any-return]
+        handle = self.cohort(cohort)
+        return await self._query(handle, handle.query(CohortWorkflow.launch_progress))
 
     async def wait_until_launched(
         self, cohort: str, on_progress: Callable[[LaunchProgress], None] | None = None, every: float = 0.2
@@ -149,8 +155,8 @@ class CoachingClient:
                 return progress
             await asyncio.sleep(every)
 
-    def cohort(self, cohort: str) -> WorkflowHandle[Any, Any]:
-        return self.client.get_workflow_handle(ids.cohort_id(cohort))
+    def cohort(self, cohort: str) -> WorkflowHandle[CohortWorkflow, CohortSummary]:
+        return self.client.get_workflow_handle_for(CohortWorkflow.run, ids.cohort_id(cohort))
 
     async def cohort_summary(self, cohort: str, now: datetime | None = None) -> CohortSummary:
         """What a coordinator sees, from the read model; `now` (for days stalled) is the server's clock where that is not the wall's."""
@@ -169,9 +175,9 @@ class CoachingClient:
             raise Refused(f"there is no cohort {cohort}")
         return found
 
-    async def _query(self, handle: WorkflowHandle[Any, Any], query: Any) -> Any:
+    async def _query(self, handle: WorkflowHandle[Any, Any], asked: Awaitable[T]) -> T:
         try:
-            return await handle.query(query)
+            return await asked
         except RPCError as err:
             raise Refused(f"{handle.id.replace('/', ' ', 1)}: {err.message}") from None
 
@@ -191,16 +197,18 @@ class CoachingClient:
     async def add_participant(self, cohort: str, request: NewParticipant) -> Person:
         person = check_new_participant(await self._roll(cohort, [request.email]), request)
         added = AddedParticipant(actor=request.actor, person=person)
-        return await self._update(self.cohort(cohort), "add_participant", added, Person)  # type: ignore[no-any-return]
+        handle = self.cohort(cohort)
+        return await self._update(handle, handle.execute_update(CohortWorkflow.add_participant, added))
 
     async def withdraw_participant(self, cohort: str, request: Withdrawal) -> list[str]:
         check_withdrawal(await self._roll(cohort, [request.email]), request)
-        return await self._update(self.cohort(cohort), "withdraw_participant", request, list)  # type: ignore[no-any-return]
+        handle = self.cohort(cohort)
+        return await self._update(handle, handle.execute_update(CohortWorkflow.withdraw_participant, request))
 
     # -- training ---------------------------------------------------------------------
 
-    def training(self, cohort: str, coach: str) -> WorkflowHandle[Any, Any]:
-        return self.client.get_workflow_handle(ids.training_id(cohort, coach.lower()))
+    def training(self, cohort: str, coach: str) -> WorkflowHandle[TrainingWorkflow, TrainingRecord]:
+        return self.client.get_workflow_handle_for(TrainingWorkflow.run, ids.training_id(cohort, coach.lower()))
 
     async def record_attendance(self, cohort: str, actor: str, session: int, marks: dict[str, Attendance]) -> list[TrainingRecord]:
         """Record a session for several coaches; every one is checked before any is recorded.
@@ -226,32 +234,38 @@ class CoachingClient:
     async def record_one(self, cohort: str, actor: str, coach: str, session: int, status: Attendance) -> TrainingRecord:
         """One coach's attendance, checked only by the training workflow (for the simulator's volume)."""
         update = AttendanceUpdate(actor=actor, session=session, status=status)
-        return await self._update(self.training(cohort, coach), "record_attendance", update, TrainingRecord)  # type: ignore[no-any-return]
+        handle = self.training(cohort, coach)
+        return await self._update(handle, handle.execute_update(TrainingWorkflow.record_attendance, update))
 
     async def training_record(self, cohort: str, coach: str) -> TrainingRecord:
-        return await self._query(self.training(cohort, coach), TrainingWorkflow.details)  # type: ignore[no-any-return]
+        handle = self.training(cohort, coach)
+        return await self._query(handle, handle.query(TrainingWorkflow.details))
 
     # -- partnerships ------------------------------------------------------------------
 
-    def partnership(self, cohort: str, pid: str) -> WorkflowHandle[Any, Any]:
-        return self.client.get_workflow_handle(ids.partnership_id(cohort, pid))
+    def partnership(self, cohort: str, pid: str) -> WorkflowHandle[PartnershipWorkflow, PartnershipRecord]:
+        return self.client.get_workflow_handle_for(PartnershipWorkflow.run, ids.partnership_id(cohort, pid))
 
     async def start_partnership(self, cohort: str, request: NewPartnership) -> PartnershipSummary:
         coach = request.coach.strip().lower()
         partnership = check_new_partnership(await self._roll(cohort, [coach, *request.partners], coach), request)
         started = StartedPartnership(actor=request.actor, partnership=partnership)
-        return await self._update(self.cohort(cohort), "start_partnership", started, PartnershipSummary)  # type: ignore[no-any-return]
+        handle = self.cohort(cohort)
+        return await self._update(handle, handle.execute_update(CohortWorkflow.start_partnership, started))
 
     async def move(self, cohort: str, pid: str, actor: str, to: Stage, note: str | None = None) -> MoveResult:
         request = MoveRequest(actor=actor, to=to, note=note)
-        return await self._update(self.partnership(cohort, pid), "move", request, MoveResult)  # type: ignore[no-any-return]
+        handle = self.partnership(cohort, pid)
+        return await self._update(handle, handle.execute_update(PartnershipWorkflow.move, request))
 
     async def add_note(self, cohort: str, pid: str, author: str, text: str, link: str | None = None) -> PartnershipRecord:
         request = NoteRequest(author=author, text=text, link=link)
-        return await self._update(self.partnership(cohort, pid), "add_note", request, PartnershipRecord)  # type: ignore[no-any-return]
+        handle = self.partnership(cohort, pid)
+        return await self._update(handle, handle.execute_update(PartnershipWorkflow.add_note, request))
 
     async def partnership_record(self, cohort: str, pid: str) -> PartnershipRecord:
-        return await self._query(self.partnership(cohort, pid), PartnershipWorkflow.details)  # type: ignore[no-any-return]
+        handle = self.partnership(cohort, pid)
+        return await self._query(handle, handle.query(PartnershipWorkflow.details))
 
     async def find_partnerships(
         self,
@@ -269,23 +283,28 @@ class CoachingClient:
 
     # -- release time ------------------------------------------------------------------
 
-    def ledger(self, cohort: str, school: str) -> WorkflowHandle[Any, Any]:
-        return self.client.get_workflow_handle(ids.ledger_id(cohort, school))
+    def ledger(self, cohort: str, school: str) -> WorkflowHandle[ReleaseLedgerWorkflow, ReleaseLedgerRecord]:
+        return self.client.get_workflow_handle_for(ReleaseLedgerWorkflow.run, ids.ledger_id(cohort, school))
 
     async def request_release(
         self, cohort: str, school: str, requester: str, days: float, on: date, purpose: str, partnership: str | None = None
     ) -> ReleaseRequest:
         ask = ReleaseAsk(requester=requester, days=days, on=on, purpose=purpose, partnership=partnership)
-        return await self._update(self.ledger(cohort, school), "request_release", ask, ReleaseRequest)  # type: ignore[no-any-return]
+        handle = self.ledger(cohort, school)
+        return await self._update(handle, handle.execute_update(ReleaseLedgerWorkflow.request_release, ask))
 
     async def decide_release(self, request_id: str, actor: str, approve: bool, reason: str | None = None) -> ReleaseRequest:
         cohort, school = ledger_of(request_id)
         decision = Decision(request_id=request_id, actor=actor, approve=approve, reason=reason)
-        return await self._update(self.ledger(cohort, school), "decide", decision, ReleaseRequest)  # type: ignore[no-any-return]
+        handle = self.ledger(cohort, school)
+        return await self._update(handle, handle.execute_update(ReleaseLedgerWorkflow.decide, decision))
 
     async def cancel_release(self, request_id: str, actor: str) -> ReleaseRequest:
         cohort, school = ledger_of(request_id)
-        return await self._update(self.ledger(cohort, school), "cancel", Cancellation(request_id=request_id, actor=actor), ReleaseRequest)  # type: ignore[no-any-return]
+        handle = self.ledger(cohort, school)
+        return await self._update(
+            handle, handle.execute_update(ReleaseLedgerWorkflow.cancel, Cancellation(request_id=request_id, actor=actor))
+        )
 
     async def ledgers(self, school: str | None = None) -> list[ReleaseLedgerRecord]:
         """Every school ledger of the running cohorts, as last published."""
@@ -293,7 +312,8 @@ class CoachingClient:
         return [ledger for ledger in await asyncio.to_thread(read_model.ledgers, self.database, None, school) if ledger.cohort in running]
 
     async def ledger_record(self, cohort: str, school: str) -> ReleaseLedgerRecord:
-        return await self._query(self.ledger(cohort, school), ReleaseLedgerWorkflow.details)  # type: ignore[no-any-return]
+        handle = self.ledger(cohort, school)
+        return await self._query(handle, handle.query(ReleaseLedgerWorkflow.details))
 
 
 def _quote(value: str) -> str:

@@ -1,13 +1,15 @@
-"""Notices and signals a workflow sends without making the person who acted wait.
+"""Carrying out a process's effects without making the person who acted wait.
 
-Update handlers answer as soon as the machine has moved; the messages that
-follow go out in the background. Before a run completes or continues as new it
-waits until everything dispatched has settled, so nothing is dropped.
+Update handlers answer as soon as the process has decided; the notices, the
+read-model write and the messages to other workflows go out in the background.
+Before a run completes or continues as new it waits until everything dispatched
+has settled, so nothing is dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,10 +17,16 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
-from activities.names import SEND_NOTICE
+from activities.names import PUBLISH_LEDGER, PUBLISH_PARTNERSHIP, PUBLISH_TRAINING, SEND_NOTICE, PartnershipPublished, TrainingPublished
 
 with workflow.unsafe.imports_passed_through():
+    from domain.cohort import PartnershipSummary, TrainingSummary
     from domain.notices import Notice
+    from domain.processes.effects import Effects, Message
+    from domain.release import ReleaseLedgerRecord
+
+# Where a message goes: the target workflow's id and the signal method that takes it (each workflow knows its own).
+Route = Callable[[str, Message], tuple[str, Any]]
 
 # An SMTP server that is down for a while must not lose a message: retry with
 # backoff for up to three days, then log it as undeliverable.
@@ -32,6 +40,27 @@ class Dispatch:
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
 
+    def carry_out(self, cohort: str, effects: Effects[Any], route: Route | None = None) -> None:
+        """Everything but the reply and the bookings (a ledger books, and waits for it, itself)."""
+        for notice in effects.notices:
+            self.notify(notice)
+        if effects.summary is not None:
+            self._publish_summary(cohort, effects.summary)
+        for message in effects.messages:
+            assert route is not None, f"{type(message.event).__name__} has no route"
+            workflow_id, signal = route(cohort, message)
+            self.signal(workflow_id, signal, message.event)
+
+    def _publish_summary(self, cohort: str, summary: Any) -> None:
+        if isinstance(summary, PartnershipSummary):
+            self.publish(PUBLISH_PARTNERSHIP, PartnershipPublished(cohort=cohort, summary=summary))
+        elif isinstance(summary, TrainingSummary):
+            self.publish(PUBLISH_TRAINING, TrainingPublished(cohort=cohort, summary=summary))
+        elif isinstance(summary, ReleaseLedgerRecord):
+            self.publish(PUBLISH_LEDGER, summary)
+        else:
+            raise TypeError(f"no read model takes {type(summary).__name__}")
+
     def notify(self, notice: Notice) -> None:
         self._spawn(self._notify(notice))
 
@@ -39,11 +68,17 @@ class Dispatch:
         """Keep the read model in step; each write carries a revision, so they may land in any order."""
         self._spawn(self._publish(activity, published))
 
-    def signal(self, workflow_id: str, signal: str, *args: Any) -> None:
+    def signal(self, workflow_id: str, signal: Any, *args: Any) -> None:
+        """Signal another workflow by its signal method."""
         self._spawn(self._signal(workflow_id, signal, args))
 
     async def settled(self) -> None:
-        await workflow.wait_condition(lambda: not self._tasks)
+        """Let every handler finish (a decision waits for its booking) and everything dispatched go out."""
+        while True:
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            await workflow.wait_condition(lambda: not self._tasks)
+            if workflow.all_handlers_finished():
+                return
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -66,8 +101,8 @@ class Dispatch:
         # No end to retrying: a database that is down for a while must not leave a page behind for good.
         await workflow.execute_activity(activity, published, start_to_close_timeout=timedelta(seconds=30), retry_policy=DATABASE_RETRY)
 
-    async def _signal(self, workflow_id: str, signal: str, args: tuple[Any, ...]) -> None:
+    async def _signal(self, workflow_id: str, signal: Any, args: tuple[Any, ...]) -> None:
         try:
             await workflow.get_external_workflow_handle(workflow_id).signal(signal, args=args)
         except Exception as err:  # the target has closed: nobody is left to tell
-            workflow.logger.warning("signal not delivered", extra={"workflow": workflow_id, "signal": signal, "error": str(err)})
+            workflow.logger.warning("signal not delivered", extra={"workflow": workflow_id, "signal": signal.__name__, "error": str(err)})

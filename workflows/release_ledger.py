@@ -1,82 +1,51 @@
-"""One school's release days for one program year, as an entity workflow.
+"""One school's release days for one program year, carried out on Temporal.
 
 Every request for the school goes through this one workflow, so requests are
 checked against allowances one at a time and two at once cannot overspend.
-Each request waits for the principal (a reminder, then expiry); an approved one
-is booked with the substitute desk and the people involved are told.
+Every decision is the domain's (`domain/processes/ledger.py`): this workflow
+waits for a request, a message or the process's next wake-up, asks the process,
+and carries out the effects, booking cover with the substitute desk for an
+approved request. Validators ask the same process first, so a refused request
+is never written to history. When the history grows long the run continues as
+new with the record.
 """
 
 from __future__ import annotations
 
-import asyncio
-from datetime import date, datetime, timedelta
+from datetime import timedelta
+from typing import TypeVar
 
 from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-from activities.names import BOOK_SUBSTITUTE, PUBLISH_LEDGER
+from activities.names import BOOK_SUBSTITUTE
 from workflows.dispatch import Dispatch
 from workflows.history import history_is_long
 from workflows.refusals import refusals
+from workflows.wake import Clock
 
 with workflow.unsafe.imports_passed_through():
-    from domain import notices
+    from domain.processes.effects import Effects
+    from domain.processes.ledger import (
+        Cancellation,
+        Decision,
+        LedgerProcess,
+        MemberAdded,
+        PartnershipAtSchool,
+        ReleaseAsk,
+        YearClosed,
+    )
     from domain.program import Program
-    from domain.release import (
-        BookingOrder,
-        ReleaseLedgerRecord,
-        ReleaseRequest,
-        ReleaseStatus,
-        add_request,
-        check_cancel,
-        check_decision,
-        check_request,
-        coach_to_tell,
-        decide,
-        decision_deadlines,
-        move,
-    )
-    from domain.release import (
-        cancel as cancel_request,
-    )
-    from domain.roster import Role
+    from domain.release import BookingOrder, ReleaseLedgerRecord, ReleaseRequest
+
+BOOKING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))  # the desk may be down a while; the day still needs cover
+R = TypeVar("R")
 
 
 class LedgerInput(BaseModel):
     record: ReleaseLedgerRecord
     program: Program
-    closing: bool = False  # the cohort has closed the year: finish once every open request has run its course
-
-
-class ReleaseAsk(BaseModel):
-    requester: str
-    days: float
-    on: date
-    purpose: str
-    partnership: str | None = None
-
-
-class Decision(BaseModel):
-    request_id: str
-    actor: str
-    approve: bool
-    reason: str | None = None
-
-
-class Cancellation(BaseModel):
-    request_id: str
-    actor: str
-
-
-class Member(BaseModel):
-    email: str
-    role: Role
-
-
-class PartnershipAtSchool(BaseModel):
-    id: str
-    coach: str
 
 
 @workflow.defn
@@ -85,145 +54,82 @@ class ReleaseLedgerWorkflow:
     def __init__(self, input: LedgerInput) -> None:
         self.ledger = input.record
         self.program = input.program
+        self.process = LedgerProcess(input.program)
         self.dispatch = Dispatch()
-        self._closing = input.closing
-        self._watching: dict[str, asyncio.Task[None]] = {}
+        self.clock = Clock()
 
     @workflow.run
     async def run(self, input: LedgerInput) -> ReleaseLedgerRecord:
-        if self.ledger.revision == 0:  # a new ledger: its school's page shows it before anyone asks
-            self._publish()
-        for request in self.ledger.requests:
-            self._watch(request)
-        await workflow.wait_condition(lambda: history_is_long() or (self._closing and not self._watching))
+        self._carry_out(self.process.start(self.ledger, workflow.now()))
+        while not self.clock.done and not history_is_long():
+            if await self.clock.next(history_is_long):
+                self._carry_out(self.process.wake(self.ledger, workflow.now()))
         await self.dispatch.settled()
-        await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._watching)
-        if not self._closing:
-            workflow.continue_as_new(self.resume_input())
+        if not self.clock.done:  # the history is long (or a request came in as the ledger was ending): go on afresh with the record
+            workflow.continue_as_new(LedgerInput(record=self.ledger, program=self.program))
         return self.ledger
-
-    # -- requests -----------------------------------------------------------------
 
     @workflow.update
     def request_release(self, ask: ReleaseAsk) -> ReleaseRequest:
         with refusals():
-            request = add_request(self.ledger, ask.requester, ask.days, ask.on, ask.purpose, ask.partnership, workflow.now(), self._today())
-        self.dispatch.notify(notices.release_requested(self.ledger, request))
-        self._watch(request)
-        self._publish()
-        return request
+            effects = self.process.request_release(self.ledger, ask, workflow.now())
+        return self._carry_out(effects)
 
     @request_release.validator
     def _validate_request(self, ask: ReleaseAsk) -> None:
         with refusals():
-            check_request(self.ledger, ask.requester, ask.days, ask.on, ask.purpose, self._today(), ask.partnership)
+            self.process.check_request(self.ledger, ask, workflow.now())
 
     @workflow.update
     async def decide(self, decision: Decision) -> ReleaseRequest:
+        """The request as it stands once decided: an approved one is answered after its cover is booked."""
         with refusals():
-            request = decide(self.ledger, decision.request_id, decision.actor, decision.approve, workflow.now(), decision.reason)
-        if request.status == ReleaseStatus.approved:
+            effects = self.process.decide(self.ledger, decision, workflow.now())
+        request = self._carry_out(effects)
+        for order in effects.bookings:
+            assert isinstance(order, BookingOrder)
             booking = await workflow.execute_activity(
-                BOOK_SUBSTITUTE,
-                BookingOrder(request=request, school=self.ledger.school, principal=self.ledger.principal),
-                result_type=str,
-                start_to_close_timeout=timedelta(seconds=60),
-                retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=10)),
+                BOOK_SUBSTITUTE, order, result_type=str, start_to_close_timeout=timedelta(seconds=60), retry_policy=BOOKING_RETRY
             )
-            move(self.ledger, request.id, "book", booking=booking)
-            self.dispatch.notify(notices.substitute_booked(self.ledger, request))
-        self.dispatch.notify(notices.release_decided(self.ledger, request, coach_to_tell(self.ledger, request)))
-        self._publish()
+            with refusals():
+                request = self._carry_out(self.process.booked(self.ledger, order.request.id, booking, workflow.now()))
         return request
 
     @decide.validator
     def _validate_decision(self, decision: Decision) -> None:
         with refusals():
-            check_decision(self.ledger, decision.request_id, decision.actor, decision.reason)
+            self.process.check_decision(self.ledger, decision)
 
     @workflow.update
     def cancel(self, cancellation: Cancellation) -> ReleaseRequest:
         with refusals():
-            request = cancel_request(self.ledger, cancellation.request_id, cancellation.actor, self._today())
-        self._publish()
-        return request
+            effects = self.process.cancel(self.ledger, cancellation, workflow.now())
+        return self._carry_out(effects)
 
     @cancel.validator
     def _validate_cancel(self, cancellation: Cancellation) -> None:
         with refusals():
-            check_cancel(self.ledger, cancellation.request_id, cancellation.actor, self._today())
+            self.process.check_cancel(self.ledger, cancellation, workflow.now())
 
     @workflow.query
     def details(self) -> ReleaseLedgerRecord:
         return self.ledger
 
-    @workflow.query
-    def resume_input(self) -> LedgerInput:
-        """The input that resumes this ledger where it stands: the one it continues as new with."""
-        return LedgerInput(record=self.ledger, program=self.program, closing=self._closing)
-
-    # -- the cohort keeps the members up to date --------------------------------------
+    # -- the cohort's messages ------------------------------------------------------------
 
     @workflow.signal
-    def add_member(self, member: Member) -> None:
-        self.ledger.members[member.email] = member.role
-        self._publish()
+    def add_member(self, message: MemberAdded) -> None:
+        self._carry_out(self.process.receive(self.ledger, message, workflow.now()))
 
     @workflow.signal
-    def add_partnership(self, partnership: PartnershipAtSchool) -> None:
-        self.ledger.partnerships[partnership.id] = partnership.coach
-        self._publish()
+    def add_partnership(self, message: PartnershipAtSchool) -> None:
+        self._carry_out(self.process.receive(self.ledger, message, workflow.now()))
 
     @workflow.signal
-    def close(self) -> None:
-        """The program year is over: finish once every open request has run its course."""
-        self._closing = True
+    def close(self, message: YearClosed) -> None:
+        self._carry_out(self.process.receive(self.ledger, message, workflow.now()))
 
-    # -- each request's own clock -----------------------------------------------------
-
-    def _watch(self, request: ReleaseRequest) -> None:
-        if request.status in (ReleaseStatus.requested, ReleaseStatus.approved, ReleaseStatus.booked):
-            self._watching[request.id] = asyncio.create_task(self._follow(request))
-
-    async def _follow(self, request: ReleaseRequest) -> None:
-        try:
-            reminder_at, expires_at = decision_deadlines(request, self.program)
-            if request.reminded_at is None and not await self._until(reminder_at, lambda: request.status != ReleaseStatus.requested):
-                request.reminded_at = workflow.now()
-                self.dispatch.notify(notices.release_reminder(self.ledger, request))
-                self.dispatch.notify(notices.release_expiring(self.ledger, request, self.program.local_date(expires_at)))
-                self._publish()
-            if not await self._until(expires_at, lambda: request.status != ReleaseStatus.requested):
-                move(self.ledger, request.id, "expire")
-                self.dispatch.notify(notices.release_expired(self.ledger, request))
-                self._publish()
-                return
-            if await self._until(
-                self.program.end_of_day(request.on), lambda: request.status not in (ReleaseStatus.approved, ReleaseStatus.booked)
-            ):
-                return
-            await workflow.wait_condition(lambda: request.status != ReleaseStatus.approved)  # booking under way
-            if request.status == ReleaseStatus.booked:
-                move(self.ledger, request.id, "use")
-                self._publish()
-        finally:
-            self._watching.pop(request.id, None)
-
-    async def _until(self, at: datetime, done: object) -> bool:
-        """Wait until `at` or until done() is true; True if done() came first."""
-        wait = at - workflow.now()
-        if wait.total_seconds() <= 0:
-            return bool(done())  # type: ignore[operator]
-        try:
-            await workflow.wait_condition(done, timeout=wait)  # type: ignore[arg-type]
-            return True
-        except TimeoutError:
-            return False
-
-    def _publish(self) -> None:
-        """Keep the school's page (the read model) in step with the ledger."""
-        self.ledger.revision += 1
-        self.dispatch.publish(PUBLISH_LEDGER, self.ledger.model_copy(deep=True))
-
-    def _today(self) -> date:
-        return self.program.local_date(workflow.now())
+    def _carry_out(self, effects: Effects[R]) -> R:
+        self.clock.took(effects)
+        self.dispatch.carry_out(self.ledger.cohort, effects)
+        return effects.reply

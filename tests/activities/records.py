@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain import notices
+from domain import notices, release
 from domain.cycle import PartnershipRecord, Stage, apply_move
 from domain.notices import Notice
-from domain.program import Program, SessionFormat, TrainingSession
+from domain.program import SESSIONS_PER_YEAR, Program, SessionFormat, TrainingSession
 from domain.release import (
     BookingOrder,
     ReleaseLedgerRecord,
@@ -20,7 +20,6 @@ from domain.release import (
     add_request,
     coach_to_tell,
     decide,
-    move,
 )
 from domain.roster import Role
 from domain.stall import record_stall_step, stall_audience
@@ -57,7 +56,7 @@ def training(name: str = "Ann Coach") -> TrainingRecord:
 def finished_training(p: Program) -> TrainingRecord:
     """Ann attended every session except 3, which she missed and made up; her year is complete."""
     record = training()
-    for n in range(1, 9):
+    for n in range(1, SESSIONS_PER_YEAR + 1):
         at = p.session_start(n) + timedelta(hours=8)
         record_attendance(record, p, n, Attendance.absent if n == 3 else Attendance.attended, COORDINATOR, at)
     record_attendance(record, p, 3, Attendance.made_up, COORDINATOR, p.session_start(4) + timedelta(hours=9))
@@ -124,10 +123,10 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
     pending = requested(book, 0.5, date(2026, 10, 21), "Observe a lesson")
     denied = requested(book, 0.5, date(2026, 10, 28), "Reflect together")
     decide(book, approved.id, PRINCIPAL, approve=True, at=decided_at)
-    move(book, approved.id, "book", booking="SUB-7")
+    release.book(book, approved.id, "SUB-7")
     decide(book, denied.id, PRINCIPAL, approve=False, at=decided_at, reason="State testing week")
     expired = requested(book, 0.5, date(2026, 11, 4), "Plan the next cycle")  # the denied half day is free again
-    move(book, expired.id, "expire")
+    release.expire(book, expired.id)
 
     return {
         "cohort_launched": (notices.cohort_launched(COHORT, p, [COORDINATOR], 2, 2), ["Peer Coaching 2026", COHORT, "2 coaches"]),

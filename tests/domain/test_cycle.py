@@ -201,7 +201,8 @@ def test_nobody_but_the_coach_advances(source: Stage, target: Stage, actor: str)
 def test_the_coach_cannot_skip_or_go_back(source: Stage, target: Stage) -> None:
     record = partnership(source, unlocked=True)
     refusal = refused(record, COACH, target)
-    assert refusal.reason == f"a partnership in {source.label} cannot move to {target.label}"
+    already = f"the partnership is already in {source.label}"
+    assert refusal.reason == (already if target == source else f"a partnership in {source.label} cannot move to {target.label}")
     assert refusal.allowed == [s.label for s in LEGAL[source]]
 
 
@@ -214,7 +215,7 @@ def test_a_new_cycle_only_starts_from_reflect(source: Stage) -> None:
 
 def test_the_coach_cannot_move_a_partnership_to_where_it_is() -> None:
     refusal = refused(partnership(Stage.observe), COACH, Stage.observe)
-    assert refusal.reason == "a partnership in observe cannot move to observe"
+    assert refusal.reason == "the partnership is already in observe"
     assert refusal.allowed == ["reflect"]
 
 
@@ -341,7 +342,8 @@ def test_an_ended_partnership_does_not_move(source: Stage, actor: str, target: S
     record = partnership(source)
     assert allowed_moves(record, actor) == []
     refusal = refused(record, actor, target)
-    assert refusal.reason == f"a partnership in {source.label} cannot move to {target.label}"
+    already = f"the partnership is already {source.label}"
+    assert refusal.reason == (already if target == source else f"a partnership in {source.label} cannot move to {target.label}")
     assert refusal.allowed == []
 
 

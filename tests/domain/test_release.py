@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from statemachine.exceptions import TransitionNotAllowed
@@ -16,6 +17,7 @@ from domain.release import (
     ReleaseRequest,
     ReleaseStatus,
     add_request,
+    book,
     cancel,
     cancellable,
     check_cancel,
@@ -24,7 +26,8 @@ from domain.release import (
     coach_to_tell,
     days_text,
     decide,
-    move,
+    expire,
+    use,
 )
 from domain.roster import Role
 
@@ -74,18 +77,23 @@ def walk(record: ReleaseLedgerRecord, request: ReleaseRequest, path: list[str]) 
     for step in path:
         if step in ("approve", "deny"):
             decide(record, request.id, PRINCIPAL, step == "approve", NOW)
-        elif step == "book":
-            move(record, request.id, "book", booking="SUB-1")
         elif step == "cancel":
             cancel(record, request.id, request.requester, TODAY)
         else:
-            move(record, request.id, step)
+            program_move(record, request.id, step)
 
 
-def refused_move(record: ReleaseLedgerRecord, request_id: str, event: str, **details: object) -> str:
+def program_move(record: ReleaseLedgerRecord, request_id: str, event: str) -> ReleaseRequest:
+    """What the program does on its own: expire, book or use."""
+    if event == "book":
+        return book(record, request_id, "SUB-1")
+    return {"expire": expire, "use": use}[event](record, request_id)
+
+
+def refused_move(record: ReleaseLedgerRecord, request_id: str, event: str) -> str:
     before = record.model_dump()
     with pytest.raises(Refused) as refusal:
-        move(record, request_id, event, **details)
+        program_move(record, request_id, event)
     assert record.model_dump() == before
     return refusal.value.reason
 
@@ -299,11 +307,11 @@ def test_approved_then_booked_then_used() -> None:
     request = ask(record, ANN, 1)
     decide(record, request.id, PRINCIPAL, True, NOW)
 
-    assert move(record, request.id, "book", booking="SUB-2027-0042") is request
+    assert book(record, request.id, "SUB-2027-0042") is request
     assert request.status == ReleaseStatus.booked
     assert request.booking == "SUB-2027-0042"
 
-    move(record, request.id, "use")
+    assert use(record, request.id) is request
     assert request.status == ReleaseStatus.used
     assert record.held(ANN) == 1
     assert record.remaining(ANN) == 1
@@ -313,7 +321,7 @@ def test_an_undecided_request_expires() -> None:
     record = ledger()
     request = ask(record, ANN, 2)
     assert record.remaining(ANN) == 0
-    move(record, request.id, "expire")
+    assert expire(record, request.id) is request
     assert request.status == ReleaseStatus.expired
     assert record.remaining(ANN) == 2
 
@@ -326,8 +334,32 @@ def test_only_the_program_expires_books_and_uses(event: str, actor: str) -> None
     walk(record, request, {"expire": [], "book": ["approve"], "use": ["approve", "book"]}[event])
     before = request.model_dump()
     with pytest.raises(TransitionNotAllowed):  # the machine's guard: these moves are the program's own
-        ReleaseMachine(request, PRINCIPAL).send(event, actor=actor, booking="SUB-9")
+        ReleaseMachine(request).send(event, actor=actor, booking="SUB-9")
     assert request.model_dump() == before
+
+
+@pytest.mark.parametrize(
+    ("event", "details", "check"),
+    [
+        ("approve", {"actor": ANN}, lambda r, i: check_decision(r, i, ANN)),
+        (
+            "deny",
+            {"actor": PRINCIPAL, "reason": "r" * (PURPOSE_MAX_CHARS + 1)},
+            lambda r, i: check_decision(r, i, PRINCIPAL, "r" * (PURPOSE_MAX_CHARS + 1)),
+        ),
+        ("cancel", {"actor": PRINCIPAL, "today": TODAY}, lambda r, i: check_cancel(r, i, PRINCIPAL, TODAY)),
+        ("cancel", {"actor": ANN, "today": SOON}, lambda r, i: check_cancel(r, i, ANN, SOON)),
+    ],
+)
+def test_the_machine_refuses_a_persons_move_as_the_check_does(event: str, details: dict[str, Any], check: Any) -> None:
+    record = ledger()
+    request = ask(record, ANN, 1)
+    with pytest.raises(Refused) as checked:
+        check(record, request.id)
+    with pytest.raises(Refused) as sent:
+        ReleaseMachine(request).send(event, request=request, ledger=record, **details)
+    assert sent.value.reason == checked.value.reason
+    assert request.status == ReleaseStatus.requested
 
 
 @pytest.mark.parametrize(
@@ -352,7 +384,7 @@ def test_moves_out_of_order_are_refused(path: list[str], event: str) -> None:
     request = ask(record, ANN, 1)
     walk(record, request, path)
     status = request.status.value
-    assert refused_move(record, request.id, event, booking="SUB-2") == f"request spring/hazel/1 is {status}; '{event}' is not possible now"
+    assert refused_move(record, request.id, event) == f"request spring/hazel/1 is {status}; '{event}' is not possible now"
 
 
 @pytest.mark.parametrize("path", [[], ["approve"], ["approve", "book"]])
@@ -401,7 +433,7 @@ def test_denied_expired_and_cancelled_days_go_back_to_the_allowance() -> None:
 
     decide(record, denied.id, PRINCIPAL, False, NOW)
     assert record.remaining(ANN) == 1
-    move(record, expired.id, "expire")
+    expire(record, expired.id)
     assert record.remaining(ANN) == 2
     cancel(record, cancelled.id, ANN, TODAY)
     assert record.remaining(ANN) == 3
@@ -416,9 +448,9 @@ def test_approved_booked_and_used_days_stay_spent() -> None:
     approved, booked, used = ask(record, ANN, 1), ask(record, ANN, 1), ask(record, ANN, 1)
     for request in (approved, booked, used):
         decide(record, request.id, PRINCIPAL, True, NOW)
-    move(record, booked.id, "book", booking="SUB-1")
-    move(record, used.id, "book", booking="SUB-2")
-    move(record, used.id, "use")
+    book(record, booked.id, "SUB-1")
+    book(record, used.id, "SUB-2")
+    use(record, used.id)
     assert [r.status for r in record.requests] == [ReleaseStatus.approved, ReleaseStatus.booked, ReleaseStatus.used]
     assert record.held(ANN) == 3
     assert record.remaining(ANN) == 0

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from domain.cohort import TrainingSummary
 from domain.problems import Refused
-from domain.program import Program, TrainingSession
+from domain.program import SESSIONS_PER_YEAR, Program, TrainingSession
 from domain.training import (
     Attendance,
     AttendanceEntry,
@@ -26,6 +27,7 @@ SECOND_COORDINATOR = "cole@esd.test"
 YEAR_END = datetime(2028, 6, 30, tzinfo=UTC)
 MISSED = [Attendance.absent, Attendance.excused]
 PRESENT = [Attendance.attended, Attendance.made_up]
+SESSIONS = range(1, SESSIONS_PER_YEAR + 1)
 
 
 # a fixed calendar in the sample's rhythm (the sample file's dates move from year to year)
@@ -33,14 +35,18 @@ SESSION_DAYS = [date(2027, 4, 27), date(2027, 7, 13), date(2027, 7, 14), date(20
 SESSION_DAYS += [date(2027, 9, 21), date(2027, 10, 19), date(2028, 2, 8), date(2028, 5, 16)]
 
 
-@pytest.fixture(scope="module")
-def program() -> Program:
+def fixed_program() -> Program:
     return Program(
         name="Teacher Librarian Peer Coaching",
         school_year="2027-2028",
         timezone="America/Los_Angeles",
         sessions=[TrainingSession(number=n, title=f"Session {n}", starts_on=day) for n, day in enumerate(SESSION_DAYS, start=1)],
     )
+
+
+@pytest.fixture(scope="module")
+def program() -> Program:
+    return fixed_program()
 
 
 def training(**fields: object) -> TrainingRecord:
@@ -113,7 +119,7 @@ def test_there_are_only_eight_sessions(program: Program, session: int) -> None:
     assert reason == f"there is no session {session}; sessions are 1 to 8"
 
 
-@pytest.mark.parametrize("session", range(1, 9))
+@pytest.mark.parametrize("session", SESSIONS)
 def test_attendance_cannot_be_recorded_before_the_session_starts(program: Program, session: int) -> None:
     record = training()
     just_before = program.session_start(session) - timedelta(seconds=1)
@@ -234,7 +240,7 @@ def test_attendance_keeps_being_recorded_while_coaching(program: Program) -> Non
 def test_the_programs_unlock_session_is_honoured(program: Program, unlock_session: int) -> None:
     custom = program.model_copy(update={"coaching_unlocks_after": unlock_session})
     record = training()
-    for session in range(1, 9):
+    for session in SESSIONS:
         if session == unlock_session:
             continue
         assert record_attendance(record, custom, session, Attendance.attended, COORDINATOR, during(custom, session)) is False
@@ -331,6 +337,7 @@ def test_a_coach_may_withdraw_while_the_year_is_open(program: Program, status: T
     assert record.status == TrainingStatus.withdrawn
     assert record.ended_at == withdrawn_at
     assert record.unlocked_at == unlocked_at
+    assert not record.coaching_unlocked  # a coach who withdrew is not coaching, whenever coaching unlocked
 
 
 @pytest.mark.parametrize("status", [TrainingStatus.completed, TrainingStatus.incomplete, TrainingStatus.withdrawn])
@@ -341,6 +348,22 @@ def test_an_ended_year_cannot_be_withdrawn(program: Program, status: TrainingSta
     with pytest.raises(Refused, match=f"{COACH}'s training year is already {status.value}"):
         withdraw(record, program, YEAR_END)
     assert record.model_dump() == before
+
+
+@pytest.mark.parametrize(
+    ("status", "unlocked"),
+    [
+        (TrainingStatus.enrolled, False),
+        (TrainingStatus.coaching, True),
+        (TrainingStatus.completed, True),
+        (TrainingStatus.incomplete, False),
+        (TrainingStatus.withdrawn, False),
+    ],
+)
+def test_coaching_unlocked_means_the_same_on_a_record_and_its_summary(status: TrainingStatus, unlocked: bool) -> None:
+    record = training(status=status)
+    summary = TrainingSummary(coach=record.coach, name=record.name, school=record.school, status=status)
+    assert record.coaching_unlocked is summary.coaching_unlocked is unlocked
 
 
 @pytest.mark.parametrize("status", [TrainingStatus.completed, TrainingStatus.incomplete, TrainingStatus.withdrawn])
@@ -354,7 +377,7 @@ def test_no_attendance_once_the_year_has_ended(program: Program, status: Trainin
 
 def test_a_whole_year_with_a_make_up(program: Program) -> None:
     record = training()
-    for session in range(1, 9):
+    for session in SESSIONS:
         status = Attendance.excused if session in (2, 5) else Attendance.attended
         record_attendance(record, program, session, status, COORDINATOR, during(program, session))
         if session == 5:
@@ -374,4 +397,4 @@ def test_a_whole_year_with_a_make_up(program: Program) -> None:
         7: Attendance.attended,
         8: Attendance.attended,
     }
-    assert [n for n in range(1, 9) if needs_make_up(record, n)] == [2]
+    assert [n for n in SESSIONS if needs_make_up(record, n)] == [2]

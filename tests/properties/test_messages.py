@@ -29,7 +29,7 @@ from activities.notifications import Mailer, NoticeActivities
 from domain import notices
 from domain.cycle import NOTE_MAX_CHARS, Stage, apply_move
 from domain.notices import Notice
-from domain.release import add_request, decide, move
+from domain.release import add_request, decide, expire
 from domain.roster import EMAIL
 from store.outbox import Outbox
 from tests.activities.conftest import SmtpServer, activity_environment, free_port, parse
@@ -73,7 +73,7 @@ def awkward_notices(draw: st.DrawFn) -> Notice:
     if kind == "requested":
         return notices.release_requested(book, request)
     if kind == "expired":
-        move(book, request.id, "expire")
+        expire(book, request.id)
         return notices.release_expired(book, request)
     decide(book, request.id, PRINCIPAL, draw(st.booleans()), at + timedelta(hours=1), draw(text)[:500])
     return notices.release_decided(book, request, ANN)

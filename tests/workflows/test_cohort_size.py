@@ -6,9 +6,10 @@ from datetime import date
 
 from domain.cohort import CohortState, RosterRef
 from domain.launch import launch_plan
+from domain.processes.cohort import START_BATCH, CohortRecord
 from tests.conftest import TEST_CONVERTER, program_starting
 from tests.roster_fixtures import COORDINATOR
-from workflows.cohort import START_BATCH, CohortInput
+from workflows.cohort import CohortInput
 
 LIMIT = 256 * 1024
 
@@ -23,7 +24,7 @@ async def _encoded_size(coaches: int) -> int:
         coordinators=[COORDINATOR],
         launched_by=COORDINATOR,
     )
-    [payload] = await TEST_CONVERTER.encode([CohortInput(state=state, to_start=launch_plan(roster, START_BATCH))])
+    [payload] = await TEST_CONVERTER.encode([CohortInput(record=CohortRecord(state=state, to_start=launch_plan(roster, START_BATCH)))])
     return payload.ByteSize()
 
 

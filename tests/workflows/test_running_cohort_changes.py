@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
-from domain.cohort import NewParticipant, Withdrawal, check_cohort_open, year_ends
+from domain.cohort import CohortState, NewParticipant, RosterRef, Withdrawal, year_ends
+from domain.launch import launch_plan
 from domain.problems import Refused
+from domain.processes.cohort import START_BATCH, CohortRecord, check_cohort_open
 from domain.roster import Role
 from domain.training import Attendance
 from store import tables
@@ -45,8 +47,18 @@ async def test_a_coach_added_mid_year_trains_and_the_year_then_closes_to_changes
 
 
 def test_a_cohort_changes_only_between_its_launch_and_the_end_of_its_year() -> None:
-    check_cohort_open(0, year_closed=False)
+    state = CohortState(
+        cohort="growing",
+        program=program_starting(date(2027, 4, 20)),
+        roster=RosterRef(content_hash="0" * 64, schools=1, coaches=3, partnerships=3),
+        coordinators=[COORDINATOR],
+        launched_by=COORDINATOR,
+    )
+    launching = CohortRecord(state=state, to_start=launch_plan(state.roster, START_BATCH))
     with pytest.raises(Refused, match="still starting its workflows"):
-        check_cohort_open(3, year_closed=False)
+        check_cohort_open(launching)
+    with pytest.raises(Refused, match="still starting its workflows"):
+        check_cohort_open(CohortRecord(state=state))  # not launched yet
+    check_cohort_open(CohortRecord(state=state, to_start=[]))
     with pytest.raises(Refused, match="year is over"):
-        check_cohort_open(0, year_closed=True)
+        check_cohort_open(CohortRecord(state=state, to_start=[], year_closed=True))
