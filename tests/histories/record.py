@@ -34,7 +34,7 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from domain.cohort import Withdrawal
-from domain.cycle import Stage
+from domain.cycle import CYCLE_STAGES, Stage
 from domain.training import Attendance
 from peercoach.client import CoachingClient
 from peercoach.local_temporal import start_time_skipping_environment
@@ -47,7 +47,7 @@ from workflows import ids
 
 HERE = Path(__file__).parent
 COHORT = "recorded"
-CYCLE = [Stage.initiate, Stage.co_plan, Stage.modeling, Stage.observe, Stage.reflect]
+CYCLE = CYCLE_STAGES
 
 
 async def every_run(client: Client, workflow_id: str) -> list[WorkflowHistory]:

@@ -26,6 +26,7 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, Worker
 from temporalio.workflow import NondeterminismError
 
 from domain.cycle import Stage
+from domain.processes.partnership import PartnershipWithdrawn
 from peercoach.local_temporal import temporal_binary
 from tests.conftest import TEST_CONVERTER, TEST_KEYS
 from tests.roster_fixtures import ANN, ANN_TIA, COORDINATOR
@@ -35,6 +36,7 @@ from workers.plaintext import REFUSE_PATCH, REFUSED, PlaintextGuard, worker_clie
 from workers.settings import Settings
 from workers.worker import WORKFLOWS, create_replayer, create_worker, workflow_runner
 from workflows import ids
+from workflows.partnership import PartnershipWorkflow
 
 NOT_ENCRYPTED = "not encrypted with the program's key"
 
@@ -127,7 +129,7 @@ async def test_a_signal_without_the_key_is_dropped_and_the_history_replays(dev_e
     async with h.worker():
         await launch_with_ann_coaching(coaching, cohort)
         # A coordinator's withdrawal, which the partnership obeys when it comes from the cohort (encrypted).
-        await raw.get_workflow_handle(pid).signal("withdraw", COORDINATOR)
+        await raw.get_workflow_handle(pid).signal(PartnershipWorkflow.withdraw, PartnershipWithdrawn(actor=COORDINATOR))
         await refusal_recorded(raw.get_workflow_handle(pid))
         assert (await coaching.partnership_record(cohort, ANN_TIA)).stage == Stage.pending  # dropped
         await coaching.move(cohort, ANN_TIA, ANN, Stage.initiate)
