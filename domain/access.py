@@ -8,7 +8,10 @@ checked again by the machines in `cycle.py` and `release.py`; these rules decide
 only what a person may look at.
 
 A `Member` is who someone is in one cohort, as the doors look it up (one indexed
-query of the database), not the whole roster.
+query of the database), not the whole roster. Whether someone coordinates is
+asked of this module only: `is_coordinator` for a member of a cohort,
+`in_program_office` for the configured program office (the cohort's own rule,
+`domain.cohort.is_coordinator`, asked of that list) and `may_launch` for both.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
+from domain import cohort
 from domain.cohort import PartnershipSummary
 from domain.roster import PARTICIPANTS, Role, Roster
 
@@ -52,7 +56,19 @@ def as_seen(summary: S, view: View) -> S:
 
 
 def is_coordinator(member: Member) -> bool:
+    """Whether this member coordinates their cohort: a cohort's coordinators are the people its roster names with that
+    role (`Roster.coordinators`), and a `Member` is looked up with theirs, not with the cohort's list."""
     return member.role == Role.coordinator
+
+
+def in_program_office(program_office: list[str], email: str) -> bool:
+    """Whether `email` is in the program office (PEERCOACH_COORDINATORS): coordinators before any roster names them."""
+    return cohort.is_coordinator(program_office, email)
+
+
+def may_launch(members: list[Member], in_office: bool) -> bool:
+    """Cohorts are launched by the program office (`in_program_office`) and by anyone who coordinates a running cohort."""
+    return in_office or any(is_coordinator(m) for m in members)
 
 
 def partnership_view(member: Member, coach: str, partners: list[str], school: str) -> View | None:

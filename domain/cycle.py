@@ -175,7 +175,9 @@ class CoachingCycle(StateMachine):
 
 def starts_new_cycle(source: Stage, target: Stage) -> bool:
     """Whether a move from `source` to `target` is the machine's `new_cycle` (reflect back to initiate)."""
-    return any(t.target is not None and t.target.value == target for t in CoachingCycle.new_cycle.transitions if t.source.value == source)
+    return any(
+        t.target is not None and t.target.value == target and t.match("new_cycle") for t in CoachingCycle.states_map[source].transitions
+    )
 
 
 def _transition_to(machine: CoachingCycle, target: Stage) -> Transition | None:

@@ -30,6 +30,7 @@ from domain.yaml_files import parse_yaml
 _WORD = r"[^@\s<>,;:\"()\[\]\\.\x00-\x1f\x7f]+"
 EMAIL_MAX = 254  # the longest address SMTP carries (RFC 5321)
 EMAIL = re.compile(rf"^{_WORD}(\.{_WORD})*@{_WORD}(\.{_WORD})+$")
+FOCUS_MAX_CHARS = 500  # a partnership's focus and school goal: a sentence or two, shown on every page of it
 CSV_COLUMNS = ["name", "email", "role", "school", "district", "school_model", "coach", "partnership", "focus", "school_goal"]
 REQUIRED_COLUMNS = ("name", "email", "role")
 
@@ -498,6 +499,8 @@ def partnership_problems(people: dict[str, Person], coach_email: str, partners: 
     found: list[tuple[int | None, str, str]] = []
     if not focus.strip():
         found.append((None, "focus", "a partnership needs a focus (what the lessons will improve)"))
+    elif len(focus) > FOCUS_MAX_CHARS:
+        found.append((None, "focus", f"a focus is at most {FOCUS_MAX_CHARS} characters; this one has {len(focus)}"))
     if not partners:
         found.append((None, "partners", "a partnership needs at least one collaborating teacher"))
     for index, email in enumerate(partners):

@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
-from peercoach.cli import UserError, settings
+from peercoach.invocation import UserError, settings
 from peercoach.output import console
 from workers.codec import EncryptionCodec, UnreadablePayload, key_ring
 

@@ -9,11 +9,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from domain.cohort import CohortSummary
-from domain.program import load_program
+from domain.program import SESSIONS_PER_YEAR, load_program
 from domain.roster import Role, load_roster_file, slug
 from domain.training import Attendance
-from peercoach.cli import UserError, run, settings
 from peercoach.connect import coaching_client
+from peercoach.invocation import UserError, run, settings
 from peercoach.output import JsonFlag, console, errors, print_json, table, when
 
 cohort_app = typer.Typer(help="Launch and watch cohorts.", no_args_is_help=True)
@@ -111,7 +111,7 @@ def show_summary(s: CohortSummary) -> None:
 @attendance_app.command("record")
 def record(
     cohort: str,
-    session: Annotated[int, typer.Option(help="Session number, 1 to 8.")],
+    session: Annotated[int, typer.Option(help=f"Session number, 1 to {SESSIONS_PER_YEAR}.")],
     present: Annotated[list[str] | None, typer.Option(help="Coaches who attended (repeat, or comma-separate).")] = None,
     absent: Annotated[list[str] | None, typer.Option(help="Coaches who were absent.")] = None,
     excused: Annotated[list[str] | None, typer.Option(help="Coaches who were excused.")] = None,

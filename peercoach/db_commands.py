@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from peercoach.cli import settings
+from peercoach.invocation import settings
 from peercoach.output import console
 from store.database import Database
 

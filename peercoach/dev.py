@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shlex
 import signal
 import socket
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Annotated
 
@@ -24,29 +25,38 @@ import typer
 
 from domain.program import load_program
 from domain.roster import load_roster, slug
-from peercoach.cli import UserError, run, settings
 from peercoach.connect import coaching_client
+from peercoach.invocation import UserError, run, settings
 from peercoach.local_temporal import search_attribute_flags, temporal_binary
 from peercoach.output import console
 from store.database import Database
 from workers.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+# This install's `peercoach`, by its full path: a new shell has no virtualenv active, so a bare `peercoach` is not found there.
+PEERCOACH = Path(sys.executable).parent / "peercoach"
 
 
 @dataclass(frozen=True)
 class Ports:
-    temporal: int
-    ui: int
-    web: int
-    codec: int
+    temporal: int = 7233
+    ui: int = 8233
+    web: int = 8000
+    codec: int = 8234
+
+    def flags(self) -> list[str]:
+        """The `peercoach dev` options that choose these ports again (those that are not the defaults)."""
+        return [arg for f in fields(self) if (p := getattr(self, f.name)) != f.default for arg in (PORT_FLAGS[f.name], str(p))]
+
+
+PORT_FLAGS = {"temporal": "--port", "ui": "--ui-port", "web": "--web-port", "codec": "--codec-port"}
 
 
 def dev(
-    port: Annotated[int, typer.Option(help="Temporal's gRPC port.")] = 7233,
-    ui_port: Annotated[int, typer.Option(help="Temporal web UI port.")] = 8233,
-    web_port: Annotated[int, typer.Option(help="The program's web app port.")] = 8000,
-    codec_port: Annotated[int, typer.Option(help="Codec server port: the Temporal web UI decrypts notes through it.")] = 8234,
+    port: Annotated[int, typer.Option(help="Temporal's gRPC port.")] = Ports.temporal,
+    ui_port: Annotated[int, typer.Option(help="Temporal web UI port.")] = Ports.ui,
+    web_port: Annotated[int, typer.Option(help="The program's web app port.")] = Ports.web,
+    codec_port: Annotated[int, typer.Option(help="Codec server port: the Temporal web UI decrypts notes through it.")] = Ports.codec,
     sample: Annotated[bool, typer.Option("--sample/--no-sample", help="Launch the sample cohort if there is no cohort yet.")] = True,
 ) -> None:
     """Start Temporal, a worker, the web app and the sample cohort locally; Ctrl-C stops them all."""
@@ -125,7 +135,7 @@ async def _serve(s: Settings, ports: Ports, sample: bool) -> None:
         children.append(Child("web app", [sys.executable, "-m", "web"], s.data_dir / "web.log", web_env, console=True))
         # The browser's UI cannot send a token: locally the codec server asks none and listens on 127.0.0.1 only.
         codec_env = {k: v for k, v in env.items() if k != "PEERCOACH_CODEC_TOKEN"}
-        codec_args = [str(Path(sys.executable).with_name("peercoach")), "codec-server", "--port", str(ports.codec)]
+        codec_args = [str(PEERCOACH), "codec-server", "--port", str(ports.codec)]
         codec_args += ["--ui-origin", f"http://localhost:{ports.ui}", "--ui-origin", f"http://127.0.0.1:{ports.ui}"]
         children.append(Child("codec server", codec_args, s.data_dir / "codec-server.log", codec_env))
         cohorts = await coaching.list_cohorts()
@@ -136,7 +146,9 @@ async def _serve(s: Settings, ports: Ports, sample: bool) -> None:
             await coaching.wait_until_launched(cohort)
             console.print(f"Launched the sample cohort [bold]{cohort}[/bold] from {SAMPLES}.")
             cohorts = [(cohort, "running")]
-        _welcome(s, ports, db, [c for c, _ in cohorts])
+        console.print("\nThe Peer Coaching Program is running.", style="bold green")
+        console.print(welcome(s, ports, db, [c for c, _ in cohorts]), highlight=False, markup=False, soft_wrap=True)  # lines to copy
+        console.print("ready", style="dim")
         while not stop.is_set():
             for n, child in enumerate(children):
                 if child.process.poll() is None:
@@ -153,7 +165,10 @@ async def _serve(s: Settings, ports: Ports, sample: bool) -> None:
     finally:
         for child in reversed(children):
             child.stop()
-    console.print(f"Stopped. Everything is kept in {db}; `peercoach dev` picks up where it left off.")
+    again = command_line(s, "dev", *ports.flags())
+    console.print(
+        f"Stopped. Everything is kept in {db}; to pick up where it left off:\n  {again}", highlight=False, markup=False, soft_wrap=True
+    )
 
 
 async def _connect_when_up(s: Settings, server: Child, stop: asyncio.Event):  # type: ignore[no-untyped-def]
@@ -169,26 +184,43 @@ async def _connect_when_up(s: Settings, server: Child, stop: asyncio.Event):  # 
     raise UserError(f"Temporal did not answer on {s.temporal_address} within 30 seconds; see {server.log.name}")
 
 
-def _welcome(s: Settings, ports: Ports, db: Path, cohorts: list[str]) -> None:
+def command_line(s: Settings, *args: str) -> str:
+    """A `peercoach` command that works as printed in another shell, which has neither this one's virtualenv nor its
+    working directory nor its PEERCOACH_* variables: the executable by its full path, then the flags that find this stack."""
+    flags = ["--data-dir", str(s.data_dir.resolve())]
+    for flag, field in (("--address", "temporal_address"), ("--namespace", "namespace"), ("--task-queue", "task_queue")):
+        if getattr(s, field) != Settings.model_fields[field].default:
+            flags += [flag, getattr(s, field)]
+    return shlex.join([str(PEERCOACH), *flags, *args])
+
+
+def welcome(s: Settings, ports: Ports, db: Path, cohorts: list[str]) -> str:
+    """Where everything is, and commands to try in another terminal."""
     cohort = cohorts[0] if cohorts else "COHORT"
-    console.print(
-        f"""
-[bold green]The Peer Coaching Program is running.[/bold green]
+    outbox = Database(s.database).where
+    if s.smtp is None:
+        link = "the link appears here and in the outbox"
+        notifications = f"the outbox in {outbox} (no SMTP set; set PEERCOACH_SMTP_HOST to send email)"
+    else:
+        link = "the link is emailed, and kept in the outbox"
+        notifications = f"email through SMTP at {s.smtp.host}:{s.smtp.port}, each message kept in the outbox in {outbox}"
+    tries = [
+        ["cohort", "status", cohort],
+        ["partnership", "list", "--cohort", cohort],
+        ["outbox", "--kind", "sign_in"],
+        ["diagram", "cycle"],
+    ]
+    commands = "\n".join("  " + command_line(s, *args) for args in tries)
+    return f"""\
   Temporal        localhost:{ports.temporal}   (namespace {s.namespace}, task queue {s.task_queue})
   Temporal web UI http://localhost:{ports.ui}   (notes decrypted through the codec server, http://127.0.0.1:{ports.codec})
-  Web app         {s.web_url}   (sign in with an email from samples/roster.csv; the link appears here and in the outbox)
+  Web app         {s.web_url}   (sign in with an email from samples/roster.csv; {link})
   Workflows kept  {db}
-  Notifications   the outbox in {Database(s.database).where} (no SMTP set; set PEERCOACH_SMTP_HOST to send email)
+  Notifications   {notifications}
   Logs            {s.data_dir}/worker.log, web.log, codec-server.log, temporal.log
   Cohorts         {", ".join(cohorts) or "none"}
 
 Try, in another terminal:
-  peercoach cohort status {cohort}
-  peercoach partnership list --cohort {cohort}
-  peercoach outbox --kind sign_in
-  peercoach diagram cycle
+{commands}
 
-Ctrl-C stops everything.""",
-        highlight=False,
-    )
-    console.print("ready", style="dim")
+Ctrl-C stops everything."""

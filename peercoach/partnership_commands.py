@@ -9,8 +9,8 @@ import typer
 from domain.cohort import NewPartnership
 from domain.cycle import CYCLE_STAGES, PartnershipRecord, Stage
 from domain.problems import Refused
-from peercoach.cli import UserError, run, settings
 from peercoach.connect import coaching_client
+from peercoach.invocation import UserError, run, settings
 from peercoach.output import JsonFlag, console, print_json, table, when
 
 partnership_app = typer.Typer(help="Start, move and look at coaching partnerships.", no_args_is_help=True)

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from domain.release import ReleaseStatus, days_text
-from peercoach.cli import UserError, run, settings
 from peercoach.connect import coaching_client
+from peercoach.invocation import UserError, run, settings
 from peercoach.output import JsonFlag, console, print_json, table, when
 from peercoach.partnership_commands import split_id
 

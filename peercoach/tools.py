@@ -13,9 +13,9 @@ from statemachine import StateMachine
 from domain.cycle import CoachingCycle
 from domain.release import ReleaseMachine
 from domain.training import TrainingYear
-from peercoach.cli import UserError, run, settings
 from peercoach.codec_server import codec_server
 from peercoach.connect import coaching_client
+from peercoach.invocation import UserError, run, settings
 from peercoach.output import JsonFlag, console, print_json, table, when
 from peercoach.partnership_commands import split_id
 from store.database import Database

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from peercoach.cli import run, settings
+from peercoach.invocation import run, settings
 from store.database import Database
 from web.serve import serve
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from domain.cohort import CohortSummary
 from domain.cycle import NOTE_MAX_CHARS, BuildingView, PartnershipRecord, Stage, allowed_moves
-from domain.release import ReleaseRequest
+from domain.release import PURPOSE_MAX_CHARS, ReleaseRequest
 from domain.roster import Role
 from domain.training import TrainingRecord
 from store.read_model import Page, PartnershipRow
@@ -50,13 +50,13 @@ class NoteBody(BaseModel):
 class ReleaseBody(BaseModel):
     days: float
     on: date
-    purpose: str = Field(max_length=300)
+    purpose: str = Field(max_length=PURPOSE_MAX_CHARS)
     partnership: str | None = None
 
 
 class DecisionBody(BaseModel):
     approve: bool
-    reason: str | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=PURPOSE_MAX_CHARS)  # the domain's limit for a reason too
 
 
 class PartnershipAnswer(BaseModel):

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from domain.cycle import PartnershipRecord, Stage, allowed_moves
 from domain.problems import Refused
 from domain.release import cancellable
+from domain.roster import FOCUS_MAX_CHARS
 from web.frame import CsrfChecked, SignedIn, is_htmx, page
 from web.paging import Offset, Pager
 from web.visitor import Visitor
@@ -86,7 +87,13 @@ async def _start_page(
     training = await visitor.my_training(cohort)
     unlocked = training is not None and training.coaching_unlocked
     pager = Pager.of(request, "offset", "teachers", teachers)
-    context = {"cohort": cohort, "teachers": teachers, "teachers_pager": pager, "unlocked": unlocked, "problem": problem}
+    context = {
+        "cohort": cohort,
+        "teachers": teachers,
+        "teachers_pager": pager,
+        "unlocked": unlocked,
+        "problem": problem,
+    }
     return page(request, "start_partnership.html", status_code=status_code, **context)
 
 
@@ -96,8 +103,8 @@ async def start(
     cohort: str,
     visitor: SignedIn,
     partners: Annotated[list[str], Form()],
-    focus: Annotated[str, Form(max_length=500)],
-    school_goal: Annotated[str, Form(max_length=500)] = "",
+    focus: Annotated[str, Form(max_length=FOCUS_MAX_CHARS)],
+    school_goal: Annotated[str, Form(max_length=FOCUS_MAX_CHARS)] = "",
 ) -> Response:
     try:
         started = await visitor.start_partnership(cohort, partners, focus, school_goal.strip() or None)

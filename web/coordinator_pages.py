@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from domain.cohort import COHORT_ID
+from domain.cohort import COHORT_ID, COHORT_ID_MAX
 from domain.cycle import OPEN_STAGES, Stage
 from domain.problems import InvalidInput, Problem, Refused
 from domain.program import Program, read_program
@@ -41,7 +41,7 @@ async def launch(
     visitor: SignedIn,
     program: Annotated[UploadFile, File()],
     roster: Annotated[UploadFile, File()],
-    cohort: Annotated[str, Form(max_length=60)] = "",
+    cohort: Annotated[str, Form(max_length=COHORT_ID_MAX)] = "",
 ) -> Response:
     """Every problem in both files is shown with its row; nothing is launched unless there are none."""
     if not visitor.may_launch:

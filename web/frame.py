@@ -11,7 +11,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from activities.notifications import NoticeActivities
-from domain.cycle import CYCLE_STAGES, Stage
+from domain.cohort import COHORT_ID, COHORT_ID_MAX
+from domain.cycle import CYCLE_STAGES, NOTE_MAX_CHARS, Stage, starts_new_cycle
+from domain.release import PURPOSE_MAX_CHARS
+from domain.roster import EMAIL_MAX, FOCUS_MAX_CHARS
 from peercoach.client import CoachingClient
 from store.database import Database
 from store.outbox import Outbox
@@ -20,7 +23,16 @@ from web.visitor import Forbidden, Visitor
 from workers.settings import Settings
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.globals |= {"Stage": Stage, "CYCLE_STAGES": CYCLE_STAGES}
+templates.env.globals |= {"Stage": Stage, "CYCLE_STAGES": CYCLE_STAGES, "starts_new_cycle": starts_new_cycle}
+# The domain's limits, for the forms' maxlength and pattern: a browser stops what the domain would refuse.
+templates.env.globals |= {
+    "NOTE_MAX_CHARS": NOTE_MAX_CHARS,
+    "PURPOSE_MAX_CHARS": PURPOSE_MAX_CHARS,
+    "EMAIL_MAX": EMAIL_MAX,
+    "FOCUS_MAX_CHARS": FOCUS_MAX_CHARS,
+    "COHORT_ID": COHORT_ID,
+    "COHORT_ID_MAX": COHORT_ID_MAX,
+}
 
 
 class NotSignedIn(Exception):

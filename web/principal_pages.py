@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from domain.problems import Refused
-from domain.release import ReleaseStatus
+from domain.release import PURPOSE_MAX_CHARS, ReleaseStatus
 from web.frame import CsrfChecked, SignedIn, page
 from web.paging import Offset, Pager, page_of
 from web.visitor import Visitor
@@ -61,7 +61,7 @@ async def decide(
     number: int,
     visitor: SignedIn,
     decision: Annotated[str, Form(pattern="^(approve|deny)$")],
-    reason: Annotated[str, Form(max_length=500)] = "",
+    reason: Annotated[str, Form(max_length=PURPOSE_MAX_CHARS)] = "",
 ) -> Response:
     try:
         await visitor.decide(cohort, school, number, decision == "approve", reason.strip() or None)

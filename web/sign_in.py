@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from domain import notices
+from domain.roster import EMAIL_MAX
 from web.frame import CsrfChecked, engine, page, session
 from web.session import SIGN_IN_MINUTES, LinkRefused
 from web.visitor import Visitor
@@ -29,7 +30,7 @@ async def sign_in_form(request: Request) -> Response:
 
 
 @router.post("/sign-in", response_class=HTMLResponse, dependencies=[CsrfChecked])
-async def send_link(request: Request, email: Annotated[str, Form(max_length=254)]) -> Response:
+async def send_link(request: Request, email: Annotated[str, Form(max_length=EMAIL_MAX)]) -> Response:
     e = engine(request)
     email = email.strip().lower()
     # Known: in a running cohort (one indexed query of the database), or in the program office.

@@ -91,7 +91,7 @@ class Visitor:
     @classmethod
     async def arrive(cls, database: Database, coaching: CoachingClient, email: str, program_office: list[str]) -> Visitor:
         found = await asyncio.to_thread(members.standings, database, email)
-        return cls(email, coaching, database, [Membership(s) for s in found], email in program_office)
+        return cls(email, coaching, database, [Membership(s) for s in found], access.in_program_office(program_office, email))
 
     async def _read(self, query: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """A read of the program's database, off the event loop."""
@@ -109,7 +109,7 @@ class Visitor:
 
     @property
     def may_launch(self) -> bool:
-        return self.program_office or any(access.is_coordinator(m.member) for m in self.memberships)
+        return access.may_launch([m.member for m in self.memberships], self.program_office)
 
     def membership(self, cohort: str) -> Membership:
         for m in self.memberships:

@@ -66,8 +66,8 @@ class Settings(BaseSettings):
     # A state-sized cohort (1,000 coaches, 2,000 partnerships) has over 3,000 open workflows.
     workflow_cache: int = 1000
     # Workflow tasks taken at a time. Workflow code runs on one Python core, and a task expires 10 s
-    # after it is taken: the SDK's default of 100 lets tasks wait in the worker past that under load
-    # (the benchmark saw Updates refused with "Workflow Task in failed state" after a worker restart).
+    # after it is taken: the SDK's default of 100 lets tasks wait in the worker past that under load,
+    # and an Update whose task expired is refused ("Workflow Task in failed state").
     workflow_tasks_at_once: int = 8
 
     @property

@@ -1,4 +1,8 @@
-"""`peercoach dev`: one command owns the local stack; Ctrl-C stops it; a second run resumes."""
+"""`peercoach dev`: one command owns the local stack; Ctrl-C stops it; a second run resumes.
+
+The commands it prints are run as printed, from a shell that has neither its
+virtualenv, nor its working directory, nor its PEERCOACH_* variables.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,17 @@ import asyncio
 import json
 import os
 import re
+import shlex
 import signal
 import socket
+import sys
 from pathlib import Path
 
 import httpx
 
+from peercoach import dev
 from tests.cli.conftest import PEERCOACH
+from workers.settings import Settings
 
 SAMPLE_COHORT = "teacher-librarian-peer-coaching-2026-2027"
 
@@ -23,13 +31,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def new_shell() -> dict[str, str]:
+    """The environment of a new terminal: no virtualenv on PATH, no PEERCOACH_* settings."""
+    venv = str(Path(sys.executable).parent)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEERCOACH_") and k != "VIRTUAL_ENV"}
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p and p != venv)
+    return env
+
+
 async def start_dev(data_dir: Path, port: int, ui_port: int, web_port: int) -> tuple[asyncio.subprocess.Process, str]:
-    codec_port = free_port()
+    args = [PEERCOACH, "--data-dir", str(data_dir), "dev", "--port", str(port), "--ui-port", str(ui_port)]
+    args += ["--web-port", str(web_port), "--codec-port", str(free_port())]
+    return await run_dev(args, {**os.environ, "COLUMNS": "200"})
+
+
+async def run_dev(args: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[asyncio.subprocess.Process, str]:
     process = await asyncio.create_subprocess_exec(
-        PEERCOACH, "--data-dir", str(data_dir), "dev", "--port", str(port), "--ui-port", str(ui_port),
-        "--web-port", str(web_port), "--codec-port", str(codec_port),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"},
-    )  # fmt: skip
+        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env, cwd=cwd
+    )
     assert process.stdout is not None
     seen = ""
     while "ready" not in seen:
@@ -78,6 +97,20 @@ def worker_of(pid: int) -> int:
     raise AssertionError(f"no worker among {children}")
 
 
+def commands_to_try(welcome_text: str) -> list[str]:
+    """The lines under "Try, in another terminal:", as printed."""
+    lines = welcome_text.split("Try, in another terminal:\n", 1)[1].splitlines()
+    return [line.strip() for line in lines[: lines.index("")]]
+
+
+async def in_a_new_shell(command: str, cwd: Path) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        *shlex.split(command), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=new_shell(), cwd=cwd
+    )
+    out, err = await process.communicate()
+    return process.returncode or 0, out.decode(), err.decode()
+
+
 async def console_until(process: asyncio.subprocess.Process, text: str) -> str:
     assert process.stdout is not None
     seen = ""
@@ -100,6 +133,17 @@ async def test_dev_starts_stops_and_resumes(tmp_path: Path) -> None:
         code, out, _ = await peercoach(port, "--data-dir", str(tmp_path), "cohort", "list", "--json")
         assert code == 0 and json.loads(out) == [{"cohort": SAMPLE_COHORT, "status": "running"}]
 
+        # every command it suggests works as printed, in another terminal somewhere else
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        tries = commands_to_try(welcome)
+        where = f"{PEERCOACH} --data-dir {tmp_path.resolve()} --address localhost:{port} "
+        assert len(tries) == 4 and all(c.startswith(where) for c in tries)
+        for command in tries:
+            code, out, complaint = await in_a_new_shell(command, elsewhere)
+            assert code == 0, f"{command}\n{out}{complaint}"
+        assert SAMPLE_COHORT in (await in_a_new_shell(tries[0], elsewhere))[1]
+
         # a worker that dies is started again, and the stack keeps serving
         os.kill(worker_of(process.pid), signal.SIGKILL)
         assert "The worker stopped (exit -9" in await console_until(process, "starting it again")
@@ -115,9 +159,11 @@ async def test_dev_starts_stops_and_resumes(tmp_path: Path) -> None:
     finally:
         goodbye = await stop(process)
     assert "Stopped." in goodbye
+    again = goodbye.split("to pick up where it left off:\n", 1)[1].strip()
 
-    # the same data directory: the cohort is still there, running, and is not launched again
-    process, welcome = await start_dev(tmp_path, port, ui_port, web_port)
+    # the command it printed, run in a new terminal: the same data directory and ports; the cohort is still
+    # there, running, and is not launched again
+    process, welcome = await run_dev(shlex.split(again), new_shell(), cwd=tmp_path / "elsewhere")
     try:
         assert "Launched the sample cohort" not in welcome
         code, out, _ = await peercoach(
@@ -126,3 +172,14 @@ async def test_dev_starts_stops_and_resumes(tmp_path: Path) -> None:
         assert code == 0 and json.loads(out)["coaches"] == 3
     finally:
         await stop(process)
+
+
+def test_the_welcome_says_where_notifications_go(tmp_path: Path) -> None:
+    local = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    said = dev.welcome(local, dev.Ports(), tmp_path / "temporal.sqlite3", [SAMPLE_COHORT])
+    assert "the outbox in sqlite:///" in said and "no SMTP set" in said and "the link appears here" in said
+
+    mailing = local.model_copy(update={"smtp_host": "mail.example.org", "smtp_port": 587})
+    said = dev.welcome(mailing, dev.Ports(), tmp_path / "temporal.sqlite3", [SAMPLE_COHORT])
+    assert "no SMTP set" not in said and "the link appears here" not in said
+    assert "email through SMTP at mail.example.org:587" in said and "the link is emailed" in said

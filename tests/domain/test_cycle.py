@@ -19,6 +19,7 @@ from domain.cycle import (
     building_view,
     check_move,
     check_note,
+    starts_new_cycle,
     unlock_coaching,
 )
 from domain.problems import Refused
@@ -535,3 +536,8 @@ def test_the_building_view_has_stages_dates_and_counts_but_no_note_text() -> Non
     dumped = view.model_dump_json()
     assert "SECRET" not in dumped
     assert "notes" not in view.model_dump()
+
+
+def test_only_reflect_to_initiate_starts_a_new_cycle() -> None:
+    starting = [(s, t) for s in Stage for t in Stage if starts_new_cycle(s, t)]
+    assert starting == [(Stage.reflect, Stage.initiate)]

@@ -16,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.substitutes import LocalSubstituteDesk
-from domain.cycle import PartnershipRecord, Stage
+from domain.cycle import CYCLE_STAGES, PartnershipRecord, Stage
 from domain.program import Program
 from domain.release import ReleaseRequest, ReleaseStatus
 from domain.roster import Partnership, Roster, parse_roster_csv
@@ -34,7 +34,7 @@ from workflows import ids
 from workflows.partnership import PartnershipWorkflow
 
 T = TypeVar("T")
-CYCLE = [Stage.initiate, Stage.co_plan, Stage.modeling, Stage.observe, Stage.reflect, Stage.closed]
+CYCLE = [*CYCLE_STAGES, Stage.closed]
 EXPECTED_MOVES = list(zip([Stage.pending, *CYCLE[:-1]], CYCLE, strict=True))
 
 
@@ -65,6 +65,26 @@ def two_partnerships_each(coaches: int, schools: int) -> Roster:
 NOT_NOW = (RPCStatusCode.FAILED_PRECONDITION, RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE)
 
 
+class PatientHandle(WorkflowHandle[Any, Any]):
+    """A workflow handle whose Updates are asked again, with the same Update id, while Temporal says "not now"."""
+
+    def __init__(self, client: Client, workflow_id: str, not_now: Counter[str]):
+        super().__init__(client, workflow_id)
+        self.not_now = not_now
+
+    async def execute_update(self, update: Any, arg: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        update_id = str(uuid.uuid4())
+        for _ in range(120):
+            try:
+                return await super().execute_update(update, arg, id=update_id, **kwargs)
+            except RPCError as err:
+                if err.status not in NOT_NOW:
+                    raise
+                self.not_now[err.message] += 1
+                await asyncio.sleep(0.5)
+        raise AssertionError(f"{self.id}: Temporal kept saying {self.not_now.most_common(1)} for a minute")
+
+
 class PatientPeople(CoachingClient):
     """The doors' client, used by people who press again when Temporal says "not now".
 
@@ -80,19 +100,20 @@ class PatientPeople(CoachingClient):
         super().__init__(*args, **kwargs)
         self.not_now = Counter()
 
-    async def _update(self, handle: WorkflowHandle[Any, Any], update: str, arg: Any, result_type: type) -> Any:
-        update_id = str(uuid.uuid4())
-        for _ in range(120):
-            try:
-                return await handle.execute_update(update, arg, id=update_id, result_type=result_type)
-            except WorkflowUpdateFailedError as err:
-                raise AssertionError(f"{handle.id}: {update} refused: {err.cause}") from None
-            except RPCError as err:
-                if err.status not in NOT_NOW:
-                    raise
-                self.not_now[err.message] += 1
-                await asyncio.sleep(0.5)
-        raise AssertionError(f"{handle.id}: Temporal kept saying {self.not_now.most_common(1)} for a minute")
+    def _patient(self, handle: WorkflowHandle[Any, Any]) -> PatientHandle:
+        return PatientHandle(self.client, handle.id, self.not_now)
+
+    def cohort(self, cohort: str) -> PatientHandle:
+        return self._patient(super().cohort(cohort))
+
+    def training(self, cohort: str, coach: str) -> PatientHandle:
+        return self._patient(super().training(cohort, coach))
+
+    def partnership(self, cohort: str, pid: str) -> PatientHandle:
+        return self._patient(super().partnership(cohort, pid))
+
+    def ledger(self, cohort: str, school: str) -> PatientHandle:
+        return self._patient(super().ledger(cohort, school))
 
 
 class Play:

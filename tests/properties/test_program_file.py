@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from domain.cycle import Stage
 from domain.problems import InvalidInput
-from domain.program import Program, load_program, training_timeline
+from domain.program import SESSIONS_PER_YEAR, Program, load_program, training_timeline
 from tests.properties.inputs import PROPERTY, any_text, awkward_text
 
 ZONES = ["UTC", "America/Los_Angeles", "America/St_Johns", "Europe/Berlin", "Asia/Kathmandu", "Australia/Lord_Howe", "Pacific/Chatham"]
@@ -62,7 +62,7 @@ def programs(draw: st.DrawFn) -> dict[str, Any]:
     year = draw(st.integers(min_value=2000, max_value=2090))
     starts = date(year, 1, 1) + timedelta(days=draw(st.integers(0, 300)))
     sessions = []
-    for number in range(1, 9):
+    for number in range(1, SESSIONS_PER_YEAR + 1):
         days = draw(st.integers(1, 4))
         sessions.append(
             {

@@ -110,7 +110,7 @@ async def test_a_cohort_from_upload_to_an_approved_release_day(web_stack: WebSta
     await shot(ann, "4-coach-began-the-cycle")
     await stack.coaching.move("browser-cohort", "ann--tia", email["ann"], Stage.co_plan)  # from another device
     await ann.get_by_role("button", name="Move to co-plan").click()
-    await expect(ann.get_by_role("alert")).to_contain_text("a partnership in co-plan cannot move to co-plan")
+    await expect(ann.get_by_role("alert")).to_contain_text("the partnership is already in co-plan")
     await expect(ann.get_by_role("alert")).to_contain_text("Allowed now: model")
     await expect(ann.get_by_role("button", name="Move to model")).to_be_visible()
     await shot(ann, "5-coach-refused-a-stale-move")

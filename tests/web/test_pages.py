@@ -13,7 +13,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from domain.cycle import Stage
+from domain.cycle import NOTE_MAX_CHARS, Stage
+from domain.release import PURPOSE_MAX_CHARS
+from domain.roster import EMAIL_MAX
 from store import members
 from tests.conftest import program_starting
 from tests.web.conftest import PROGRAM_OFFICE, WebStack, csrf_of, launch, roster_for, signed_in
@@ -180,6 +182,27 @@ async def test_release_time_asked_by_a_teacher_and_decided_by_the_principal(web_
     assert decided.status_code == 303
     mine = (await tia.get(f"/api/cohorts/{c}/release")).json()
     assert mine["remaining"] == 1 and mine["requests"][0]["status"] in ("approved", "booked")
+
+
+async def test_forms_and_the_api_take_what_the_domain_takes(web_stack: WebStack) -> None:
+    """Each limit is the domain's: a form stops no text the domain would take, and the API takes as much as the domain."""
+    cohort = await launch(web_stack)
+    c = cohort.id
+    tia, pat = await signed_in(web_stack, cohort.tia), await signed_in(web_stack, cohort.principal)
+    assert f'name="purpose" required maxlength="{PURPOSE_MAX_CHARS}"' in (await tia.get(f"/cohorts/{c}/release")).text
+    assert f'name="text" rows="3" maxlength="{NOTE_MAX_CHARS}"' in (await tia.get(f"/cohorts/{c}/partnerships/ann--tia")).text
+    async with httpx.AsyncClient(base_url=web_stack.url) as stranger:
+        assert f'maxlength="{EMAIL_MAX}"' in (await stranger.get("/sign-in")).text
+
+    token = {"X-CSRF-Token": (await tia.get("/api/me")).json()["csrf_token"]}
+    day = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    longest = {"days": 0.5, "on": day, "purpose": "p" * PURPOSE_MAX_CHARS}
+    too_long = await tia.post(f"/api/cohorts/{c}/release", json=longest | {"purpose": "p" * (PURPOSE_MAX_CHARS + 1)}, headers=token)
+    assert too_long.status_code == 422
+    asked = await tia.post(f"/api/cohorts/{c}/release", json=longest, headers=token)
+    assert asked.status_code == 200, asked.text
+    school = (await pat.get(f"/cohorts/{c}/schools/hazel")).text
+    assert f'name="reason" maxlength="{PURPOSE_MAX_CHARS}"' in school
 
 
 async def test_a_launch_with_roster_problems_shows_every_row_and_starts_nothing(web_stack: WebStack) -> None:

@@ -1,8 +1,9 @@
 """The cohort hears only what its rules need; trainings tell their partnerships of the unlock.
 
-A state-sized cohort could not keep up when every move of every partnership was
-signalled to it. Moves and attendance go to the read model; the cohort's history
-grows only with partnerships' ends and coordinators' work.
+One workflow told of every move of every partnership would carry the whole
+cohort's work in its history, and a state-sized cohort would outgrow it. So moves
+and attendance go to the read model, and the cohort's history grows only with
+partnerships' ends and coordinators' work.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from datetime import timedelta
 from temporalio.testing import WorkflowEnvironment
 
 from domain.cohort import NewPartnership
-from domain.cycle import Stage
+from domain.cycle import CYCLE_STAGES, Stage
 from domain.training import Attendance
 from tests.conftest import program_starting
 from tests.roster_fixtures import ANN, ANN_TIA, COORDINATOR, TED, TIA, small_roster
 from workflows import ids
 
 COHORT = "quiet"
-CYCLE = [Stage.initiate, Stage.co_plan, Stage.modeling, Stage.observe, Stage.reflect]
 
 
 async def _cohort_events(env: WorkflowEnvironment) -> int:
@@ -51,7 +51,7 @@ async def test_partnerships_are_unlocked_by_their_coachs_training(time_env: Work
 
         # a whole cycle of moves adds nothing to the cohort's history, and the summary still sees it
         before = await _cohort_events(time_env)
-        for stage in CYCLE:
+        for stage in CYCLE_STAGES:
             await coaching.move(COHORT, ANN_TIA, ANN, stage)
         await time_env.sleep(timedelta(seconds=30))
         assert await _cohort_events(time_env) == before
