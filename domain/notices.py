@@ -9,7 +9,7 @@ principal carry stages, dates and counts, never the text of a note.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -23,6 +23,7 @@ from domain.training import TrainingRecord
 class NoticeKind(StrEnum):
     cohort_launched = "cohort_launched"
     session_reminder = "session_reminder"
+    session_cancelled = "session_cancelled"
     attendance_due = "attendance_due"
     make_up = "make_up"
     coaching_unlocked = "coaching_unlocked"
@@ -37,16 +38,36 @@ class NoticeKind(StrEnum):
     release_expiring = "release_expiring"
     substitute_booked = "substitute_booked"
     sign_in = "sign_in"
+    undeliverable = "undeliverable"
+
+
+class InviteMethod(StrEnum):
+    request = "REQUEST"  # put the session in the calendar, or bring it up to date
+    cancel = "CANCEL"  # take it out
 
 
 class Invite(BaseModel):
-    """A calendar invite (.ics) for a training session."""
+    """A training session as a calendar event (.ics, made by activities/invites.py for each recipient).
 
-    uid: str
+    The hours are the program file's wall times with the zone's name: a datetime that crosses
+    Temporal as JSON keeps its offset and loses its zone, and the calendar needs the zone for a
+    session's later days and for the change to or from daylight saving time between them.
+    """
+
+    method: InviteMethod = InviteMethod.request
+    uid: str  # the session's; the recipient's address is added as the invite is made for them
+    sequence: int = 0  # goes up with each change a calendar app is to apply (RFC 5545)
+    made_at: datetime  # when the notice was made: a retried send makes the same invite
     summary: str
-    starts: datetime
-    ends: datetime
     location: str
+    timezone: str
+    starts_on: date
+    days: int = 1
+    starts_at: time  # the hours of each day of the session
+    ends_at: time
+
+    def cancelled(self) -> Invite:
+        return self.model_copy(update={"method": InviteMethod.cancel, "sequence": self.sequence + 1})
 
 
 class Notice(BaseModel):
@@ -66,7 +87,22 @@ def cohort_launched(cohort: str, program: Program, coordinators: list[str], coac
     )
 
 
-def session_reminder(record: TrainingRecord, program: Program, session: int, days_before: int) -> Notice:
+def session_invite(record: TrainingRecord, program: Program, session: int, at: datetime) -> Invite:
+    s = program.session(session)
+    return Invite(
+        uid=f"{record.cohort}-session-{session}",
+        made_at=at,
+        summary=f"{program.name}: session {session}, {s.title}",
+        location=s.location or s.format.value,
+        timezone=program.timezone,
+        starts_on=s.starts_on,
+        days=s.days,
+        starts_at=s.starts_at.replace(tzinfo=None),  # the program's time zone applies, as in its calendar
+        ends_at=s.ends_at.replace(tzinfo=None),
+    )
+
+
+def session_reminder(record: TrainingRecord, program: Program, session: int, days_before: int, at: datetime) -> Notice:
     s = program.session(session)
     return Notice(
         key=f"reminder:{record.cohort}:{record.coach}:session-{session}:{days_before}d",
@@ -83,13 +119,25 @@ def session_reminder(record: TrainingRecord, program: Program, session: int, day
             "format": s.format.value,
             "location": s.location,
         },
-        invite=Invite(
-            uid=f"{record.cohort}-session-{session}-{record.coach}",
-            summary=f"{program.name}: session {session}, {s.title}",
-            starts=program.session_start(session),
-            ends=program.session_end(session),
-            location=s.location or s.format.value,
-        ),
+        invite=session_invite(record, program, session, at),
+    )
+
+
+def session_cancelled(record: TrainingRecord, program: Program, session: int, at: datetime) -> Notice:
+    """A session the coach was invited to and will not attend (they withdrew): its invite is cancelled."""
+    s = program.session(session)
+    return Notice(
+        key=f"cancelled:{record.cohort}:{record.coach}:session-{session}",
+        kind=NoticeKind.session_cancelled,
+        to=[record.coach],
+        context={
+            "name": record.name,
+            "program": program.name,
+            "session": session,
+            "title": s.title,
+            "starts_on": s.starts_on.strftime("%A %B %-d, %Y"),
+        },
+        invite=session_invite(record, program, session, at).cancelled(),
     )
 
 
@@ -242,6 +290,16 @@ def substitute_booked(ledger: ReleaseLedgerRecord, request: ReleaseRequest) -> N
 def sign_in_link(email: str, link: str, minutes: int, token_id: str) -> Notice:
     """A one-time link to the web app; its key is the token's, so a retried send delivers it once."""
     return Notice(key=f"sign-in:{token_id}", kind=NoticeKind.sign_in, to=[email], context={"link": link, "minutes": minutes})
+
+
+def undeliverable(cohort: str, coordinators: list[str], address: str, reply: str) -> Notice:
+    """The mail server refused an address for good: the cohort's coordinators hear once per address, to correct the roster."""
+    return Notice(
+        key=f"undeliverable:{cohort}:{address.lower()}",
+        kind=NoticeKind.undeliverable,
+        to=coordinators,
+        context={"cohort": cohort, "address": address, "reply": reply},
+    )
 
 
 def cohort_of(key: str) -> str | None:

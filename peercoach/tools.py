@@ -19,7 +19,7 @@ from peercoach.invocation import UserError, run, settings
 from peercoach.output import JsonFlag, console, print_json, table, when
 from peercoach.partnership_commands import split_id
 from store.database import Database
-from store.outbox import Outbox
+from store.outbox import Outbox, OutboxEntry
 from workers import logs
 from workers import worker as worker_process
 
@@ -49,19 +49,43 @@ def outbox(
     kind: Annotated[str | None, typer.Option(help="Only this kind (session_reminder, stall_follow_up, ...).")] = None,
     limit: Annotated[int, typer.Option(help="At most this many, the earliest first.")] = 200,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many of the earliest (the next page: --offset 200).")] = 0,
+    show: Annotated[str | None, typer.Option("--show", help="One notice's whole message, by its key, to each recipient.")] = None,
+    body: Annotated[bool, typer.Option("--body", help="Each message with its headers and text, not a table.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """The notifications sent, as the program's database records them."""
     database = Database.open(settings().database)
     try:
-        entries = Outbox(database).entries(recipient=to, kind=kind, limit=limit, offset=offset)
+        entries = Outbox(database).find(show) if show else Outbox(database).entries(recipient=to, kind=kind, limit=limit, offset=offset)
     finally:
         database.dispose()
+    if show and not entries:
+        raise UserError(f"no message has the key {show!r}")
     if as_json:
         print_json(entries)
-        return
-    rows = [[when(e.created_at), e.kind, e.recipient, e.subject, e.status] for e in entries]
-    console.print(table(f"Outbox ({database.where})", ["asked", "kind", "to", "subject", "status"], rows))
+    elif show or body:
+        typer.echo("\n\n".join(_message(e) for e in entries))
+    else:
+        rows = [[when(e.created_at), e.kind, e.recipient, e.subject, e.status] for e in entries]
+        console.print(table(f"Outbox ({database.where})", ["asked", "kind", "to", "subject", "status"], rows))
+
+
+def _message(e: OutboxEntry) -> str:
+    """A message as its recipient reads it, with what the outbox knows of its sending; the invite is named, not printed."""
+    fields = {
+        "Key": e.key,
+        "Kind": e.kind,
+        "To": e.recipient,
+        "Subject": e.subject,
+        "Message-ID": e.message_id,
+        "Asked": when(e.created_at),
+        "Sent": when(e.sent_at) if e.sent_at else None,
+        "Status": f"{e.status}" + (f" via {e.via}" if e.via else "") + f", {e.attempts} attempt{'s' * (e.attempts != 1)}",
+        "Server said": e.reply,
+        "Attached": "session.ics (calendar invite)" if e.invite else None,
+    }
+    head = "\n".join(f"{name}: {value}" for name, value in fields.items() if value)
+    return f"{head}\n\n{e.body.rstrip()}"
 
 
 def diagram(

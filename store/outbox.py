@@ -2,11 +2,17 @@
 
 It is the embedded default's delivery (a fresh machine shows every message that would
 have gone out) and, with SMTP configured, the ledger that keeps a notice from going out
-again: a (key, recipient) marked sent is not claimed again, by any worker on any machine
-sharing the database. A pending one is, by every attempt that asks (each is counted).
-So a message goes out twice only when the mail server took it and the mark did not
-follow: the worker died in between, or the attempt outlived its timeout while Temporal
-ran the retry. A notice arrives at least once, and twice only then.
+again: a (key, recipient) marked sent or undeliverable is not claimed again, by any worker
+on any machine sharing the database. A pending one is, by every attempt that asks (each is
+counted in `attempts`).
+
+What that guarantees: every notice arrives at least once. It may arrive twice when the mail
+server took it and the mark did not follow (the worker died in between, or the attempt
+outlived its timeouts while Temporal ran the retry). The copy is the same message with the
+same Message-ID, so a receiving system that de-duplicates by Message-ID keeps one, and the
+outbox holds one row for it. What it does not guarantee: that a mail server which keeps
+no record of Message-IDs drops the copy; or that the recipient reads it (mail accepted
+by the server may still bounce later, which the program does not hear about).
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from domain.notices import cohort_of
 from store.database import Database, insert
 from store.tables import outbox
 
-PENDING, SENT = "pending", "sent"
+REPLY_MAX = 1000  # a server's reply can run to several lines; the first thousand characters say why
+PENDING, SENT, UNDELIVERABLE = "pending", "sent", "undeliverable"
 
 
 class OutboxEntry(BaseModel):
@@ -35,14 +42,26 @@ class OutboxEntry(BaseModel):
     attempts: int
     created_at: datetime
     sent_at: datetime | None
+    message_id: str | None
+    reply: str | None  # the mail server's refusal, for an undeliverable one
 
 
 class Outbox:
     def __init__(self, database: Database):
         self.database = database
 
-    def claim(self, key: str, recipient: str, kind: str, subject: str, body: str, invite: str | None, asked_at: datetime) -> bool:
-        """Record the message as pending and count the attempt; False if it was already sent (so do not send it again)."""
+    def claim(
+        self,
+        key: str,
+        recipient: str,
+        kind: str,
+        subject: str,
+        body: str,
+        invite: str | None,
+        asked_at: datetime,
+        message_id: str | None = None,
+    ) -> bool:
+        """Record the message as pending and count the attempt; False if it is sent or undeliverable (so do not send it)."""
         recipient = recipient.lower()
         row = {
             "key": key,
@@ -52,6 +71,7 @@ class Outbox:
             "subject": subject,
             "body": body,
             "invite": invite,
+            "message_id": message_id,
             "status": PENDING,
             "created_at": asked_at,  # a retry keeps the first ask
         }
@@ -66,6 +86,17 @@ class Outbox:
     def mark_sent(self, key: str, recipient: str, via: str) -> None:
         with self.database.begin() as db:
             db.execute(update(outbox).where(_one(key, recipient.lower())).values(status=SENT, via=via, sent_at=datetime.now(UTC)))
+
+    def mark_undeliverable(self, key: str, recipient: str, reply: str) -> None:
+        """The mail server refused the address for good: no attempt claims it again."""
+        with self.database.begin() as db:
+            db.execute(update(outbox).where(_one(key, recipient.lower())).values(status=UNDELIVERABLE, reply=reply[:REPLY_MAX]))
+
+    def find(self, key: str) -> list[OutboxEntry]:
+        """Every recipient's message of one notice."""
+        with self.database.begin() as db:
+            rows = db.execute(select(outbox).where(outbox.c.key == key).order_by(outbox.c.recipient))
+            return [OutboxEntry.model_validate(row._mapping) for row in rows]
 
     def entries(
         self, recipient: str | None = None, kind: str | None = None, limit: int | None = None, offset: int = 0

@@ -191,11 +191,13 @@ outbox = Table(
     Column("subject", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("invite", Text),
-    Column("status", String(20), nullable=False),  # pending | sent
+    Column("status", String(20), nullable=False),  # pending | sent | undeliverable
     Column("via", String(20)),  # outbox | smtp
     Column("attempts", Integer, nullable=False, default=0),
     Column("created_at", UtcDateTime(), nullable=False),  # when the workflow asked for it (Temporal's clock)
     Column("sent_at", UtcDateTime()),
+    Column("message_id", String(200)),  # the same for every copy of the message (activities/messages.py)
+    Column("reply", Text),  # the mail server's refusal, for an undeliverable message
     Index(None, "recipient"),
     Index(None, "cohort", "created_at"),
     Index(None, "kind"),

@@ -32,7 +32,11 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10  # connecting, and each SMTP command
+    # What a district's mail says it is from, and where replies go (docs/mail.md).
     mail_from: str = "peercoach@localhost"
+    mail_from_name: str = "Peer Coaching Program"
+    mail_reply_to: str | None = None
 
     # The web app (`peercoach web`): where its links point, and who may sign in
     # before any cohort names them (the program office, to launch the first cohort).
@@ -94,4 +98,7 @@ class Settings(BaseSettings):
             password=self.smtp_password,
             starttls=self.smtp_starttls,
             sender=self.mail_from,
+            sender_name=self.mail_from_name,
+            reply_to=self.mail_reply_to,
+            timeout_seconds=self.smtp_timeout_seconds,
         )

@@ -28,9 +28,15 @@ with workflow.unsafe.imports_passed_through():
 # Where a message goes: the target workflow's id and the signal method that takes it (each workflow knows its own).
 Route = Callable[[str, Message], tuple[str, Any]]
 
-# An SMTP server that is down for a while must not lose a message: retry with
-# backoff for up to three days, then log it as undeliverable.
+# An SMTP server that is down for a while, or answers 4xx, must not lose a message: retry with
+# backoff (2 s doubling to 10 minutes) for up to three days, then log it as undeliverable.
+# A permanent refusal is not an error at all: send_notice marks it and returns (docs/mail.md).
 NOTICE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=10))
+NOTICE_GIVE_UP = timedelta(days=3)
+# One message: connecting and each SMTP command answer within the worker's SMTP timeout (10 s by default),
+# and the outbox's claim and mark are a transaction each. An attempt that stops heartbeating for this long,
+# or outlives this for each of its recipients, is retried; the outbox skips those already sent.
+ONE_MESSAGE = timedelta(seconds=30)
 
 
 DATABASE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=5))
@@ -90,8 +96,9 @@ class Dispatch:
             await workflow.execute_activity(
                 SEND_NOTICE,
                 notice,
-                start_to_close_timeout=timedelta(seconds=60),
-                schedule_to_close_timeout=timedelta(days=3),
+                start_to_close_timeout=ONE_MESSAGE * (len(set(notice.to)) + 1),  # and one for a refusal's word to the coordinators
+                heartbeat_timeout=ONE_MESSAGE,
+                schedule_to_close_timeout=NOTICE_GIVE_UP,
                 retry_policy=NOTICE_RETRY,
             )
         except ActivityError as err:

@@ -5,6 +5,7 @@ and its calendar is `domain.program.training_timeline`: reminders (with invites)
 each session, and an attendance deadline after each, when the coordinators are asked
 for attendance still missing. The record counts the calendar events behind it, so the
 next wake-up is always the next event's time. After the last one the year finishes.
+A coach who withdraws has the invite of each session still ahead cancelled.
 """
 
 from __future__ import annotations
@@ -101,7 +102,10 @@ class TrainingProcess:
             withdrawing = record.status in OPEN_TRAINING
             if withdrawing:
                 withdraw(record, self.program, now)
-            return self._effects(record, now, None, changed=withdrawing)
+            effects = self._effects(record, now, None, changed=withdrawing)
+            if withdrawing:
+                effects.notices.extend(notices.session_cancelled(record, self.program, n, now) for n in self._invited_ahead(record, now))
+            return effects
         raise TypeError(f"a training does not take {type(message).__name__}")
 
     def wake(self, record: TrainingRecord, now: datetime) -> Effects[None]:
@@ -115,7 +119,7 @@ class TrainingProcess:
             if event.kind == CalendarEventKind.reminder:
                 if remind:
                     assert event.days_before is not None
-                    sent.append(notices.session_reminder(record, self.program, event.session, event.days_before))
+                    sent.append(notices.session_reminder(record, self.program, event.session, event.days_before, now))
             elif event.session not in record.attendance:
                 sent.append(notices.attendance_due(record.cohort, record.coordinators, record.coach, self.program, event.session))
         over = record.status in OPEN_TRAINING and self._next_event(record) is None
@@ -125,6 +129,11 @@ class TrainingProcess:
         effects = self._effects(record, now, None, changed=over)
         effects.notices.extend(sent)
         return effects
+
+    def _invited_ahead(self, record: TrainingRecord, now: datetime) -> list[int]:
+        """The sessions not begun by `now` whose reminders, each with an invite, have begun to come due."""
+        reminded = {e.session for e in self.calendar[: record.calendar_done] if e.kind == CalendarEventKind.reminder}
+        return sorted(n for n in reminded if self.program.session_start(n) > now)
 
     def _next_event(self, record: TrainingRecord) -> CalendarEvent | None:
         return self.calendar[record.calendar_done] if record.calendar_done < len(self.calendar) else None

@@ -1,11 +1,14 @@
 """A real SMTP server for the activity tests, and a way to run an activity outside a worker.
 
 The server is aiosmtpd on 127.0.0.1 and a free port. It can be stopped and started
-again on the same port, to play an outage, and it can refuse chosen recipients.
+again on the same port, to play an outage; it can refuse chosen recipients with a
+reply of the test's choosing (at RCPT or at DATA), and take its time over each message.
+Like many servers it does not offer SMTPUTF8, so it cannot take a non-ASCII address.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import socket
 from collections.abc import Iterator
@@ -40,19 +43,28 @@ def free_port() -> int:
 
 
 class Inbox:
-    """aiosmtpd handler: keeps every envelope it accepts; refuses the recipients in `refuse`."""
+    """aiosmtpd handler: keeps every envelope it accepts. `refuse` answers RCPT for an address with the reply
+    given, `refuse_data` answers DATA for it; `seconds_a_message` is how long DATA takes."""
 
     def __init__(self) -> None:
         self.envelopes: list[Envelope] = []
-        self.refuse: set[str] = set()
+        self.refuse: dict[str, str] = {}
+        self.refuse_data: dict[str, str] = {}
+        self.asked: list[str] = []  # every RCPT, taken or refused
+        self.seconds_a_message = 0.0
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]) -> str:
+        self.asked.append(address)
         if address in self.refuse:
-            return "550 5.1.1 mailbox unavailable"
+            return self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        await asyncio.sleep(self.seconds_a_message)
+        [recipient] = envelope.rcpt_tos
+        if recipient in self.refuse_data:
+            return self.refuse_data[recipient]
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
 
@@ -82,7 +94,9 @@ class SmtpServer:
 
     def start(self) -> None:
         assert self._controller is None, "already running"
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, server_hostname="peercoach.test")
+        self._controller = Controller(
+            self.inbox, hostname="127.0.0.1", port=self.port, server_hostname="peercoach.test", enable_SMTPUTF8=False
+        )
         self._controller.start()
 
     def stop(self) -> None:

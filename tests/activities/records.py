@@ -131,10 +131,17 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
     return {
         "cohort_launched": (notices.cohort_launched(COHORT, p, [COORDINATOR], 2, 2), ["Peer Coaching 2026", COHORT, "2 coaches"]),
         "session_reminder_7d": (
-            notices.session_reminder(record, p, 2, 7),
+            notices.session_reminder(record, p, 2, 7, p.session_start(2) - timedelta(days=7)),
             ["is in 7 days", "Hi Ann Coach", "Monday July 6, 2026", "runs 3 days", "ESD 112"],
         ),
-        "session_reminder_1d_online": (notices.session_reminder(record, p, 5, 1), ["is tomorrow", "It is online."]),
+        "session_reminder_1d_online": (
+            notices.session_reminder(record, p, 5, 1, p.session_start(5) - timedelta(days=1)),
+            ["is tomorrow", "It is online."],
+        ),
+        "session_cancelled": (
+            notices.session_cancelled(record, p, 2, p.session_start(2) - timedelta(days=3)),
+            ["Cancelled: Peer Coaching 2026 session 2", "Monday July 6, 2026", "Coaching skills 2"],
+        ),
         "attendance_due": (notices.attendance_due(COHORT, [COORDINATOR], ANN, p, 4), [ANN, "session 4", "Coaching skills 4"]),
         "make_up": (notices.make_up(record, p, 3, "absent"), ["Making up session 3", "marked absent"]),
         "coaching_unlocked": (notices.coaching_unlocked(record, p), ["You can start coaching", "session 5"]),
@@ -170,5 +177,9 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
         "sign_in": (
             notices.sign_in_link(ANN, "https://peercoach.example.org/sign-in/abc.def", 15, "abc"),
             ["https://peercoach.example.org/sign-in/abc.def", "expires in 15 minutes"],
+        ),
+        "undeliverable": (
+            notices.undeliverable(COHORT, [COORDINATOR], "zoë.teacher@hazel.test", "550 5.1.1 mailbox unavailable"),
+            ["Mail to zoë.teacher@hazel.test cannot be delivered", "550 5.1.1 mailbox unavailable", COHORT],
         ),
     }

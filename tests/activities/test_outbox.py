@@ -11,8 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from typer.testing import CliRunner
 
 from domain import notices
+from peercoach import cli
 from store.database import Database
 from store.outbox import Outbox
 from tests.activities.records import program
@@ -201,7 +203,7 @@ def test_offset_pages_through_them(filled: Outbox) -> None:
 
 
 def test_entries_carry_everything_claimed(outbox: Outbox) -> None:
-    outbox.claim("reminder:c:ann:session-2:1d", ANN, "session_reminder", "Reminder", "Hi Ann", "BEGIN:VCALENDAR", MONDAY)
+    outbox.claim("reminder:c:ann:session-2:1d", ANN, "session_reminder", "Reminder", "Hi Ann", "BEGIN:VCALENDAR", MONDAY, "<id@esd.test>")
 
     [entry] = outbox.entries(kind="session_reminder")
 
@@ -216,4 +218,39 @@ def test_entries_carry_everything_claimed(outbox: Outbox) -> None:
         "via": None,
         "attempts": 1,
         "created_at": MONDAY,
+        "message_id": "<id@esd.test>",
+        "reply": None,
     }
+    assert outbox.find("reminder:c:ann:session-2:1d") == [entry]
+    assert outbox.find("reminder:c:ann:session-3:1d") == []
+
+
+def test_an_undeliverable_message_keeps_the_servers_reply_and_is_not_claimed_again(outbox: Outbox) -> None:
+    args = ("k", ANN, "make_up", "s", "b", None, MONDAY)
+    assert outbox.claim(*args)
+    outbox.mark_undeliverable("k", ANN, "550 5.1.1 mailbox unavailable")
+
+    assert not outbox.claim(*args)
+    [row] = outbox.entries()
+    assert (row.status, row.reply, row.attempts, row.sent_at) == ("undeliverable", "550 5.1.1 mailbox unavailable", 1, None)
+
+
+def test_the_outbox_command_shows_a_whole_message_and_lists_bodies(outbox: Outbox, database: Database) -> None:
+    link = notices.sign_in_link(ANN, "https://peercoach.example.org/sign-in/abc.def", 15, "abc")
+    assert outbox.claim(link.key, ANN, "sign_in", "Your sign-in link", f"Use this link:\n{link.context['link']}\n", None, MONDAY, "<id@x>")
+    outbox.mark_sent(link.key, ANN, "smtp")
+    put(outbox, "unlocked:c:bob", BOB, "coaching_unlocked", MONDAY + timedelta(minutes=1))
+    env = {"PEERCOACH_DATABASE_URL": database.url}
+
+    shown = CliRunner().invoke(cli.app, ["outbox", "--show", link.key], env=env)
+    listed_with_bodies = CliRunner().invoke(cli.app, ["outbox", "--body"], env=env)
+    unknown = CliRunner().invoke(cli.app, ["outbox", "--show", "sign-in:nope"], env=env)
+
+    assert shown.exit_code == 0, shown.output
+    for line in (f"To: {ANN}", "Subject: Your sign-in link", "Message-ID: <id@x>", "Status: sent via smtp, 1 attempt"):
+        assert line in shown.output
+    assert "https://peercoach.example.org/sign-in/abc.def" in shown.output
+    assert "coaching_unlocked body" not in shown.output
+    assert "https://peercoach.example.org/sign-in/abc.def" in listed_with_bodies.output
+    assert "coaching_unlocked body" in listed_with_bodies.output
+    assert unknown.exit_code != 0 and "no message has the key 'sign-in:nope'" in str(unknown.exception)

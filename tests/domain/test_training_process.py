@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from domain.notices import Notice, NoticeKind
+from domain.notices import InviteMethod, Notice, NoticeKind
 from domain.problems import Refused
 from domain.processes.effects import Effects, Message, ProcessKind, Recipient
 from domain.processes.partnership import CoachingUnlocked
@@ -247,3 +247,27 @@ def test_an_ended_year_stays_as_it_ended(status: TrainingStatus) -> None:
     record = training(status=status, calendar_done=len(CALENDAR))
     effects = process().receive(record, TrainingWithdrawn(), CALENDAR[-1].at)
     assert record.status == status and effects.done and effects.summary is None and record.revision == 0
+
+
+def test_withdrawing_cancels_the_invites_of_sessions_ahead() -> None:
+    p, record = process(), training()
+    effects = p.start(record, BEFORE_THE_YEAR)
+    at = PROGRAM.session_start(3) - timedelta(hours=1)
+    reminders: list[Notice] = []
+    while effects.wake_at is not None and effects.wake_at <= at:
+        effects = p.wake(record, effects.wake_at)
+        reminders += [n for n in effects.notices if n.kind == NoticeKind.session_reminder]
+    invited = {n.invite.uid: n.invite for n in reminders if n.invite is not None}
+
+    effects = p.receive(record, TrainingWithdrawn(), at)
+
+    # sessions 2 to 4 are on three days in a row: session 2 has begun, session 4's first reminder is out
+    assert [n.key for n in effects.notices] == [f"cancelled:spring:{COACH}:session-{s}" for s in (3, 4)]
+    for notice in effects.notices:
+        assert notice.kind == NoticeKind.session_cancelled and notice.to == [COACH] and notice.invite is not None
+        cancel, request = notice.invite, invited[notice.invite.uid]  # the same event in the coach's calendar
+        assert cancel.method == InviteMethod.cancel and request.method == InviteMethod.request
+        assert cancel.sequence == request.sequence + 1 == 1
+        assert cancel.made_at == at
+        assert (cancel.starts_on, cancel.starts_at, cancel.ends_at) == (request.starts_on, request.starts_at, request.ends_at)
+    assert p.receive(record, TrainingWithdrawn(), at + timedelta(hours=1)).notices == []  # told once

@@ -1,10 +1,11 @@
-"""The mail server is down for a while: notices are retried with backoff and each arrives once when it is back.
+"""The mail server is down for a while, then refuses for a while: notices are retried with backoff and each arrives once.
 
 The whole path runs: a coach's move and a teacher's release request (Updates on
 the dev server) make the workflows dispatch notices; send_notice fails against
 a real SMTP server (aiosmtpd) that is stopped, Temporal retries it at 2 s, 4 s,
-8 s... (workflows/dispatch.py); the server comes back on the same port and every
-notice is delivered exactly once.
+8 s... (workflows/dispatch.py); the server comes back on the same port but answers
+one recipient "451 try again later", a temporary refusal that is retried too; then it
+takes that recipient and every notice is delivered exactly once.
 """
 
 from __future__ import annotations
@@ -61,8 +62,12 @@ async def test_notices_wait_out_an_smtp_outage_and_arrive_once(dev_env: Workflow
             assert waiting[("stage_moved", TIA)][1] == 2  # the outbox counts the two tries so far
             assert len(smtp.inbox.envelopes) == 3
 
-            smtp.start()  # back on the same port: the next retry delivers
-            await eventually(lambda: len(smtp.inbox.envelopes) == 6, seconds=30)
+            smtp.inbox.refuse[TED] = "451 4.3.0 try again later"
+            smtp.start()  # back on the same port: the next retry delivers, but Ted's only once the 4xx is over
+            await eventually(lambda: len(smtp.inbox.envelopes) == 5 and TED in smtp.inbox.asked, seconds=30)
+            assert {(e.kind, e.recipient): e.status for e in outbox.entries() if e.status != "sent"} == {("stage_moved", TED): "pending"}
+            del smtp.inbox.refuse[TED]
+            await eventually(lambda: len(smtp.inbox.envelopes) == 6, seconds=60)
             await eventually(lambda: {e.status for e in outbox.entries()} == {"sent"})
             assert await _no_pending_activities(partnership)
 

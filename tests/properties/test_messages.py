@@ -5,8 +5,8 @@ marks, combining accents, emoji, NUL and other control characters, oversized
 notes, `<script>` and `\\r\\nBcc:` attempts), rendered by `activities/messages.py`
 and, for a share of them, sent through `send_notice` to a real aiosmtpd server.
 What arrives has exactly the headers the program sets (one Subject, the one
-recipient, no Bcc), is plain text only (no HTML part, so markup is never
-interpreted), carries the text as written in its body, and its .ics parses with
+recipient, no Bcc), its HTML part has only the layout's own tags (what people
+typed is escaped), carries the text as written in its plain-text part, and its .ics parses with
 icalendar into one event with only the program's properties.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from email.message import EmailMessage
@@ -23,7 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from activities.messages import SUBJECT_MAX, calendar_invite, one_line, render
+from activities.invites import calendar_invite
+from activities.messages import SUBJECT_MAX, Sender, one_line, render
 from activities.names import SEND_NOTICE
 from activities.notifications import Mailer, NoticeActivities
 from domain import notices
@@ -39,8 +41,9 @@ from tests.properties.inputs import PROPERTY, any_text, awkward_text
 from tests.roster_fixtures import ANN, PRINCIPAL, TIA
 
 SENT = itertools.count()
-HEADERS = {"From", "To", "Subject", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"}
-EVENT_PROPERTIES = {"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION"}
+HEADERS = {"From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted", "MIME-Version", "Content-Type"}
+LAYOUT_TAGS = {"!DOCTYPE", "html", "head", "meta", "title", "body", "div", "p", "br", "a"}
+EVENT_PROPERTIES = {"UID", "SEQUENCE", "DTSTAMP", "DTSTART", "DTEND", "RRULE", "SUMMARY", "LOCATION", "STATUS", "ORGANIZER", "ATTENDEE"}
 CALENDAR_PROPERTIES = {"PRODID", "VERSION", "METHOD"}
 
 
@@ -54,7 +57,7 @@ def awkward_notices(draw: st.DrawFn) -> Notice:
     kind = draw(st.sampled_from(["reminder", "moved", "requested", "decided", "expired", "make_up", "finished", "stall", "due"]))
     record = training(name=draw(text))
     if kind == "reminder":
-        return notices.session_reminder(record, p, 2, draw(st.sampled_from([7, 1])))
+        return notices.session_reminder(record, p, 2, draw(st.sampled_from([7, 1])), p.session_start(1))
     if kind == "make_up":
         return notices.make_up(record, p, 2, "absent")
     if kind == "finished":
@@ -104,7 +107,7 @@ def test_a_rendered_message_keeps_what_people_typed_out_of_its_headers(notice: N
     assert subject == subject.strip()
     assert body.strip()
     if notice.invite is not None:
-        assert_inert_invite(calendar_invite(notice.invite), notice.invite.summary, notice.invite.location)
+        assert_inert_invite(calendar_invite(notice.invite, ANN, Sender()), notice.invite.summary, notice.invite.location)
 
 
 # -- through a real SMTP server -----------------------------------------------------------------
@@ -139,7 +142,7 @@ recipients = st.one_of(
 
 @settings(PROPERTY, max_examples=120)
 @given(notice=awkward_notices(), recipient=recipients)
-def test_a_sent_message_has_only_the_programs_headers_and_no_html(smtp: SmtpServer, outbox: Outbox, notice: Notice, recipient: str) -> None:
+def test_a_sent_message_has_the_programs_headers_and_inert_html(smtp: SmtpServer, outbox: Outbox, notice: Notice, recipient: str) -> None:
     smtp.inbox.envelopes.clear()
     notice = notice.model_copy(update={"key": f"{notice.key}:{next(SENT)}", "to": [recipient]})  # a new key: each example is sent
     activities = NoticeActivities(outbox, Mailer(smtp.settings))
@@ -150,9 +153,7 @@ def test_a_sent_message_has_only_the_programs_headers_and_no_html(smtp: SmtpServ
     [envelope] = smtp.inbox.envelopes
     assert envelope.rcpt_tos == [recipient]
     assert isinstance(envelope.content, bytes)
-    assert sorted(header_names(envelope.content)) == sorted(HEADERS - ({"Content-Transfer-Encoding"} if notice.invite else set())), (
-        envelope.content[:600]
-    )
+    assert sorted(header_names(envelope.content)) == sorted(HEADERS), envelope.content[:600]
     message = parse(envelope)
     assert message["To"] == recipient
     # Python's header folding drops a space that falls between two encoded words: compare the words. A person who
@@ -161,8 +162,11 @@ def test_a_sent_message_has_only_the_programs_headers_and_no_html(smtp: SmtpServ
         assert "".join(message["Subject"].split()) == "".join(subject.split())
     parts = list(message.walk())
     assert [p.get_content_type() for p in parts if not p.is_multipart()] == (
-        ["text/plain", "text/calendar"] if notice.invite else ["text/plain"]
-    ), "only plain text: markup in a name is never rendered as HTML"
+        ["text/plain", "text/html", "text/calendar"] if notice.invite else ["text/plain", "text/html"]
+    )
+    html = next(p for p in parts if p.get_content_type() == "text/html")
+    assert isinstance(html, EmailMessage)
+    assert set(re.findall(r"</?(!?\w+)", html.get_content())) <= LAYOUT_TAGS, "markup in a name is escaped, never rendered"
     text = next(p for p in parts if p.get_content_type() == "text/plain")
     assert isinstance(text, EmailMessage)
     assert lines(text.get_content()) == lines(body)

@@ -19,7 +19,7 @@ from tests.conftest import program_starting
 from tests.web.conftest import ARTIFACTS, PROGRAM_OFFICE, WebStack, roster_for
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SECRET = "only for us: the unit plan needs work 91c2"
+SECRET = "only for us: the unit plan needs work (quokka)"
 
 
 @pytest.fixture
@@ -138,10 +138,10 @@ async def test_a_cohort_from_upload_to_an_approved_release_day(web_stack: WebSta
     await pat.get_by_role("button", name="Approve").click()
     await expect(pat.get_by_text("Nothing waiting.")).to_be_visible()
     await shot(pat, "7-principal-school")
-    assert "91c2" not in await pat.content()
+    assert "quokka" not in await pat.content()  # a word no page, token or id holds by chance
     await pat.get_by_role("link", name="ann--tia").click()
     await expect(pat.get_by_text("1 notes and reflections (private to the partnership)")).to_be_visible()
-    assert "91c2" not in await pat.content()
+    assert "quokka" not in await pat.content()  # a word no page, token or id holds by chance
     await shot(pat, "8-principal-partnership")
 
     # The coordinator's pages on a phone: wide tables scroll inside the page; the page itself does not.

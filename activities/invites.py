@@ -1,0 +1,58 @@
+"""A notice's calendar invite (RFC 5545), sent as a scheduling message (RFC 5546).
+
+The invite is made for each recipient as it is sent: the recipient is its attendee, and
+its UID names the session and the recipient, so both reminders of a session are one
+event in their calendar and a cancellation removes that event. Its organizer is the
+program office as the district's mail names it: a calendar app sends the answer where a
+reply to the message would go (the Reply-To, else the From). A session's hours are wall
+times in the program's time zone, written with the zone's definition (VTIMEZONE); a
+session of several days is one event repeated daily, each day from its start to its end.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vCalAddress
+
+from activities.messages import Sender, one_line
+from domain.notices import Invite, InviteMethod
+
+PRODID = "-//Peer Coaching Program//peercoach//EN"
+
+
+def calendar_invite(invite: Invite, attendee: str, office: Sender) -> str:
+    zone = ZoneInfo(invite.timezone)
+    cancel = invite.method == InviteMethod.cancel
+    event = Event()
+    event.add("uid", one_line(f"{invite.uid}-{attendee}@peercoach"))
+    event.add("sequence", invite.sequence)
+    event.add("dtstamp", invite.made_at.astimezone(UTC))  # the notice's, so a retried send makes the same invite
+    event.add("dtstart", datetime.combine(invite.starts_on, invite.starts_at, zone))
+    event.add("dtend", datetime.combine(invite.starts_on, invite.ends_at, zone))
+    if invite.days > 1:  # each day of the session from starts_at to ends_at, not one event across the nights
+        event.add("rrule", {"freq": "daily", "count": invite.days})
+    event.add("summary", one_line(invite.summary))
+    event.add("location", one_line(invite.location))
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    event.add("organizer", _address(office.reply_to or office.address, CN=one_line(office.name)))
+    answer = {} if cancel else {"PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE"}
+    event.add("attendee", _address(attendee, CUTYPE="INDIVIDUAL", ROLE="REQ-PARTICIPANT", **answer))
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", invite.method.value)
+    calendar.add_component(event)
+    # RFC 5545: a TZID used is defined in the file; the zone's changes in the session's years keep it short
+    last_day = invite.starts_on + timedelta(days=invite.days - 1)
+    calendar.add_missing_timezones(date(invite.starts_on.year, 1, 1), date(last_day.year + 1, 1, 1))
+    return calendar.to_ical().decode()
+
+
+def _address(email: str, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{one_line(email)}")
+    for name, value in params.items():
+        address.params[name] = value
+    return address
