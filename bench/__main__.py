@@ -1,6 +1,7 @@
 """`python -m bench`: see bench/__init__.py. Writes JSON (--out) and prints a table of figures and targets.
 
 `python -m bench pages`: the web app's pages in a program of state size, and a 10,000-coach launch (bench/pages.py, bench/launch.py).
+`python -m bench simulate`: `peercoach simulate` of a 1,000-coach and a 10,000-coach year (bench/simulate.py).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from bench.histories import CohortCost, CycleCost, TaskTimes, cohort_cost, cycle
 from bench.launch import LaunchFigures
 from bench.pages import PagesFigures
 from bench.processes import CpuMeter, dev_server, free_port, until_logged, until_up, worker
-from bench.report import Targets, show, show_pages
-from bench.simulate import SimulateFigures, simulate
+from bench.report import Targets, show, show_pages, show_simulate
+from bench.simulate import SimulateBench, measure
 from peercoach.client import CoachingClient
 from peercoach.output import errors
 from store.database import Database
@@ -58,7 +59,6 @@ class Bench(BaseModel):
     cohort_launching: CohortCost  # per workflow launched
     cohort_moving: CohortCost  # per move
     memory: Memory
-    simulate: SimulateFigures | None
     targets: Targets
 
 
@@ -74,21 +74,15 @@ def main(
     sqlite: Annotated[
         bool, typer.Option("--sqlite", help="Keep the dev server on a temporary SQLite file, as `peercoach dev` does (default: in memory).")
     ] = False,
-    simulate_coaches: Annotated[int, typer.Option(help="Coaches for `peercoach simulate` (0: skip it).")] = 1000,
-    simulate_timeout: Annotated[float, typer.Option(help="Seconds before the simulation is stopped and recorded as not finished.")] = 7200,
     out: Annotated[Path, typer.Option(help="Where to write the JSON figures.")] = Path(".peercoach/bench.json"),
 ) -> None:
-    """Measure plain Temporal, this program and a simulated year on this machine (`pages`: the web app's pages and a big launch)."""
+    """Measure plain Temporal and this program on this machine (`pages`: the web app's pages and a big launch; `simulate`: a year)."""
     if ctx.invoked_subcommand is not None:
         return
     load_before = _load_average()
     with tempfile.TemporaryDirectory(prefix="peercoach-bench-") as work:
         bench = asyncio.run(_measure(Path(work), coaches, plain_workflows, concurrency, in_memory=not sqlite))
-    sim = None
-    if simulate_coaches > 0:
-        errors.print(f"[dim]simulating a program year for {simulate_coaches} coaches (at most {simulate_timeout:.0f} s)[/dim]")
-        sim = simulate(simulate_coaches, simulate_timeout)
-    bench = bench.model_copy(update={"simulate": sim, "load_average": {"before": load_before, "after": _load_average()}})
+    bench = bench.model_copy(update={"load_average": {"before": load_before, "after": _load_average()}})
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(bench.model_dump(mode="json"), indent=2) + "\n")
     show(bench)
@@ -158,7 +152,6 @@ async def _measure(work: Path, coaches: int, plain_workflows: int, concurrency: 
         cohort_launching=cohort_launching,
         cohort_moving=cohort_moving,
         memory=memory,
-        simulate=None,
         targets=Targets.judge(plain_figures, figures, cycle),
     )
 
@@ -231,6 +224,33 @@ def pages_mode(
             )
         bench = write({"launch": launched})
     show_pages(bench)
+    errors.print(f"[dim]figures written to {out}[/dim]")
+
+
+@app.command("simulate")
+def simulate_mode(
+    coaches: Annotated[int, typer.Option(help="Coaches in the year played twice with the same seed (its JSON must not change).")] = 1000,
+    large: Annotated[int, typer.Option(help="Coaches in the large year, played once (0: skip it).")] = 10_000,
+    seed: Annotated[int, typer.Option(help="The seed of every run.")] = 1,
+    timeout: Annotated[float, typer.Option(help="Seconds before a run is stopped and recorded as not finished.")] = 3600,
+    out: Annotated[Path, typer.Option(help="Where to write the JSON figures.")] = Path(".peercoach/bench-simulate.json"),
+) -> None:
+    """`peercoach simulate` of a program year: its wall time against the targets, and whether the same seed prints the same JSON."""
+    say = lambda message: errors.print(f"[dim]{message}[/dim]")  # noqa: E731
+    load_before = _load_average()
+    runs = measure(coaches, large, timeout, seed, say)
+    first, second = runs[0], runs[1]
+    identical = first[1] == second[1] if first[0].finished and second[0].finished else None
+    bench = SimulateBench(
+        at=datetime.now(UTC),
+        cpus=os.cpu_count(),
+        load_average={"before": load_before, "after": _load_average()},
+        runs=[run for run, _ in runs],
+        identical=identical,
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(bench.model_dump(mode="json"), indent=2) + "\n")
+    show_simulate(bench)
     errors.print(f"[dim]figures written to {out}[/dim]")
 
 

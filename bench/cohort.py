@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from bench.plain import Quiet
 from bench.processes import CpuMeter
 from bench.stats import Latencies, bounded
-from domain.cycle import Stage
+from domain.cycle import CYCLE_STAGES, Stage
 from domain.program import Program, load_program
 from domain.roster import Partnership, Person, Role, Roster, School, SchoolModel, partnership_id
 from domain.training import Attendance
@@ -30,7 +30,7 @@ from workflows import ids
 
 SAMPLE_PROGRAM = Path(__file__).resolve().parent.parent / "samples" / "program.yaml"
 SESSION_1_HEADROOM = timedelta(seconds=60)  # the launch is over well before session 1 begins
-CYCLE = [Stage.initiate, Stage.co_plan, Stage.modeling, Stage.observe, Stage.reflect, Stage.closed]
+CYCLE = [*CYCLE_STAGES, Stage.closed]
 COACHES_PER_SCHOOL = 8
 COORDINATOR = "coordinator@esd.bench"
 UNLOCK_PATIENCE_S = 600

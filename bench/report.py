@@ -16,6 +16,7 @@ from peercoach.output import console, table
 
 if TYPE_CHECKING:
     from bench.__main__ import Bench, PagesBench
+    from bench.simulate import SimulateBench
 
 
 class Target(BaseModel):
@@ -167,11 +168,6 @@ def show(b: Bench) -> None:
     ]
     console.print(table("One partnership cycle (launched, unlocked, initiate .. reflect, closed), mean per partnership", ["", ""], cost))
 
-    if b.simulate is not None:
-        s = b.simulate
-        result = f"finished in {s.wall_s:.0f} s" if s.finished else f"did not finish: {s.reason} ({s.wall_s:.0f} s)"
-        console.print(f"peercoach simulate, {s.coaches} coaches: {result}")
-
     verdicts = [
         [t.name, _n(t.value, 2), f"{'>=' if t.at_least else '<='} {t.limit:g}", "pass" if t.met else "MISS"] for t in b.targets.all()
     ]
@@ -260,3 +256,37 @@ def show_pages(b: PagesBench) -> None:
         largest = la.largest_payloads[0].bytes if la.largest_payloads else 0
         rows.append(["largest payload / Temporal's 2 MB limit", f"{largest / TEMPORAL_BLOB_LIMIT:.2%}"])
         console.print(table(f"Launch of {la.coaches:,} coaches: completed", ["", ""], rows))
+
+
+def show_simulate(b: SimulateBench) -> None:
+    """`python -m bench simulate`: each run's wall time against its target, beside the figure from before the virtual clock."""
+    console.print(
+        f"[bold]Simulate benchmark[/bold] {b.at:%Y-%m-%d %H:%M} UTC, {b.cpus} CPUs; "
+        f"load average before {b.load_average.get('before')}, after {b.load_average.get('after')}."
+    )
+    rows: list[list[Any]] = []
+    for run in b.runs:
+        target = run.target_s
+        if not run.finished:
+            verdict = f"MISS: {run.reason}"
+        elif target is None:
+            verdict = ""
+        else:
+            verdict = "pass" if run.wall_s < target else "MISS"
+        rows.append(
+            [
+                f"{run.coaches:,} coaches, seed {run.seed}",
+                f"{run.wall_s:,.1f}",
+                "" if target is None else f"< {target:,.0f}",
+                _n(run.cpu_s),
+                _n(run.peak_rss_mb, 0),
+                "" if run.moves is None else f"{run.partnerships:,} partnerships, {run.moves:,} moves, {run.notices:,} notices",
+                verdict,
+            ]
+        )
+    console.print(
+        table("peercoach simulate --json, one process each", ["year", "wall s", "target s", "CPU s", "peak RSS MB", "", ""], rows)
+    )
+    same = {True: "yes", False: "NO: the same seed printed different JSON", None: "not known (a run did not finish)"}[b.identical]
+    console.print(f"Two runs with the same seed printed the same JSON, byte for byte: {same}")
+    console.print(f"Before (measured before the simulator played the processes on a virtual clock): {b.before}")

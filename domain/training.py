@@ -154,13 +154,26 @@ class TrainingYear(StateMachine):
     on_enter_withdrawn = on_enter_completed
 
 
+MACHINE = "_training_year"  # where a record keeps its machine: not a field, so never stored, sent or compared
+
+
+def _machine(record: TrainingRecord, program: Program) -> TrainingYear:
+    """The record's machine, built when first asked for: building one costs more than the event it handles.
+    A machine reads the status from its record whenever it is asked, so it stays right however the record
+    changes; a copy of the record, or another program, gets a machine of its own."""
+    machine = vars(record).get(MACHINE)
+    if not isinstance(machine, TrainingYear) or machine.model is not record or machine.program is not program:
+        machine = vars(record)[MACHINE] = TrainingYear(record, program)
+    return machine
+
+
 def _attendance_event(status: Attendance) -> str:
     return "make_up" if status == Attendance.made_up else "record_attendance"
 
 
 def check_attendance(record: TrainingRecord, program: Program, session: int, status: Attendance, actor: str, at: datetime | None) -> None:
     """Refuse unless this attendance may be recorded; `at` None checks everything but the session's start."""
-    machine = TrainingYear(record, program)
+    machine = _machine(record, program)
     event = _attendance_event(status)
     for transition in machine.states_map[record.status].transitions:
         if transition.match(event):  # the same validators guard each of the event's transitions from a state
@@ -174,7 +187,7 @@ def record_attendance(record: TrainingRecord, program: Program, session: int, st
     """Record one session's attendance (in place). True if this unlocked coaching."""
     check_attendance(record, program, session, status, actor, at)
     was_unlocked = record.coaching_unlocked
-    machine = TrainingYear(record, program)
+    machine = _machine(record, program)
     if status == Attendance.made_up:
         machine.send("make_up", session=session, actor=actor, at=at)
     else:
@@ -183,11 +196,11 @@ def record_attendance(record: TrainingRecord, program: Program, session: int, st
 
 
 def finish_year(record: TrainingRecord, program: Program, at: datetime) -> None:
-    TrainingYear(record, program).send("finish", at=at)
+    _machine(record, program).send("finish", at=at)
 
 
 def withdraw(record: TrainingRecord, program: Program, at: datetime) -> None:
-    machine = TrainingYear(record, program)
+    machine = _machine(record, program)
     if "withdraw" not in {e.id for e in machine.allowed_events}:
         raise Refused(f"{record.coach}'s training year is already {record.status.value}")
     machine.send("withdraw", at=at)

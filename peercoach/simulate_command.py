@@ -1,63 +1,97 @@
-"""`peercoach simulate`: a whole program year on the time-skipping server, played by a seeded model."""
+"""`peercoach simulate`: a whole program year on a virtual clock, played by a seeded model; what-ifs side by side."""
 
 from __future__ import annotations
 
-import asyncio
+import time
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
+from domain.cycle import Stage
 from domain.program import load_program
 from domain.roster import load_roster
-from peercoach.cli import UserError
+from peercoach.invocation import UserError
 from peercoach.output import console, errors, print_json, table
 from peercoach.simulation.behaviour import synthetic_roster
-from peercoach.simulation.servers import SimulationStuck
-from peercoach.simulation.year import DAYS_PER_SERVER, YearEnd, simulate_year
-from workers import logs
+from peercoach.simulation.what_if import Setting, parse_settings, with_settings
+from peercoach.simulation.year import YearEnd, simulate_year
+
+MOST_COACHES = 100_000
 
 
 def simulate(
-    program: Annotated[Path, typer.Option(help="The program year (YAML); its calendar is moved to start three weeks from today.")],
+    program: Annotated[Path, typer.Option(help="The program year (YAML), played on its own calendar.")],
     roster: Annotated[Path | None, typer.Option(help="A roster (CSV or YAML) to play.")] = None,
     coaches: Annotated[int | None, typer.Option(help="Or: a made-up roster of this many coaches, two partnerships each.")] = None,
     seed: Annotated[int, typer.Option(help="The same seed gives the same year.")] = 1,
-    days_per_server: Annotated[
-        int,
+    settings: Annotated[
+        list[str] | None,
         typer.Option(
-            min=0,
-            help="Move the cohort to a fresh time-skipping server about this often (simulated days); 0 keeps one server all year.",
+            "--set",
+            metavar="PATH=VALUE",
+            help="Change a program setting for this year, as the program file names it (stall_days.observe=10, "
+            "release_days.teacher=3, sessions.5.starts_on=2026-09-29: list items from 1). Repeatable.",
         ),
-    ] = DAYS_PER_SERVER,
+    ] = None,
+    compare: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="PATH=VALUE",
+            help="Play the same seed again with this setting changed too, and show both years side by side. Repeatable.",
+        ),
+    ] = None,
+    launch: Annotated[
+        datetime | None,
+        typer.Option(
+            help="When the cohort launches, the schools' local time (default: three weeks before session 1); "
+            "what people planned before it they do right after it."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Simulate a program year and print the year-end summary a coordinator would want."""
     if (roster is None) == (coaches is None):
         raise UserError("say --roster FILE or --coaches N")
-    if coaches is not None and not 1 <= coaches <= 5000:
-        raise UserError("--coaches is between 1 and 5000")
-    program_year = load_program(program)
+    if coaches is not None and not 1 <= coaches <= MOST_COACHES:
+        raise UserError(f"--coaches is between 1 and {MOST_COACHES:,}")
+    changes, variations = parse_settings(settings or []), parse_settings(compare or [])
+    baseline_program = with_settings(load_program(program), changes)
+    variant_program = with_settings(baseline_program, variations) if variations else None
     people = load_roster(roster) if roster else synthetic_roster(coaches or 0, seed)
-    logs.configure("console", "WARNING")  # the engine's own logs would drown the summary
-    try:
-        summary, seconds = asyncio.run(simulate_year(program_year, people, seed, _progress, days_per_server))
-    except SimulationStuck as stuck:
-        raise UserError(str(stuck)) from None
-    if as_json:
-        print_json({**summary.model_dump(mode="json"), "wall_seconds": round(seconds, 1)})
+    launch_at = None if launch is None else launch.replace(tzinfo=ZoneInfo(baseline_program.timezone))
+    began = time.monotonic()
+    baseline = simulate_year(baseline_program, people, seed, launch_at)
+    variant = None if variant_program is None else simulate_year(variant_program, people, seed, launch_at)
+    errors.print(f"[dim]simulated in {time.monotonic() - began:.1f} s[/dim]")
+    if variant is not None:
+        if as_json:
+            print_json(
+                {
+                    "baseline": baseline.model_dump(mode="json"),
+                    "variant": variant.model_dump(mode="json"),
+                    "settings": _settings(changes, variations),
+                }
+            )
+        else:
+            show_comparison(baseline, variant, changes, variations)
+    elif as_json:
+        print_json(baseline)
     else:
-        show(summary)
-        errors.print(f"[dim]simulated in {seconds:.1f} s[/dim]")
+        show(baseline, changes)
 
 
-def _progress(message: str) -> None:
-    errors.print(f"[dim]{message}[/dim]")
+def _settings(changes: list[Setting], variations: list[Setting]) -> dict[str, dict[str, Any]]:
+    return {"set": {s.name: s.value for s in changes}, "compare": {s.name: s.value for s in variations}}
 
 
-def show(s: YearEnd) -> None:
+def show(s: YearEnd, changes: list[Setting]) -> None:
     o = s.outcome
-    console.print(f"[bold]{s.program}[/bold], simulated with seed {s.seed}: {s.coaches} coaches, {s.partnerships} partnerships")
+    _title(s)
+    if changes:
+        console.print("Settings changed: " + ", ".join(c.text for c in changes))
     statuses = ["attended", "excused", "absent", "made_up"]
     grid = [[n, *[s.attendance.get(n, {}).get(st, 0) for st in statuses]] for n in sorted(s.attendance)]
     console.print(table("Attendance", ["session", *statuses], grid))
@@ -72,12 +106,51 @@ def show(s: YearEnd) -> None:
     console.print(
         f"Refused along the way: {o.moves_refused} moves, {o.attendance_refused} attendance records, {o.release_refused} release requests"
     )
-    rows = [[r.school, r.requested, r.days_requested, r.approved, r.denied, r.expired, r.used_days, r.days_left] for r in s.release[:25]]
-    totals = [
-        sum(getattr(r, f) for r in s.release)
-        for f in ("requested", "days_requested", "approved", "denied", "expired", "used_days", "days_left")
-    ]
-    rows.append(["all schools", *totals])
+    fields = ("requested", "days_requested", "approved", "denied", "expired", "used_days", "days_left")
+    rows = [[r.school, *(getattr(r, f) for f in fields)] for r in s.release[:25]]
+    rows.append(["all schools", *(sum(getattr(r, f) for r in s.release) for f in fields)])
     columns = ["school", "requests", "days asked", "approved", "denied", "expired", "days used", "days left"]
     console.print(table("Release time" + (" (first 25 schools; --json has all)" if len(s.release) > 25 else ""), columns, rows))
     console.print(table("Notifications", ["kind", "sent"], [[k, v] for k, v in s.notifications.items()]))
+
+
+def planning_figures(s: YearEnd) -> dict[str, float]:
+    """The figures a coordinator plans with, by name: stalls, cycles, stages, release days, notices."""
+    figures: dict[str, float] = {
+        "follow-ups": s.follow_ups,
+        "escalations": s.escalations,
+        "partnerships stalled at least once": s.stalled_partnerships,
+        "cycles completed": sum(cycles * n for cycles, n in s.cycles_completed.items()),
+        "coaching unlocked": s.coaching_unlocked,
+    }
+    figures |= {f"partnerships {stage.label} at year end": s.partnerships_by_stage.get(stage.label, 0) for stage in Stage}
+    for name, field in (("asked", "days_requested"), ("approved", "approved_days"), ("used", "used_days"), ("left", "days_left")):
+        figures[f"release days {name}"] = sum(getattr(r, field) for r in s.release)
+    figures |= {f"notices: {kind}": n for kind, n in s.notifications.items()}
+    return figures
+
+
+def show_comparison(baseline: YearEnd, variant: YearEnd, changes: list[Setting], variations: list[Setting]) -> None:
+    before, after = planning_figures(baseline), planning_figures(variant)
+    names = [*before, *(name for name in after if name not in before)]
+    rows = [
+        [name, _n(before.get(name, 0)), _n(after.get(name, 0)), _change(after.get(name, 0) - before.get(name, 0))]
+        for name in names
+        if before.get(name) or after.get(name) or not name.startswith("partnerships ")  # a stage nobody is in is left out
+    ]
+    _title(baseline)
+    console.print("Baseline: " + (", ".join(c.text for c in changes) if changes else "the program file as it is"))
+    console.print("Variant: the baseline with " + ", ".join(v.text for v in variations))
+    console.print(table(None, ["", "baseline", "variant", "change"], rows))
+
+
+def _title(s: YearEnd) -> None:
+    console.print(f"[bold]{s.program}[/bold], simulated with seed {s.seed}: {s.coaches} coaches, {s.partnerships} partnerships")
+
+
+def _n(value: float) -> str:
+    return f"{value:g}"
+
+
+def _change(value: float) -> str:
+    return "" if value == 0 else f"{value:+g}"

@@ -63,14 +63,7 @@ def create_worker(
     database: Database | None = None,
     desk: SubstituteDesk | None = None,
     task_queue: str | None = None,
-    deadlock_detection: bool = True,
 ) -> Worker:
-    """`deadlock_detection=False` only where the worker shares a saturated process on purpose (the simulation).
-
-    The SDK's only switch for its 2 s deadlock detector is `debug_mode`, which also runs every workflow
-    activation inline on the event loop's thread (not on a pool of threads) and lets breakpoint() through
-    the sandbox; the sandbox otherwise stays.
-    """
     mailer = Mailer(settings.smtp) if settings.smtp else None
     database = database or Database.open(settings.database)
     notices = NoticeActivities(Outbox(database), mailer)
@@ -89,7 +82,6 @@ def create_worker(
         max_cached_workflows=settings.workflow_cache,
         max_concurrent_workflow_tasks=settings.workflow_tasks_at_once,
         graceful_shutdown_timeout=timedelta(seconds=10),
-        debug_mode=not deadlock_detection,  # see the docstring
     )
 
 

@@ -1,1 +1,1 @@
-"""`peercoach simulate`: a whole program year on the time-skipping server, people played by a seeded model."""
+"""`peercoach simulate`: a whole program year played on a virtual clock by the program's own processes, people played by a seeded model."""

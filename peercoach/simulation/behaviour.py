@@ -9,18 +9,17 @@ and the plan played against the engine gives the same year-end summary.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from domain.cycle import Stage
-from domain.program import Program
+from domain.cycle import CYCLE_STAGES, Stage
+from domain.program import SESSIONS_PER_YEAR, Program
 from domain.roster import Partnership, Role, Roster
 from domain.training import Attendance
-
-CYCLE = [Stage.initiate, Stage.co_plan, Stage.modeling, Stage.observe, Stage.reflect]
 
 
 class StepKind(StrEnum):
@@ -30,14 +29,17 @@ class StepKind(StrEnum):
     decide_release = "decide_release"
 
 
-class Step(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One thing one person does at one moment (a state-sized year has hundreds of thousands: kept small)."""
+
     at: datetime
     kind: StepKind
     actor: str
     partnership: str | None = None
     to: Stage | None = None
     session: int | None = None
-    marks: dict[str, Attendance] = Field(default_factory=dict)
+    marks: dict[str, Attendance] = field(default_factory=dict)
     school: str | None = None
     days: float | None = None
     approve: bool | None = None
@@ -58,7 +60,8 @@ class Behaviour(BaseModel):
     approve: float = 0.85
 
 
-class Plan(BaseModel):
+@dataclass
+class Plan:
     coordinator: list[Step]
     coaches: dict[str, list[Step]]
 
@@ -74,7 +77,7 @@ def plan_year(program: Program, roster: Roster, seed: int, behaviour: Behaviour 
     attendance_steps: list[Step] = []
     unlocked_at: dict[str, datetime] = {}
     make_ups: dict[int, dict[str, datetime]] = {}
-    for session in range(1, 9):
+    for session in range(1, SESSIONS_PER_YEAR + 1):
         marks: dict[str, Attendance] = {}
         recorded = program.session_end(session) + timedelta(hours=rng.uniform(2, 40))
         for coach in coaches:
@@ -95,7 +98,7 @@ def plan_year(program: Program, roster: Roster, seed: int, behaviour: Behaviour 
                 Step(at=at, kind=StepKind.attendance, actor=coordinator, session=session, marks={coach: Attendance.made_up})
             )
 
-    year_end = program.session_end(8)
+    year_end = program.session_end(SESSIONS_PER_YEAR)
     by_coach: dict[str, list[Partnership]] = {}
     for p in roster.partnerships:
         by_coach.setdefault(p.coach, []).append(p)
@@ -117,11 +120,11 @@ def plan_year(program: Program, roster: Roster, seed: int, behaviour: Behaviour 
 def _in_school_hours(steps: list[Step], timezone: str) -> list[Step]:
     """People act at the next of a few moments of the school day (local hours below).
 
-    Besides being what people do, this lets the time-skipping server play many
-    people's actions in one step of its clock instead of one step each.
+    Besides being what people do, this lets a year played on Temporal's time-skipping
+    server (the simulator's cross-check) take many people's actions in one step of its clock.
     """
     zone = ZoneInfo(timezone)
-    slotted = [s.model_copy(update={"at": _next_slot(s.at.astimezone(zone))}) for s in steps]
+    slotted = [replace(s, at=_next_slot(s.at.astimezone(zone))) for s in steps]
     return sorted(slotted, key=lambda s: s.at)
 
 
@@ -145,9 +148,9 @@ def _habit(rng: random.Random, b: Behaviour) -> str:
 
 def _cycles(rng: random.Random, p: Partnership, at: datetime, year_end: datetime, pace: float, staller: bool) -> list[Step]:
     steps: list[Step] = []
-    stall_stage = rng.choice(CYCLE) if staller else None
+    stall_stage = rng.choice(CYCLE_STAGES) if staller else None
     while True:
-        for stage in CYCLE:
+        for stage in CYCLE_STAGES:
             steps.append(Step(at=at, kind=StepKind.move, actor=p.coach, partnership=p.id, to=stage))
             wait = rng.expovariate(1 / pace) + 1
             if stage == stall_stage:
@@ -197,10 +200,3 @@ def synthetic_roster(coaches: int, seed: int) -> Roster:
             teacher = f"Teacher {c}-{t},teacher{c}-{t}@school{s}.sim,teacher,School {s},District {s % 9}"
             rows.append(f"{teacher},,coach{c}@school{s}.sim,,Lesson focus {c}-{t},")
     return parse_roster_csv("\n".join(rows) + "\n", f"{coaches} simulated coaches")
-
-
-def shift_to(program: Program, first_session: datetime) -> Program:
-    """The same calendar moved so that session 1 falls on `first_session`'s date (the simulated clock starts today)."""
-    offset = first_session.date() - program.session(1).starts_on
-    sessions = [s.model_copy(update={"starts_on": s.starts_on + offset}) for s in program.sessions]
-    return program.model_copy(update={"sessions": sessions})

@@ -1,0 +1,1 @@
+"""The simulator checked against the real workflows."""
