@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.processes.effects import Effects
-
-SOONEST = timedelta(seconds=1)  # a wake-up already due is taken on a short timer, not a zero one
+    from domain.processes.effects import SOONEST, Effects
 
 
 class Clock:

@@ -15,7 +15,7 @@ anything of its own, so both play the same year.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Generic, TypeVar
 
@@ -24,6 +24,10 @@ from pydantic import BaseModel
 from domain.notices import Notice
 
 Reply = TypeVar("Reply")
+
+# A wake-up that is already due when an event asks for it is taken this much later, by both carriers: a workflow
+# waits for it on a short timer (a zero one is no wait at all), and the simulator does the same to play the same year.
+SOONEST = timedelta(seconds=1)
 
 
 class ProcessKind(StrEnum):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter, deque
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -26,7 +26,7 @@ from domain.launch import LaunchBatch, ledger_record, partnership_record, traini
 from domain.notices import Notice
 from domain.problems import Refused
 from domain.processes.cohort import EVERY_LEDGER, CohortProcess, CohortRecord
-from domain.processes.effects import Effects, Message, ProcessKind, Recipient
+from domain.processes.effects import SOONEST, Effects, Message, ProcessKind, Recipient
 from domain.processes.ledger import Decision, LedgerProcess, ReleaseAsk
 from domain.processes.partnership import MoveRequest, MoveResult, PartnershipProcess
 from domain.processes.training import AttendanceUpdate, TrainingProcess
@@ -37,8 +37,6 @@ from domain.training import COACHING_UNLOCKED, TrainingRecord
 from peercoach.simulation.timeline import Timeline
 from store.rosters import content_hash
 
-# A wake-up already due comes a second after the event that asked for it: a workflow waits for it on a short timer.
-SOONEST = timedelta(seconds=1)
 R = TypeVar("R")
 
 
