@@ -37,13 +37,13 @@ from bench.histories import task_times
 from bench.pages import COORDINATOR, roster, workflows_of
 from bench.processes import CpuMeter, Owned, dev_server, free_port, until_logged, until_up, worker
 from bench.stats import Latencies, bounded
+from domain.processes.cohort import LaunchProgress
 from peercoach.client import CoachingClient
 from store import tables
 from store.database import Database
 from workers.settings import Settings
 from workers.worker import connect
 from workflows import ids
-from workflows.cohort import LaunchProgress
 
 HEADROOM = timedelta(hours=2)  # session 1 does not begin while the launch runs
 SAMPLE = 200  # partnerships whose first workflow task is timed from their histories

@@ -39,6 +39,7 @@ from domain.cohort import (
 from domain.cycle import PartnershipRecord, Stage
 from domain.problems import Refused
 from domain.processes.cohort import CohortRecord, LaunchProgress
+from domain.processes.ledger import Cancellation, Decision, ReleaseAsk
 from domain.processes.partnership import MoveRequest, MoveResult, NoteRequest
 from domain.processes.training import AttendanceUpdate
 from domain.program import Program
@@ -52,7 +53,7 @@ from workflows import ids
 from workflows import search_attributes as sa
 from workflows.cohort import CohortInput, CohortWorkflow
 from workflows.partnership import PartnershipWorkflow
-from workflows.release_ledger import Cancellation, Decision, ReleaseAsk, ReleaseLedgerWorkflow
+from workflows.release_ledger import ReleaseLedgerWorkflow
 from workflows.training import TrainingWorkflow
 
 T = TypeVar("T")

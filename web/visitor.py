@@ -26,6 +26,8 @@ from domain.access import Member, View
 from domain.cohort import CohortSummary, NewPartnership
 from domain.cycle import BuildingView, PartnershipRecord, Stage, building_view
 from domain.problems import Refused
+from domain.processes.cohort import LaunchProgress
+from domain.processes.partnership import MoveResult
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, request_id
 from domain.roster import Person, Role, Roster, School
@@ -37,8 +39,6 @@ from store.members import Standing
 from store.outbox import OutboxEntry
 from store.read_model import Page, PartnershipRow, TrainingRow
 from web.paging import PAGE_ROWS, page_of
-from workflows.cohort import LaunchProgress
-from workflows.partnership import MoveResult
 
 # Workflows publish to the read model a moment after an action returns. The action waits
 # (this long at most) until the read model shows it, so the next page does too.

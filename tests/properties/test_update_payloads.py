@@ -32,15 +32,15 @@ from domain.cohort import (
 )
 from domain.cycle import NOTE_MAX_CHARS, Stage, add_note, apply_move, check_move, check_note, unlock_coaching
 from domain.problems import Refused
+from domain.processes.ledger import Cancellation, Decision, ReleaseAsk
+from domain.processes.partnership import MoveRequest, NoteRequest
+from domain.processes.training import AttendanceUpdate
 from domain.release import ReleaseLedgerRecord, add_request, cancel, check_cancel, check_decision, check_request, decide, ledger_of
 from domain.roster import Role
 from domain.training import Attendance, check_attendance, record_attendance
 from tests.activities.records import COHORT, PACIFIC, ledger, partnership, program, training
 from tests.properties.inputs import PROPERTY, any_day, any_days_number, any_text, awkward_text, email
 from tests.roster_fixtures import ANN, ANN_TIA, COORDINATOR, PRINCIPAL, TIA, small_roster
-from workflows.partnership import MoveRequest, NoteRequest
-from workflows.release_ledger import Cancellation, Decision, ReleaseAsk
-from workflows.training import AttendanceUpdate
 
 PROGRAM = program()
 WORDS = re.compile(r"[A-Za-z]{2,}")
