@@ -49,7 +49,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.processes.ledger import MemberAdded, PartnershipAtSchool
     from domain.processes.partnership import PartnershipWithdrawn
     from domain.processes.training import PartnershipAdded, TrainingWithdrawn
-    from domain.roster import Person, Role
+    from domain.roster import Person
 
 LAUNCH_LANES = 6  # start activities in flight at once: enough to keep a worker's start calls busy (see bench/launch.py)
 # The summary is asked for until the read model shows every training and partnership ended: seconds after the
@@ -157,7 +157,8 @@ class CohortWorkflow:
             effects = self.process.start_partnership(self.record, request)
         p = request.partnership
         await self._record(RECORD_PARTNERSHIP, PartnershipToRecord(cohort=self.record.state.cohort, partnership=p, by=request.actor))
-        await self._start(LaunchBatch(kind="partnership", ids=[p.id]))
+        for batch in effects.starts:
+            await self._start(batch)
         return self._carry_out(effects)
 
     @start_partnership.validator
@@ -171,8 +172,8 @@ class CohortWorkflow:
             effects = self.process.add_participant(self.record, request)
         person = request.person
         await self._record(RECORD_PARTICIPANT, ParticipantToRecord(cohort=self.record.state.cohort, person=person, by=request.actor))
-        if person.role == Role.coach:
-            await self._start(LaunchBatch(kind="training", ids=[person.email]))
+        for batch in effects.starts:
+            await self._start(batch)
         return self._carry_out(effects)
 
     @add_participant.validator

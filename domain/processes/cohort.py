@@ -111,6 +111,7 @@ class CohortProcess:
             Message(Recipient(ProcessKind.training, p.coach), PartnershipAdded(partnership=p.id)),
             Message(Recipient(ProcessKind.ledger, p.school), PartnershipAtSchool(id=p.id, coach=p.coach)),
         ]
+        effects.starts.append(LaunchBatch(kind="partnership", ids=[p.id]))
         return effects
 
     def check_participant(self, record: CohortRecord, request: AddedParticipant) -> None:
@@ -118,13 +119,15 @@ class CohortProcess:
         check_coordinator(record.state.coordinators, request.actor, "adds participants")
 
     def add_participant(self, record: CohortRecord, request: AddedParticipant) -> Effects[Person]:
-        """A coach's training is started by the workflow; the school's ledger learns they may ask for release days."""
+        """A coach's training year starts; the school's ledger learns they may ask for release days."""
         self.check_participant(record, request)
         person = request.person
         effects = self._effects(record, person)
         effects.messages.append(
             Message(Recipient(ProcessKind.ledger, str(person.school)), MemberAdded(email=person.email, role=person.role))
         )
+        if person.role == Role.coach:
+            effects.starts.append(LaunchBatch(kind="training", ids=[person.email]))
         return effects
 
     def check_withdrawal(self, record: CohortRecord, request: Withdrawal) -> None:

@@ -4,7 +4,7 @@ Each process (a partnership's cycle, a coach's training year, a school's release
 ledger, a cohort) is pure: given its record, an event (a person's request, its
 wake-up time arriving, a message from another process) and the time, it changes
 the record and returns `Effects`: the notices to send, the messages for other
-processes, the bookings to make, the summary to publish, and when it next needs
+processes, the bookings to make, the processes to start, the summary to publish, and when it next needs
 waking. It refuses with `Refused`, worded once, before changing anything.
 
 Two things carry the effects out: a Temporal workflow per process (`workflows/`),
@@ -21,6 +21,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from domain.launch import LaunchBatch
 from domain.notices import Notice
 
 Reply = TypeVar("Reply")
@@ -63,4 +64,5 @@ class Effects(Generic[Reply]):
     notices: list[Notice] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
     bookings: list[BaseModel] = field(default_factory=list)  # substitute cover to book (a ledger's approved requests)
+    starts: list[LaunchBatch] = field(default_factory=list)  # processes to start (a cohort's new training or partnership)
     summary: BaseModel | None = None  # what the pages show of the record now, to publish to the read model
