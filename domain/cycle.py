@@ -239,15 +239,21 @@ def _no_way(stage: Stage, target: Stage) -> str:
 
 
 def apply_move(record: PartnershipRecord, actor: str, target: Stage, at: datetime, note: str | None = None) -> Move:
-    """Move the partnership (in place) and return the recorded move; refuse without changing anything."""
-    check_move(record, actor, target, note)
+    """Move the partnership (in place) and return the recorded move; refuse without changing anything.
+
+    The machine's own validators decide, before any state changes; a refusal is worded with the moves allowed instead.
+    """
     machine = _machine(record)
     transition = _transition_to(machine, target)
-    assert transition is not None
+    if transition is None:
+        raise Refused(_no_way(record.stage, target), [s.label for s in allowed_moves(record, actor)])
     try:
         machine.send(str(transition.event), actor=actor, at=at, note=note or None)
-    except Exception:
+    except Refused as refused:
         del vars(record)[MACHINE]  # a machine that failed in an event is not used again
+        raise Refused(refused.reason, [s.label for s in allowed_moves(record, actor)]) from None
+    except Exception:
+        del vars(record)[MACHINE]
         raise
     return record.moves[-1]
 
