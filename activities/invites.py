@@ -7,6 +7,7 @@ program office as the district's mail names it: a calendar app sends the answer 
 reply to the message would go (the Reply-To, else the From). A session's hours are wall
 times in the program's time zone, written with the zone's definition (VTIMEZONE); a
 session of several days is one event repeated daily, each day from its start to its end.
+Each person's calendar feed (web/calendar_feed.py) lists sessions as the same events.
 """
 
 from __future__ import annotations
@@ -23,11 +24,26 @@ PRODID = "-//Peer Coaching Program//peercoach//EN"
 
 
 def calendar_invite(invite: Invite, attendee: str, office: Sender) -> str:
-    zone = ZoneInfo(invite.timezone)
     cancel = invite.method == InviteMethod.cancel
-    event = Event()
-    event.add("uid", one_line(f"{invite.uid}-{attendee}@peercoach"))
+    event = session_event(invite, f"{invite.uid}-{attendee}@peercoach")
     event.add("sequence", invite.sequence)
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    event.add("organizer", _address(office.reply_to or office.address, CN=one_line(office.name)))
+    answer = {} if cancel else {"PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE"}
+    event.add("attendee", _address(attendee, CUTYPE="INDIVIDUAL", ROLE="REQ-PARTICIPANT", **answer))
+
+    calendar = new_calendar()
+    calendar.add("method", invite.method.value)
+    calendar.add_component(event)
+    add_zones(calendar, [invite])
+    return calendar.to_ical().decode()
+
+
+def session_event(invite: Invite, uid: str) -> Event:
+    """A session as an event: its hours on its first day, repeated daily for a session of several days."""
+    zone = ZoneInfo(invite.timezone)
+    event = Event()
+    event.add("uid", one_line(uid))
     event.add("dtstamp", invite.made_at.astimezone(UTC))  # the notice's, so a retried send makes the same invite
     event.add("dtstart", datetime.combine(invite.starts_on, invite.starts_at, zone))
     event.add("dtend", datetime.combine(invite.starts_on, invite.ends_at, zone))
@@ -35,20 +51,23 @@ def calendar_invite(invite: Invite, attendee: str, office: Sender) -> str:
         event.add("rrule", {"freq": "daily", "count": invite.days})
     event.add("summary", one_line(invite.summary))
     event.add("location", one_line(invite.location))
-    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
-    event.add("organizer", _address(office.reply_to or office.address, CN=one_line(office.name)))
-    answer = {} if cancel else {"PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE"}
-    event.add("attendee", _address(attendee, CUTYPE="INDIVIDUAL", ROLE="REQ-PARTICIPANT", **answer))
+    return event
 
+
+def new_calendar() -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", invite.method.value)
-    calendar.add_component(event)
-    # RFC 5545: a TZID used is defined in the file; the zone's changes in the session's years keep it short
-    last_day = invite.starts_on + timedelta(days=invite.days - 1)
-    calendar.add_missing_timezones(date(invite.starts_on.year, 1, 1), date(last_day.year + 1, 1, 1))
-    return calendar.to_ical().decode()
+    return calendar
+
+
+def add_zones(calendar: Calendar, sessions: list[Invite]) -> None:
+    """RFC 5545: a TZID used is defined in the file; the zone's changes in the sessions' years keep it short."""
+    if not sessions:
+        return
+    first = min(s.starts_on for s in sessions)
+    last = max(s.starts_on + timedelta(days=s.days - 1) for s in sessions)
+    calendar.add_missing_timezones(date(first.year, 1, 1), date(last.year + 1, 1, 1))
 
 
 def _address(email: str, **params: str) -> vCalAddress:

@@ -87,10 +87,11 @@ def cohort_launched(cohort: str, program: Program, coordinators: list[str], coac
     )
 
 
-def session_invite(record: TrainingRecord, program: Program, session: int, at: datetime) -> Invite:
+def session_invite(cohort: str, program: Program, session: int, at: datetime) -> Invite:
+    """A training session as a calendar event: in an email's invite and in a person's calendar feed alike."""
     s = program.session(session)
     return Invite(
-        uid=f"{record.cohort}-session-{session}",
+        uid=f"{cohort}-session-{session}",
         made_at=at,
         summary=f"{program.name}: session {session}, {s.title}",
         location=s.location or s.format.value,
@@ -119,7 +120,7 @@ def session_reminder(record: TrainingRecord, program: Program, session: int, day
             "format": s.format.value,
             "location": s.location,
         },
-        invite=session_invite(record, program, session, at),
+        invite=session_invite(record.cohort, program, session, at),
     )
 
 
@@ -137,7 +138,7 @@ def session_cancelled(record: TrainingRecord, program: Program, session: int, at
             "title": s.title,
             "starts_on": s.starts_on.strftime("%A %B %-d, %Y"),
         },
-        invite=session_invite(record, program, session, at).cancelled(),
+        invite=session_invite(record.cohort, program, session, at).cancelled(),
     )
 
 

@@ -237,3 +237,12 @@ used_sign_in_links = Table(
     Column("email", String(EMAIL), nullable=False),
     Column("used_at", UtcDateTime(), nullable=False),
 )
+
+calendar_feeds = Table(
+    "calendar_feeds",
+    metadata,
+    Column("email", String(EMAIL), primary_key=True),
+    Column("token_hash", String(64), nullable=False),  # sha256 of the feed's token: a dump gives no feed away
+    Column("created_at", UtcDateTime(), nullable=False),  # with the app's secret, makes the token (store/calendar_feeds.py)
+    UniqueConstraint("token_hash"),
+)

@@ -22,7 +22,7 @@ from peercoach.client import CoachingClient
 from peercoach.connect import coaching_client
 from store.database import DatabaseProblem
 from store.outbox import Outbox
-from web import api, coaching_pages, coordinator_pages, home, principal_pages, sign_in
+from web import api, calendar_feed, coaching_pages, coordinator_pages, home, principal_pages, sign_in
 from web.frame import Engine, NotSignedIn, page
 from web.session import COOKIE, SESSION_HOURS, Sessions, secret_key
 from web.visitor import Forbidden
@@ -67,7 +67,7 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
         redoc_url=None,
     )
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (sign_in, home, coordinator_pages, coaching_pages, principal_pages):
+    for module in (sign_in, home, coordinator_pages, coaching_pages, principal_pages, calendar_feed):
         app.include_router(module.router)
     app.include_router(api.router, prefix="/api")
 

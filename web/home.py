@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from domain import access
+from web.calendar_feed import my_feed_url, webcal
 from web.frame import SignedIn, page
 
 router = APIRouter()
@@ -27,4 +28,5 @@ async def home(request: Request, visitor: SignedIn) -> Response:
                 "asks_release": access.may_request_release(member),
             }
         )
-    return page(request, "home.html", visitor=visitor, cohorts=cohorts)
+    feed = await my_feed_url(request, visitor.email) if visitor.memberships else None
+    return page(request, "home.html", visitor=visitor, cohorts=cohorts, feed=feed, webcal=webcal(feed) if feed else None)
