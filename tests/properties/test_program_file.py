@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from domain.cycle import Stage
 from domain.problems import InvalidInput
-from domain.program import SESSIONS_PER_YEAR, Program, load_program, training_timeline
+from domain.program import MAX_DAYS, MIN_STALL_DAYS, SESSIONS_PER_YEAR, Program, load_program, training_timeline
 from tests.properties.inputs import PROPERTY, any_text, awkward_text
 
 ZONES = ["UTC", "America/Los_Angeles", "America/St_Johns", "Europe/Berlin", "Asia/Kathmandu", "Australia/Lord_Howe", "Pacific/Chatham"]
@@ -87,7 +87,7 @@ def programs(draw: st.DrawFn) -> dict[str, Any]:
         "coaching_unlocks_after": draw(st.integers(1, 8)),
         "reminder_days_before": draw(st.lists(st.integers(1, 365), max_size=4)),
         "attendance_grace_days": draw(st.integers(0, 365)),
-        "stall_days": draw(st.dictionaries(st.sampled_from([s.value for s in Stage][:6]), st.floats(0.01, 365))),
+        "stall_days": draw(st.dictionaries(st.sampled_from([s.value for s in Stage][:6]), st.floats(MIN_STALL_DAYS, MAX_DAYS))),
         "release_days": draw(st.dictionaries(st.sampled_from(["coach", "teacher"]), half_days)),
         "release_reminder_days": draw(st.integers(1, 365)),
         "release_expires_days": draw(st.integers(1, 365)),
