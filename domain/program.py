@@ -23,7 +23,7 @@ from domain.roster import Role
 from domain.yaml_files import parse_yaml
 
 SESSIONS_PER_YEAR = 8
-MIN_STALL_DAYS = 1 / 24  # an hour
+MIN_STALL_DAYS = 1 / 86_400  # a second: below it a threshold is no time at all (2e-282 days is a zero timedelta)
 MAX_DAYS = 365  # no setting waits longer than a year: the program's clocks stay within its calendar
 # A year far from now is a typo; near year 1 or 9999 the reminders and deadlines a year around it would not be dates.
 SCHOOL_YEARS = range(1900, 3000)
@@ -129,9 +129,9 @@ class Program(BaseModel):
     @field_validator("stall_days")
     @classmethod
     def _stall_days_positive(cls, days: dict[Stage, float]) -> dict[Stage, float]:
-        # NaN fails the comparison too; below an hour a "stall" is no wait at all (2e-282 days is zero time)
+        # NaN fails the comparison too
         if any(not MIN_STALL_DAYS <= d <= MAX_DAYS for d in days.values()):
-            raise ValueError(f"stall thresholds are days and more than 0: at least an hour ({MIN_STALL_DAYS:.3f}), at most {MAX_DAYS}")
+            raise ValueError(f"stall thresholds are days and more than 0: at least a second, at most {MAX_DAYS}")
         return {**default_stall_days(), **days}
 
     @field_validator("release_days")

@@ -290,7 +290,7 @@ PROGRAM_MISTAKES = [
     (_bad_timezone, None, "timezone", "unknown time zone 'Pacific/Vancouver'"),
     (_negative_stall_days, None, "stall_days", "stall thresholds are days and more than 0"),
     (_zero_stall_days, None, "stall_days", "stall thresholds are days and more than 0"),
-    (_no_time_of_stall_days, None, "stall_days", "at least an hour"),
+    (_no_time_of_stall_days, None, "stall_days", "at least a second"),
     (_session_number_9, "sessions item 4", "number", "less than or equal to 8"),
     (_duplicate_number, None, "sessions", "a program has exactly sessions 1 to 8, found [1, 2, 3, 3, 5, 6, 7, 8]"),
     (_empty_title, "sessions item 6", "title", "at least 1 character"),
