@@ -103,6 +103,17 @@ def session_invite(cohort: str, program: Program, session: int, at: datetime) ->
     )
 
 
+def _session_context(record: TrainingRecord, program: Program, session: int) -> dict[str, str | int | None]:
+    s = program.session(session)
+    return {
+        "name": record.name,
+        "program": program.name,
+        "session": session,
+        "title": s.title,
+        "starts_on": s.starts_on.strftime("%A %B %-d, %Y"),
+    }
+
+
 def session_reminder(record: TrainingRecord, program: Program, session: int, days_before: int, at: datetime) -> Notice:
     s = program.session(session)
     return Notice(
@@ -110,12 +121,8 @@ def session_reminder(record: TrainingRecord, program: Program, session: int, day
         kind=NoticeKind.session_reminder,
         to=[record.coach],
         context={
-            "name": record.name,
-            "program": program.name,
-            "session": session,
-            "title": s.title,
+            **_session_context(record, program, session),
             "days_before": days_before,
-            "starts_on": s.starts_on.strftime("%A %B %-d, %Y"),
             "days": s.days,
             "format": s.format.value,
             "location": s.location,
@@ -126,18 +133,11 @@ def session_reminder(record: TrainingRecord, program: Program, session: int, day
 
 def session_cancelled(record: TrainingRecord, program: Program, session: int, at: datetime) -> Notice:
     """A session the coach was invited to and will not attend (they withdrew): its invite is cancelled."""
-    s = program.session(session)
     return Notice(
         key=f"cancelled:{record.cohort}:{record.coach}:session-{session}",
         kind=NoticeKind.session_cancelled,
         to=[record.coach],
-        context={
-            "name": record.name,
-            "program": program.name,
-            "session": session,
-            "title": s.title,
-            "starts_on": s.starts_on.strftime("%A %B %-d, %Y"),
-        },
+        context=_session_context(record, program, session),
         invite=session_invite(record.cohort, program, session, at).cancelled(),
     )
 
