@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHistory
 
 from bench.stats import Latencies, bounded
 
@@ -189,3 +189,13 @@ async def cohort_cost(client: Client, cohort_workflow_id: str, per: int, start: 
         task_wait_ms=Latencies.of(waited),
         task_work_ms=Latencies.of(worked),
     )
+
+
+async def every_run(client: Client, workflow_id: str) -> list[WorkflowHistory]:
+    """All runs of a workflow id, first run first, following continue-as-new back from the newest."""
+    histories = [await client.get_workflow_handle(workflow_id).fetch_history()]
+    while True:
+        started = histories[-1].events[0].workflow_execution_started_event_attributes
+        if not started.continued_execution_run_id:
+            return histories[::-1]
+        histories.append(await client.get_workflow_handle(workflow_id, run_id=started.continued_execution_run_id).fetch_history())

@@ -33,7 +33,7 @@ from temporalio.client import Client, WorkflowHistory
 
 from bench import plain
 from bench.cohort import program_about_to_begin
-from bench.histories import task_times
+from bench.histories import every_run, task_times
 from bench.pages import COORDINATOR, roster, workflows_of
 from bench.processes import CpuMeter, Owned, dev_server, free_port, until_logged, until_up, worker
 from bench.stats import Latencies, bounded
@@ -115,16 +115,6 @@ def largest_payloads(runs: list[WorkflowHistory], keep: int = 5) -> list[Largest
                 if key not in best or size > best[key].bytes:
                     best[key] = LargestPayload(bytes=size, run=n, event=kind, field=key[1])
     return sorted(best.values(), key=lambda p: p.bytes, reverse=True)[:keep]
-
-
-async def every_run(client: Client, workflow_id: str) -> list[WorkflowHistory]:
-    """All runs of a workflow id, first run first, following continue-as-new back from the newest (as tests/histories/record.py)."""
-    histories = [await client.get_workflow_handle(workflow_id).fetch_history()]
-    while True:
-        started = histories[-1].events[0].workflow_execution_started_event_attributes
-        if not started.continued_execution_run_id:
-            return histories[::-1]
-        histories.append(await client.get_workflow_handle(workflow_id, run_id=started.continued_execution_run_id).fetch_history())
 
 
 def _unsettled(database: Database, cohort: str, schools: int) -> int:

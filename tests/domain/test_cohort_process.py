@@ -22,15 +22,19 @@ PROGRAM = program_starting(date(2027, 4, 20))
 LAUNCHED = datetime(2027, 3, 30, 16, tzinfo=UTC)
 
 
-def launched(coaches: int = 3) -> tuple[CohortProcess, CohortRecord]:
+def not_launched() -> CohortRecord:
     state = CohortState(
         cohort="hazel-2027",
         program=PROGRAM,
-        roster=RosterRef(content_hash="0" * 64, schools=1, coaches=coaches, partnerships=coaches),
+        roster=RosterRef(content_hash="0" * 64, schools=1, coaches=3, partnerships=3),
         coordinators=[COORDINATOR],
         launched_by=COORDINATOR,
     )
-    process, record = CohortProcess(PROGRAM), CohortRecord(state=state)
+    return CohortRecord(state=state)
+
+
+def launched() -> tuple[CohortProcess, CohortRecord]:
+    process, record = CohortProcess(PROGRAM), not_launched()
     effects = process.launch(record, LAUNCHED)
     for batch in effects.reply:
         process.batch_started(record, batch)
@@ -38,12 +42,12 @@ def launched(coaches: int = 3) -> tuple[CohortProcess, CohortRecord]:
 
 
 def test_a_launch_starts_every_batch_tells_the_coordinators_and_wakes_at_the_end_of_the_year() -> None:
-    process, record = CohortProcess(PROGRAM), launched()[1].model_copy(update={"to_start": None})
+    process, record = CohortProcess(PROGRAM), not_launched()
     effects = process.launch(record, LAUNCHED)
     assert [(b.kind, b.size) for b in effects.reply] == [("release", 1), ("training", 3), ("partnership", 3)]
     assert [n.kind.value for n in effects.notices] == ["cohort_launched"] and effects.notices[0].to == [COORDINATOR]
     assert effects.wake_at == year_ends(PROGRAM) and not effects.done
-    assert launch_progress(record).started == 0
+    assert record.state.launched_at == LAUNCHED and launch_progress(record).started == 0
     for batch in effects.reply:
         process.batch_started(record, batch)
     assert launch_progress(record).done

@@ -30,9 +30,10 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
+from bench.histories import every_run
 from domain.cohort import Withdrawal
 from domain.cycle import CYCLE_STAGES, Stage
 from domain.training import Attendance
@@ -48,16 +49,6 @@ from workflows import ids
 HERE = Path(__file__).parent
 COHORT = "recorded"
 CYCLE = CYCLE_STAGES
-
-
-async def every_run(client: Client, workflow_id: str) -> list[WorkflowHistory]:
-    """All runs of a workflow id, first run first, following continue-as-new back from the newest."""
-    histories = [await client.get_workflow_handle(workflow_id).fetch_history()]
-    while True:
-        started = histories[-1].events[0].workflow_execution_started_event_attributes
-        if not started.continued_execution_run_id:
-            return histories[::-1]
-        histories.append(await client.get_workflow_handle(workflow_id, run_id=started.continued_execution_run_id).fetch_history())
 
 
 async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, WorkflowHistory]:

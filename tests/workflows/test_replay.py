@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from temporalio.client import Client, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
+from bench.histories import every_run
 from domain.cohort import Withdrawal
 from domain.cycle import Stage
 from domain.training import Attendance
@@ -14,16 +14,6 @@ from tests.conftest import TEST_CONVERTER, eventually, program_starting
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, BOB_TED, COORDINATOR, PRINCIPAL, TIA, small_roster
 from workers.worker import create_replayer
 from workflows import ids
-
-
-async def every_run(client: Client, workflow_id: str) -> list[WorkflowHistory]:
-    """All runs of a workflow id, newest first, following continue-as-new back to the first."""
-    histories = [await client.get_workflow_handle(workflow_id).fetch_history()]
-    while True:
-        started = histories[-1].events[0].workflow_execution_started_event_attributes
-        if not started.continued_execution_run_id:
-            return histories
-        histories.append(await client.get_workflow_handle(workflow_id, run_id=started.continued_execution_run_id).fetch_history())
 
 
 async def test_recorded_histories_replay(time_env: WorkflowEnvironment, harness) -> None:  # type: ignore[no-untyped-def]
