@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench browser
+.PHONY: setup demo test lint bench browser node
 
 setup: $(STAMP)
 
@@ -25,8 +25,12 @@ lint: setup
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# Node programs the tests run against (axe-core, oidc-provider), pinned by tests/services/node/package-lock.json.
+node:
+	cd tests/services/node && npm ci --no-audit --no-fund --silent
+
 # Database tests run on SQLite and on a real PostgreSQL, started here (and installed where it is missing).
-test: lint browser
+test: lint browser node
 	PEERCOACH_TEST_POSTGRES_URL=$$(tests/services/postgres.sh) $(VENV)/bin/pytest -q
 
 # Plain Temporal and this program on this machine, as ratios; figures in .peercoach/bench.json.
