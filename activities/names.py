@@ -4,6 +4,8 @@ from pydantic import BaseModel
 
 from domain.cohort import PartnershipSummary, TrainingSummary
 from domain.launch import LaunchBatch
+from domain.processes.cohort import SessionMove
+from domain.processes.training import SessionChanged
 from domain.roster import Partnership, Person
 
 SEND_NOTICE = "send_notice"
@@ -16,6 +18,8 @@ PUBLISH_LEDGER = "publish_ledger"
 RECORD_PARTICIPANT = "record_participant"
 RECORD_PARTNERSHIP = "record_partnership"
 RECORD_WITHDRAWAL = "record_withdrawal"
+RECORD_SESSION_MOVE = "record_session_move"
+TELL_TRAININGS = "tell_trainings"
 SUMMARIZE_COHORT = "summarize_cohort"
 
 # The workflow types a cohort starts, by name: the activity that starts them lives in another layer.
@@ -52,6 +56,19 @@ class PartnershipToRecord(BaseModel):
     cohort: str
     partnership: Partnership
     by: str
+
+
+class SessionMoveToRecord(BaseModel):
+    cohort: str
+    move: SessionMove
+    by: str
+
+
+class TrainingsToTell(BaseModel):
+    """A message for every coach's training year in the cohort."""
+
+    cohort: str
+    moved: SessionChanged
 
 
 class WithdrawalToRecord(BaseModel):

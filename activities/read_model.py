@@ -20,11 +20,13 @@ from activities.names import (
     PUBLISH_TRAINING,
     RECORD_PARTICIPANT,
     RECORD_PARTNERSHIP,
+    RECORD_SESSION_MOVE,
     RECORD_WITHDRAWAL,
     SUMMARIZE_COHORT,
     ParticipantToRecord,
     PartnershipPublished,
     PartnershipToRecord,
+    SessionMoveToRecord,
     TrainingPublished,
     WithdrawalToRecord,
 )
@@ -61,6 +63,11 @@ class ReadModelActivities:
     @activity.defn(name=RECORD_PARTNERSHIP)
     async def record_partnership(self, added: PartnershipToRecord) -> int:
         version = await self._change(rosters.record_partnership, added.cohort, added.partnership, added.by)
+        return version.version
+
+    @activity.defn(name=RECORD_SESSION_MOVE)
+    async def record_session_move(self, moved: SessionMoveToRecord) -> int:
+        version = await self._change(rosters.record_session_move, moved.cohort, moved.move, moved.by)
         return version.version
 
     @activity.defn(name=RECORD_WITHDRAWAL)

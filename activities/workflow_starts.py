@@ -24,18 +24,23 @@ from activities.names import (
     LEDGER_WORKFLOW,
     PARTNERSHIP_WORKFLOW,
     START_COHORT_WORKFLOWS,
+    TELL_TRAININGS,
     TRAINING_WORKFLOW,
     CohortStarts,
+    TrainingsToTell,
 )
 from domain.processes.ledger import YearClosed
+from domain.roster import Role
 from store import members
 from store.database import Database
 from store.launch import Entity, batch_entities
 from workflows import ids
 from workflows import search_attributes as sa
 from workflows.release_ledger import ReleaseLedgerWorkflow
+from workflows.training import TrainingWorkflow
 
-AT_ONCE = 16  # starts in flight at a time
+AT_ONCE = 16  # starts (or signals) in flight at a time
+COACHES_PER_PAGE = 500
 WORKFLOW = {"release": (LEDGER_WORKFLOW, ids.ledger_id), "training": (TRAINING_WORKFLOW, ids.training_id)}
 
 
@@ -90,3 +95,29 @@ class WorkflowStarts:
                     return False
 
         return sum(await asyncio.gather(*(close(s.id) for s in schools)))
+
+    @activity.defn(name=TELL_TRAININGS)
+    async def tell_trainings(self, told: TrainingsToTell) -> int:
+        """A session moved: tell every coach's training year, a page of coaches at a time (a year that has ended
+        needs no telling; one told twice takes the change once, by its sequence)."""
+        gate = asyncio.Semaphore(AT_ONCE)
+
+        async def tell(coach: str) -> bool:
+            async with gate:
+                try:
+                    handle = self.client.get_workflow_handle_for(TrainingWorkflow.run, ids.training_id(told.cohort, coach))
+                    await handle.signal(TrainingWorkflow.session_changed, told.moved)
+                    return True
+                except RPCError as err:
+                    if err.status != RPCStatusCode.NOT_FOUND:
+                        raise
+                    return False
+
+        told_now, offset = 0, 0
+        while True:
+            page = await asyncio.to_thread(members.people, self.database, told.cohort, Role.coach, limit=COACHES_PER_PAGE, offset=offset)
+            told_now += sum(await asyncio.gather(*(tell(p.email) for p in page.rows)))
+            activity.heartbeat(offset)
+            offset += len(page.rows)
+            if not page.rows or offset >= page.total:
+                return told_now

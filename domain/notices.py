@@ -24,6 +24,7 @@ class NoticeKind(StrEnum):
     cohort_launched = "cohort_launched"
     session_reminder = "session_reminder"
     session_cancelled = "session_cancelled"
+    session_changed = "session_changed"
     attendance_due = "attendance_due"
     make_up = "make_up"
     coaching_unlocked = "coaching_unlocked"
@@ -87,11 +88,13 @@ def cohort_launched(cohort: str, program: Program, coordinators: list[str], coac
     )
 
 
-def session_invite(cohort: str, program: Program, session: int, at: datetime) -> Invite:
-    """A training session as a calendar event: in an email's invite and in a person's calendar feed alike."""
+def session_invite(cohort: str, program: Program, session: int, at: datetime, sequence: int = 0) -> Invite:
+    """A training session as a calendar event: in an email's invite and in a person's calendar feed alike.
+    `sequence` counts the session's changes since the launch."""
     s = program.session(session)
     return Invite(
         uid=f"{cohort}-session-{session}",
+        sequence=sequence,
         made_at=at,
         summary=f"{program.name}: session {session}, {s.title}",
         location=s.location or s.format.value,
@@ -114,10 +117,21 @@ def _session_context(record: TrainingRecord, program: Program, session: int) -> 
     }
 
 
+def _sequence(record: TrainingRecord, session: int) -> int:
+    moved = record.rescheduled.get(session)
+    return moved.sequence if moved else 0
+
+
+def _session_key(record: TrainingRecord, session: int) -> str:
+    """A moved session's notices are new messages: its reminders go out again, for the new date."""
+    sequence = _sequence(record, session)
+    return f"{record.cohort}:{record.coach}:session-{session}" + (f".{sequence}" if sequence else "")
+
+
 def session_reminder(record: TrainingRecord, program: Program, session: int, days_before: int, at: datetime) -> Notice:
     s = program.session(session)
     return Notice(
-        key=f"reminder:{record.cohort}:{record.coach}:session-{session}:{days_before}d",
+        key=f"reminder:{_session_key(record, session)}:{days_before}d",
         kind=NoticeKind.session_reminder,
         to=[record.coach],
         context={
@@ -127,7 +141,27 @@ def session_reminder(record: TrainingRecord, program: Program, session: int, day
             "format": s.format.value,
             "location": s.location,
         },
-        invite=session_invite(record.cohort, program, session, at),
+        invite=session_invite(record.cohort, program, session, at, _sequence(record, session)),
+    )
+
+
+def session_changed(record: TrainingRecord, program: Program, session: int, reason: str, at: datetime) -> Notice:
+    """A session the coach is to attend moved (its date, hours or place): the updated invite replaces the old one."""
+    s = program.session(session)
+    return Notice(
+        key=f"changed:{_session_key(record, session)}",
+        kind=NoticeKind.session_changed,
+        to=[record.coach],
+        context={
+            **_session_context(record, program, session),
+            "days": s.days,
+            "starts_at": s.starts_at.strftime("%-I:%M %p"),
+            "ends_at": s.ends_at.strftime("%-I:%M %p"),
+            "format": s.format.value,
+            "location": s.location,
+            "reason": reason,
+        },
+        invite=session_invite(record.cohort, program, session, at, _sequence(record, session)),
     )
 
 
@@ -138,7 +172,7 @@ def session_cancelled(record: TrainingRecord, program: Program, session: int, at
         kind=NoticeKind.session_cancelled,
         to=[record.coach],
         context=_session_context(record, program, session),
-        invite=session_invite(record.cohort, program, session, at).cancelled(),
+        invite=session_invite(record.cohort, program, session, at, _sequence(record, session)).cancelled(),
     )
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from statemachine import State, StateMachine
 
 from domain.problems import Refused
-from domain.program import SESSIONS_PER_YEAR, Program
+from domain.program import SESSIONS_PER_YEAR, Program, TrainingSession
 from domain.roster import is_coordinator
 
 
@@ -53,6 +53,13 @@ OPEN_TRAINING = (TrainingStatus.enrolled, TrainingStatus.coaching)  # the traini
 COACHING_UNLOCKED = (TrainingStatus.coaching, TrainingStatus.completed)
 
 
+class RescheduledSession(BaseModel):
+    """A session as a coordinator changed it after the launch, and how many times it has changed."""
+
+    session: TrainingSession
+    sequence: int
+
+
 class TrainingRecord(BaseModel):
     cohort: str
     coach: str
@@ -67,6 +74,7 @@ class TrainingRecord(BaseModel):
     # How many events of the year's calendar (domain.program.training_timeline) are behind it, acted on or skipped:
     # the next one is when the year next needs waking.
     calendar_done: int = 0
+    rescheduled: dict[int, RescheduledSession] = Field(default_factory=dict)  # by session number
     # Bumped each time the workflow publishes this record, so the read model keeps only the newest (store/read_model.py).
     revision: int = 0
 

@@ -22,6 +22,7 @@ from peercoach import (
     histories_command,
     partnership_commands,
     release_commands,
+    session_commands,
     simulate_command,
     tools,
     web_command,
@@ -42,6 +43,7 @@ app.add_typer(cohort_commands.cohort_app, name="cohort")
 app.add_typer(cohort_commands.attendance_app, name="attendance")
 app.add_typer(partnership_commands.partnership_app, name="partnership")
 app.add_typer(release_commands.release_app, name="release")
+app.add_typer(session_commands.session_app, name="session")
 app.add_typer(db_commands.db_app, name="db")
 app.add_typer(histories_command.histories_app, name="histories")
 app.command()(dev.dev)

@@ -42,9 +42,10 @@ from domain.processes.cohort import CohortRecord, LaunchProgress
 from domain.processes.ledger import Cancellation, Decision, ReleaseAsk
 from domain.processes.partnership import MoveRequest, MoveResult, NoteRequest
 from domain.processes.training import AttendanceUpdate
-from domain.program import Program
+from domain.program import Program, TrainingSession
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, ledger_of
 from domain.roster import Person, Role, Roster
+from domain.session_change import SessionChange, SessionEdit
 from domain.training import Attendance, TrainingRecord, check_attendance
 from store import members, read_model, rosters
 from store.database import Database
@@ -205,6 +206,19 @@ class CoachingClient:
         check_withdrawal(await self._roll(cohort, [request.email]), request)
         handle = self.cohort(cohort)
         return await self._update(handle, handle.execute_update(CohortWorkflow.withdraw_participant, request))
+
+    async def change_session(self, cohort: str, actor: str, number: int, edit: SessionEdit, reason: str) -> TrainingSession:
+        """Move a session that has not begun; every coach gets the updated invite."""
+        program = await asyncio.to_thread(members.program_of, self.database, cohort)
+        if program is None:
+            raise Refused(f"there is no cohort {cohort}")
+        try:
+            session = edit.applied_to(program.session(number))
+        except KeyError as missing:
+            raise Refused(str(missing.args[0])) from None
+        change = SessionChange(actor=actor.strip().lower(), session=session, reason=reason.strip())
+        handle = self.cohort(cohort)
+        return await self._update(handle, handle.execute_update(CohortWorkflow.change_session, change))
 
     # -- training ---------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.cycle import Stage
 from domain.problems import Refused
+from domain.processes.cohort import SessionMove
 from domain.program import Program
 from domain.roster import Partnership, Person, Role, Roster, School
 from store import tables
@@ -107,6 +108,18 @@ def record_withdrawal(database: Database, cohort: str, email: str, by: str, at: 
             _next_version(db, cohort, "withdrawn", by, at, change)
             db.execute(update(tables.people).where(p.cohort == cohort, p.email == email).values(withdrawn=True))
     return Role(role)
+
+
+def record_session_move(database: Database, cohort: str, move: SessionMove, by: str, at: datetime) -> RosterVersion:
+    """A session moved while the cohort runs: a new version (the session as it now is, and why) and the cohort's program."""
+    change = {"session": move.moved.model_dump(mode="json")}
+    with database.begin() as db:
+        done = _recorded(db, cohort, change)
+        if done is not None:
+            return done
+        version = _next_version(db, cohort, "session", by, at, change)
+        db.execute(update(tables.cohorts).where(tables.cohorts.c.cohort == cohort).values(program=move.program.model_dump(mode="json")))
+    return version
 
 
 def record_partnership(database: Database, cohort: str, partnership: Partnership, by: str, at: datetime) -> RosterVersion:

@@ -91,12 +91,14 @@ def cohort_activities(client: Client, database: Database) -> list[Callable[..., 
     return [
         starts.start_cohort_workflows,
         starts.close_ledgers,
+        starts.tell_trainings,
         writes.publish_training,
         writes.publish_partnership,
         writes.publish_ledger,
         writes.record_participant,
         writes.record_partnership,
         writes.record_withdrawal,
+        writes.record_session_move,
         writes.summarize_cohort,
     ]
 

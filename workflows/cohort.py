@@ -25,12 +25,16 @@ from activities.names import (
     CLOSE_LEDGERS,
     RECORD_PARTICIPANT,
     RECORD_PARTNERSHIP,
+    RECORD_SESSION_MOVE,
     RECORD_WITHDRAWAL,
     START_COHORT_WORKFLOWS,
     SUMMARIZE_COHORT,
+    TELL_TRAININGS,
     CohortStarts,
     ParticipantToRecord,
     PartnershipToRecord,
+    SessionMoveToRecord,
+    TrainingsToTell,
     WithdrawalToRecord,
 )
 from workflows import ids
@@ -44,12 +48,14 @@ from workflows.training import TrainingWorkflow
 with workflow.unsafe.imports_passed_through():
     from domain.cohort import AddedParticipant, CohortSummary, Departure, PartnershipSummary, StartedPartnership, Withdrawal
     from domain.launch import LaunchBatch
-    from domain.processes.cohort import EVERY_LEDGER, CohortProcess, CohortRecord, LaunchProgress, launch_progress
+    from domain.processes.cohort import EVERY_LEDGER, EVERY_TRAINING, CohortProcess, CohortRecord, LaunchProgress, launch_progress
     from domain.processes.effects import Effects, Message
     from domain.processes.ledger import MemberAdded, PartnershipAtSchool
     from domain.processes.partnership import PartnershipWithdrawn
-    from domain.processes.training import PartnershipAdded, TrainingWithdrawn
+    from domain.processes.training import PartnershipAdded, SessionChanged, TrainingWithdrawn
+    from domain.program import TrainingSession
     from domain.roster import Person
+    from domain.session_change import SessionChange
 
 LAUNCH_LANES = 6  # start activities in flight at once: enough to keep a worker's start calls busy (see bench/launch.py)
 # The summary is asked for until the read model shows every training and partnership ended: seconds after the
@@ -83,8 +89,11 @@ class CohortWorkflow:
     @workflow.init
     def __init__(self, input: CohortInput) -> None:
         self.record = input.record
-        self.process = CohortProcess(input.record.state.program)
+        self.process = CohortProcess()
         self.dispatch = Dispatch()
+        # Session moves one at a time: each is checked against the program as the one before left it.
+        self.moving = asyncio.Lock()
+        self.year_moved = False  # a moved session may move the end of the year: the wait for it starts again
 
     @workflow.run
     async def run(self, input: CohortInput) -> CohortSummary:
@@ -110,8 +119,13 @@ class CohortWorkflow:
                 return
             assert effects.wake_at is not None
             try:
-                await workflow.wait_condition(history_is_long, timeout=max(effects.wake_at - workflow.now(), timedelta(seconds=1)))
+                await workflow.wait_condition(
+                    lambda: history_is_long() or self.year_moved, timeout=max(effects.wake_at - workflow.now(), timedelta(seconds=1))
+                )
             except TimeoutError:
+                continue
+            if self.year_moved:
+                self.year_moved = False
                 continue
             await self._continue_as_new()
 
@@ -196,6 +210,33 @@ class CohortWorkflow:
     def _validate_withdrawal(self, request: Withdrawal) -> None:
         with refusals():
             self.process.check_withdrawal(self.record, request)
+
+    @workflow.update
+    async def change_session(self, change: SessionChange) -> TrainingSession:
+        """Move a session that has not begun: recorded in the database first, then every coach's training is told."""
+        async with self.moving:
+            now = workflow.now()
+            with refusals():
+                move = self.process.check_session_change(self.record, change, now)
+            cohort = self.record.state.cohort
+            await self._record(RECORD_SESSION_MOVE, SessionMoveToRecord(cohort=cohort, move=move, by=change.actor))
+            effects = self.process.change_session(self.record, change, now)
+            [message] = effects.messages
+            assert message.to.key == EVERY_TRAINING and isinstance(message.event, SessionChanged)
+            effects.messages = []
+            await workflow.execute_activity(
+                TELL_TRAININGS,
+                TrainingsToTell(cohort=cohort, moved=message.event),
+                start_to_close_timeout=timedelta(minutes=10),
+                heartbeat_timeout=timedelta(minutes=1),
+            )
+            self.year_moved = True
+            return self._carry_out(effects)
+
+    @change_session.validator
+    def _validate_session_change(self, change: SessionChange) -> None:
+        with refusals():
+            self.process.check_session_change(self.record, change, workflow.now())
 
     async def _record(self, activity: str, change: BaseModel, result_type: type | None = None) -> Any:
         """Write a roster change to the database; a refusal there (a taken email or id) refuses the Update."""

@@ -24,7 +24,7 @@ from workflows.wake import Clock
 with workflow.unsafe.imports_passed_through():
     from domain.processes.effects import Effects, Message, ProcessKind
     from domain.processes.partnership import CoachingUnlocked
-    from domain.processes.training import AttendanceUpdate, PartnershipAdded, TrainingProcess, TrainingWithdrawn
+    from domain.processes.training import AttendanceUpdate, PartnershipAdded, SessionChanged, TrainingProcess, TrainingWithdrawn
     from domain.program import Program
     from domain.training import TrainingRecord
 
@@ -78,6 +78,10 @@ class TrainingWorkflow:
 
     @workflow.signal
     def partnership_added(self, message: PartnershipAdded) -> None:
+        self._carry_out(self.process.receive(self.record, message, workflow.now()))
+
+    @workflow.signal
+    def session_changed(self, message: SessionChanged) -> None:
         self._carry_out(self.process.receive(self.record, message, workflow.now()))
 
     @workflow.query

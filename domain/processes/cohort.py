@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain import notices
 from domain.cohort import (
@@ -33,12 +33,14 @@ from domain.problems import Refused
 from domain.processes.effects import Effects, Message, ProcessKind, Recipient
 from domain.processes.ledger import MemberAdded, PartnershipAtSchool, YearClosed
 from domain.processes.partnership import PartnershipWithdrawn
-from domain.processes.training import PartnershipAdded, TrainingWithdrawn
-from domain.program import Program
+from domain.processes.training import PartnershipAdded, SessionChanged, TrainingWithdrawn
+from domain.program import Program, TrainingSession
 from domain.roster import Person, Role
+from domain.session_change import SessionChange, changed_program
 
 START_BATCH = 100  # workflows started per batch while launching: a page of the stored roster
 EVERY_LEDGER = "*"  # the key of a message for every school's ledger in the cohort
+EVERY_TRAINING = "*"  # the key of a message for every coach's training year in the cohort
 R = TypeVar("R")
 
 
@@ -48,6 +50,14 @@ class CohortRecord(BaseModel):
     state: CohortState
     to_start: list[LaunchBatch] | None = None  # batches still to start; None before the launch
     year_closed: bool = False
+    session_changes: dict[int, int] = Field(default_factory=dict)  # by session number: how many times it was moved
+
+
+class SessionMove(BaseModel):
+    """A session change as the cohort decided it: the program as it will be, and the message for every training."""
+
+    program: Program
+    moved: SessionChanged
 
 
 class LaunchProgress(BaseModel):
@@ -81,8 +91,7 @@ def launch_progress(record: CohortRecord) -> LaunchProgress:
 
 
 class CohortProcess:
-    def __init__(self, program: Program):
-        self.program = program
+    """A cohort's decisions; the program is the record's own, as its sessions were last moved."""
 
     def launch(self, record: CohortRecord, now: datetime) -> Effects[list[LaunchBatch]]:
         """What the launch starts, a batch at a time; the coordinators hear the cohort is under way."""
@@ -145,10 +154,27 @@ class CohortProcess:
         effects.messages += [Message(Recipient(ProcessKind.partnership, pid), PartnershipWithdrawn(actor=request.actor)) for pid in ending]
         return effects
 
+    def check_session_change(self, record: CohortRecord, change: SessionChange, now: datetime) -> SessionMove:
+        """The program with the session moved and what every training is to hear, or why it cannot be."""
+        check_cohort_open(record)
+        check_coordinator(record.state.coordinators, change.actor, "moves training sessions")
+        n = change.session.number
+        moved = SessionChanged(session=change.session, sequence=record.session_changes.get(n, 0) + 1, reason=change.reason)
+        return SessionMove(program=changed_program(record.state.program, change, now), moved=moved)
+
+    def change_session(self, record: CohortRecord, change: SessionChange, now: datetime) -> Effects[TrainingSession]:
+        """Every coach's training takes the moved session (and sends its updated invite); the year may now end later."""
+        move = self.check_session_change(record, change, now)
+        record.state.program = move.program
+        record.session_changes[change.session.number] = move.moved.sequence
+        effects = self._effects(record, change.session)
+        effects.messages.append(Message(Recipient(ProcessKind.training, EVERY_TRAINING), move.moved))
+        return effects
+
     def wake(self, record: CohortRecord, now: datetime) -> Effects[None]:
         """At the end of the training year every school's ledger closes (each finishes its open requests first)."""
         effects = self._effects(record, None)
-        if record.year_closed or now < year_ends(self.program):
+        if record.year_closed or now < year_ends(record.state.program):
             return effects
         record.year_closed = True
         effects = self._effects(record, None)
@@ -156,4 +182,4 @@ class CohortProcess:
         return effects
 
     def _effects(self, record: CohortRecord, reply: R) -> Effects[R]:
-        return Effects(reply=reply, wake_at=None if record.year_closed else year_ends(self.program), done=record.year_closed)
+        return Effects(reply=reply, wake_at=None if record.year_closed else year_ends(record.state.program), done=record.year_closed)

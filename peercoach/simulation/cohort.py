@@ -95,7 +95,7 @@ class SimulatedCohort:
         self.partnership = PartnershipProcess(program)
         self.training = TrainingProcess(program)
         self.ledger = LedgerProcess(program)
-        self.cohort_process = CohortProcess(program)
+        self.cohort_process = CohortProcess()
         self.processes: dict[ProcessKind, Any] = {
             ProcessKind.cohort: self.cohort_process,
             ProcessKind.training: self.training,

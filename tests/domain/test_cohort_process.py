@@ -34,7 +34,7 @@ def not_launched() -> CohortRecord:
 
 
 def launched() -> tuple[CohortProcess, CohortRecord]:
-    process, record = CohortProcess(PROGRAM), not_launched()
+    process, record = CohortProcess(), not_launched()
     effects = process.launch(record, LAUNCHED)
     for batch in effects.reply:
         process.batch_started(record, batch)
@@ -42,7 +42,7 @@ def launched() -> tuple[CohortProcess, CohortRecord]:
 
 
 def test_a_launch_starts_every_batch_tells_the_coordinators_and_wakes_at_the_end_of_the_year() -> None:
-    process, record = CohortProcess(PROGRAM), not_launched()
+    process, record = CohortProcess(), not_launched()
     effects = process.launch(record, LAUNCHED)
     assert [(b.kind, b.size) for b in effects.reply] == [("release", 1), ("training", 3), ("partnership", 3)]
     assert [n.kind.value for n in effects.notices] == ["cohort_launched"] and effects.notices[0].to == [COORDINATOR]
