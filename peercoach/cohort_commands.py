@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import smtplib
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from domain.cohort import CohortSummary
+from activities.notifications import Mailer
+from domain.cohort import CohortSummary, NewParticipant, Withdrawal
 from domain.program import SESSIONS_PER_YEAR, load_program
-from domain.roster import Role, load_roster_file, slug
+from domain.roster import Role, RosterFile, load_roster_file, slug
 from domain.training import Attendance
 from peercoach.connect import coaching_client
 from peercoach.invocation import UserError, run, settings
@@ -31,8 +33,7 @@ def launch(
     """Check the program and roster, store them, then start the cohort's workflows (rosters of any size)."""
     program_year = load_program(program)
     roster_file = load_roster_file(roster)
-    for warning in roster_file.warnings:
-        errors.print(f"warning: {warning}", highlight=False, markup=False)
+    warn(roster_file)
     people = roster_file.roster
     cohort_id = cohort or slug(f"{program_year.name} {program_year.school_year}")
     launched_by = (actor or people.coordinators[0]).lower()
@@ -57,6 +58,34 @@ def launch(
         console.print(f"Next: peercoach cohort status {cohort_id}")
 
     run(go())
+
+
+@cohort_app.command("check")
+def check(roster: Annotated[Path, typer.Option(help="The roster (CSV, Excel or YAML).")]) -> None:
+    """Check a roster without launching anything: its problems, what in it is ignored, and the addresses the
+    configured mail server cannot take."""
+    roster_file = load_roster_file(roster)  # a problem is reported (every one, with its row) and exits 1
+    warned = warn(roster_file)
+    people = roster_file.roster
+    console.print(
+        f"{roster}: {len(people.people)} people, {len(people.schools)} schools, {len(people.partnerships)} partnerships"
+        + (f"; {warned} warning(s) above." if warned else "; no problems.")
+    )
+
+
+def warn(roster_file: RosterFile) -> int:
+    """Print what a coordinator should know before launching (nothing is refused for it); how many warnings."""
+    warnings = list(roster_file.warnings)
+    smtp = settings().smtp
+    if smtp is not None:  # without SMTP, the outbox is the delivery and takes any address
+        try:
+            warnings += roster_file.mail_warnings(Mailer(smtp).mail_server())
+        except (OSError, smtplib.SMTPException) as err:
+            server = f"{smtp.host}:{smtp.port}"
+            warnings.append(f"could not ask the mail server {server} which addresses it takes ({err}); the addresses are not checked")
+    for warning in warnings:
+        errors.print(f"warning: {warning}", highlight=False, markup=False)
+    return len(warnings)
 
 
 @cohort_app.command("list")
@@ -106,6 +135,43 @@ def show_summary(s: CohortSummary) -> None:
         console.print(table("Stalled", ["partnership", "coach", "school", "stage", "since", "days", "follow-ups", "escalations"], stalled))
     else:
         console.print("No stalled partnerships.")
+
+
+@cohort_app.command("add")
+def add(
+    cohort: str,
+    name: Annotated[str, typer.Option(help="Their name, as people know them.")],
+    email: Annotated[str, typer.Option(help="Their school email.")],
+    role: Annotated[Role, typer.Option(help="coach or teacher.")],
+    school: Annotated[str, typer.Option(help="Their school's id or name, as in the roster.")],
+    actor: Annotated[str | None, typer.Option("--as", help="The coordinator adding them (default: who launched the cohort).")] = None,
+) -> None:
+    """Add a coach (their training year starts) or a collaborating teacher to a running cohort."""
+
+    async def go() -> None:
+        coaching = await coaching_client(settings())
+        by = actor or await coaching.launched_by(cohort)
+        person = await coaching.add_participant(cohort, NewParticipant(actor=by.lower(), name=name, email=email, role=role, school=school))
+        console.print(f"Added {person.name} ({person.email}) to {cohort} as {person.role.value} at {person.school}.")
+
+    run(go())
+
+
+@cohort_app.command("withdraw")
+def withdraw(
+    cohort: str,
+    email: Annotated[str, typer.Argument(help="The coach's or teacher's email.")],
+    actor: Annotated[str | None, typer.Option("--as", help="The coordinator withdrawing them (default: who launched the cohort).")] = None,
+) -> None:
+    """Withdraw a coach or collaborating teacher: a coach's training ends, and so do the partnerships that end with them."""
+
+    async def go() -> None:
+        coaching = await coaching_client(settings())
+        by = actor or await coaching.launched_by(cohort)
+        ended = await coaching.withdraw_participant(cohort, Withdrawal(actor=by.lower(), email=email))
+        console.print(f"Withdrew {email.strip().lower()} from {cohort}." + (f" Partnerships ended: {', '.join(ended)}." if ended else ""))
+
+    run(go())
 
 
 @attendance_app.command("record")

@@ -131,3 +131,37 @@ async def test_mistakes_are_one_clear_line(terminal: Terminal) -> None:
         assert result.code == 1, (args, result)
         assert message in result.err, (args, result.err)
         assert "Traceback" not in result.err
+
+
+async def test_a_coordinator_changes_a_running_cohort_at_the_terminal(terminal: Terminal, tmp_path: Path) -> None:
+    program, roster, _ = write_inputs(tmp_path)
+    cohort = f"change-{uuid.uuid4().hex[:6]}"
+    assert (await terminal("cohort", "launch", "--program", program, "--roster", roster, "--cohort", cohort)).code == 0
+
+    added = await terminal(
+        "cohort", "add", cohort, "--name", "Zoe New", "--email", "zoe@hazel.test", "--role", "coach", "--school", "hazel"
+    )
+    assert added.code == 0 and "Added Zoe New (zoe@hazel.test)" in added.out, added.err
+    again = await terminal(
+        "cohort", "add", cohort, "--name", "Zoe New", "--email", "zoe@hazel.test", "--role", "coach", "--school", "hazel"
+    )
+    assert again.code == 1 and "zoe@hazel.test is already in the cohort" in again.err
+    withdrawn = await terminal("cohort", "withdraw", cohort, BOB)
+    assert withdrawn.code == 0 and f"Withdrew {BOB} from {cohort}. Partnerships ended: bob--ted." in withdrawn.out, withdrawn.err
+    assert (await terminal("cohort", "withdraw", cohort, BOB)).err.count("has already withdrawn") == 1
+
+    begun = await terminal("session", "move", cohort, "5", "--location", "Gym", "--reason", "more room")
+    assert begun.code == 1 and "only a session that has not begun can be moved" in begun.err
+    not_a_time = await terminal("session", "move", cohort, "7", "--from", "3pm", "--reason", "later")
+    assert not_a_time.code == 1 and "--from '3pm' is not a time of day; write it as HH:MM" in not_a_time.err
+    moved = await terminal(
+        "session", "move", cohort, "7", "--from", "15:30", "--to", "17:00", "--location", "Library", "--reason", "a snow day"
+    )
+    assert moved.code == 0, moved.err
+    assert "15:30 to 17:00, Library. Every coach is sent the updated invite." in moved.out
+
+    async def told() -> Result | None:
+        sent = await terminal("outbox", "--kind", "session_changed", "--json")
+        return sent if {e["recipient"] for e in sent.json() if cohort in e["key"]} == {ANN, "zoe@hazel.test"} else None
+
+    await until(told, "the moved session's invite to every coach still training")
