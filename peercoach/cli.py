@@ -22,6 +22,7 @@ from peercoach import (
     histories_command,
     partnership_commands,
     release_commands,
+    report_command,
     session_commands,
     simulate_command,
     tools,
@@ -48,6 +49,7 @@ app.add_typer(db_commands.db_app, name="db")
 app.add_typer(histories_command.histories_app, name="histories")
 app.command()(dev.dev)
 app.command()(simulate_command.simulate)
+app.command()(report_command.report)
 app.command()(web_command.web)
 tools.register(app)
 

@@ -44,10 +44,11 @@ from domain.processes.partnership import MoveRequest, MoveResult, NoteRequest
 from domain.processes.training import AttendanceUpdate
 from domain.program import Program, TrainingSession
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, ledger_of
+from domain.report import YearReport
 from domain.roster import Person, Role, Roster
 from domain.session_change import SessionChange, SessionEdit
 from domain.training import Attendance, TrainingRecord, check_attendance
-from store import members, read_model, rosters
+from store import members, read_model, report, rosters
 from store.database import Database
 from store.read_model import Page, PartnershipRow
 from workflows import ids
@@ -166,6 +167,10 @@ class CoachingClient:
         return await asyncio.to_thread(
             read_model.cohort_summary, self.database, cohort, found.program, found.launched_at, now or datetime.now(UTC)
         )
+
+    async def year_report(self, cohort: str) -> YearReport:
+        """The year-end report (so far, until the cohort's year closes), from the read model."""
+        return await asyncio.to_thread(report.year_report_of, self.database, cohort, datetime.now(UTC))
 
     async def launched_by(self, cohort: str) -> str:
         """Who launched the cohort: the command line acts as them unless told otherwise."""

@@ -165,3 +165,14 @@ async def test_a_coordinator_changes_a_running_cohort_at_the_terminal(terminal: 
         return sent if {e["recipient"] for e in sent.json() if cohort in e["key"]} == {ANN, "zoe@hazel.test"} else None
 
     await until(told, "the moved session's invite to every coach still training")
+
+    # the year so far, in each format; a folder or an unknown cohort is one clear line
+    for form in ("html", "pdf", "csv", "xlsx"):
+        written = await terminal("report", cohort, "--format", form, "--output", str(tmp_path / f"report.{form}"))
+        assert written.code == 0 and f"Wrote the year so far of {cohort}" in written.out, written.err
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")
+    assert "training,cohort,coaches,3" in (tmp_path / "report.csv").read_text()  # Ann, Zoe, and Bob, who withdrew
+    folder = await terminal("report", cohort, "--output", str(tmp_path))
+    assert folder.code == 1 and "is a folder; give a file name" in folder.err
+    unknown = await terminal("report", "no-such-cohort", "--output", str(tmp_path / "x.html"))
+    assert unknown.code == 1 and "there is no cohort no-such-cohort" in unknown.err

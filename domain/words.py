@@ -1,0 +1,127 @@
+"""How the program's values read to people: one label per value, and dates as a school calendar shows them.
+
+Pages, mail and the command line show these, never the enum's value: "make-up", not
+`made_up`; "Attendance due", not `attendance_due`. A stage has its own `label` (domain/cycle.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from domain.notices import NoticeKind
+from domain.release import ReleaseStatus
+from domain.roster import Role
+from domain.training import Attendance, TrainingStatus
+
+ATTENDANCE = {
+    Attendance.attended: "attended",
+    Attendance.excused: "excused",
+    Attendance.absent: "absent",
+    Attendance.made_up: "make-up",
+}
+
+TRAINING_STATUS = {
+    TrainingStatus.enrolled: "enrolled",
+    TrainingStatus.coaching: "coaching",
+    TrainingStatus.completed: "completed",
+    TrainingStatus.incomplete: "incomplete",
+    TrainingStatus.withdrawn: "withdrawn",
+}
+
+RELEASE_STATUS = {
+    ReleaseStatus.requested: "waiting for the principal",
+    ReleaseStatus.approved: "approved",
+    ReleaseStatus.denied: "denied",
+    ReleaseStatus.expired: "expired (no decision in time)",
+    ReleaseStatus.booked: "approved, substitute booked",
+    ReleaseStatus.used: "used",
+    ReleaseStatus.cancelled: "cancelled",
+}
+
+ROLE = {
+    Role.coordinator: "coordinator",
+    Role.coach: "coach",
+    Role.teacher: "collaborating teacher",
+    Role.principal: "principal",
+}
+
+NOTICE_KIND = {
+    NoticeKind.cohort_launched: "Cohort launched",
+    NoticeKind.session_reminder: "Session reminder",
+    NoticeKind.session_cancelled: "Session cancelled",
+    NoticeKind.attendance_due: "Attendance due",
+    NoticeKind.make_up: "Make-up",
+    NoticeKind.coaching_unlocked: "Coaching unlocked",
+    NoticeKind.training_finished: "Training finished",
+    NoticeKind.stage_moved: "Stage moved",
+    NoticeKind.stall_follow_up: "Stall follow-up",
+    NoticeKind.stall_escalation: "Stall escalation",
+    NoticeKind.release_requested: "Release day asked for",
+    NoticeKind.release_reminder: "Release decision reminder",
+    NoticeKind.release_decided: "Release day decided",
+    NoticeKind.release_expired: "Release request expired",
+    NoticeKind.release_expiring: "Release request expiring",
+    NoticeKind.substitute_booked: "Substitute booked",
+    NoticeKind.sign_in: "Sign-in link",
+    NoticeKind.undeliverable: "Address undeliverable",
+}
+
+MAIL_STATUS = {"pending": "waiting to send", "sent": "sent", "undeliverable": "undeliverable"}
+
+
+def label(value: object) -> str:
+    """The people's word for any of the program's values above; a value without one reads as itself, spaced."""
+    for labels in (ATTENDANCE, TRAINING_STATUS, RELEASE_STATUS, ROLE, NOTICE_KIND):
+        if value in labels:
+            return labels[value]  # type: ignore[index]
+    return str(value).replace("_", " ")
+
+
+def mail_status(status: str) -> str:
+    """Where a message is: "waiting to send", "sent", "undeliverable" (the outbox's own words, not a notice's kind)."""
+    return MAIL_STATUS.get(status, status.replace("_", " "))
+
+
+def first_name(name: str, email: str = "") -> str:
+    """How a greeting addresses someone: the first word of the roster's name (the address's first part without one)."""
+    words = name.split()
+    if words:
+        return words[0]
+    return email.split("@")[0] or email
+
+
+def day(on: date) -> str:
+    """A day as a school calendar reads it: "Tue 14 Jul 2026"."""
+    return f"{on:%a} {on.day} {on:%b %Y}"
+
+
+def moment(at: datetime, timezone: str) -> str:
+    """A moment in the program's time zone, with its weekday: "Tue 14 Jul 2026, 08:30"."""
+    local = at.astimezone(ZoneInfo(timezone))
+    return f"{day(local.date())}, {local:%H:%M}"
+
+
+def days(count: float) -> str:
+    """Release days in half days, as people write them: "1", "½", "1½"."""
+    whole = int(count)
+    half = count - whole >= 0.5
+    if half:
+        return "½" if whole == 0 else f"{whole}½"
+    return str(whole)
+
+
+def days_phrase(count: float) -> str:
+    return f"{days(count)} day" if count <= 1 else f"{days(count)} days"
+
+
+def closed_weekdays(weekdays: list[str]) -> str:
+    """ "Saturdays and Sundays": the weekdays the schools are closed, as a sentence says them."""
+    return together([f"{w.capitalize()}s" for w in weekdays])
+
+
+def together(names: list[str]) -> str:
+    """ "Tia", "Tia and Ted", "Tia, Ted and Uma"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"

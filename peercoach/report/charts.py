@@ -1,0 +1,61 @@
+"""Charts where people would rather look than read: attendance per session, release days per school.
+
+Drawn with matplotlib's object interface (no pyplot, so no screen and no global state
+shared between requests): SVG for pages, PNG for the PDF.
+"""
+
+from __future__ import annotations
+
+import io
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from domain.report import YearReport
+from domain.training import Attendance
+from domain.words import label
+
+COLOURS = {Attendance.attended: "#166534", Attendance.made_up: "#4d7c0f", Attendance.excused: "#b45309", Attendance.absent: "#9a3412"}
+
+
+def attendance(report: YearReport) -> Figure:
+    figure = Figure(figsize=(7, 3.2))
+    axes = figure.subplots()
+    sessions = [str(s.session) for s in report.sessions]
+    below = [0] * len(sessions)
+    for mark, colour in COLOURS.items():
+        counts = [s.marks[mark] for s in report.sessions]
+        axes.bar(sessions, counts, bottom=below, color=colour, label=label(mark))
+        below = [b + c for b, c in zip(below, counts, strict=True)]
+    axes.set(xlabel="session", ylabel="coaches", title="Attendance per session")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # people, not fractions of them
+    axes.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    figure.tight_layout()
+    return figure
+
+
+def release_days(report: YearReport) -> Figure:
+    schools = [s for s in report.schools if s.days_requested]
+    figure = Figure(figsize=(7, max(1.6, 0.45 * len(schools) + 1)))
+    axes = figure.subplots()
+    names = [s.school for s in schools]
+    axes.barh(names, [s.days_requested for s in schools], color="#d0d7de", label="requested")
+    axes.barh(names, [s.days_approved for s in schools], color="#0b5cad", height=0.5, label="approved")
+    axes.barh(names, [s.days_used for s in schools], color="#166534", height=0.25, label="used")
+    axes.set(xlabel="days", title="Release days per school")
+    axes.invert_yaxis()
+    axes.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    figure.tight_layout()
+    return figure
+
+
+def svg(figure: Figure) -> str:
+    out = io.StringIO()
+    figure.savefig(out, format="svg")
+    return out.getvalue()
+
+
+def png(figure: Figure) -> bytes:
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=150)
+    return out.getvalue()

@@ -1,0 +1,47 @@
+"""The report as HTML: the body the web app's page shows, and a whole page to download and keep."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from domain.report import YearReport
+from domain.training import Attendance
+from domain.words import label
+from peercoach.report import charts
+from peercoach.report.sheets import number
+
+LINES_SHOWN = 300  # partnerships listed on a page or in the PDF; past that the CSV and the workbook list them
+_env = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=select_autoescape(default=True, default_for_string=True))
+_env.globals |= {"label": label, "number": number, "marks": list(Attendance), "lines_shown": LINES_SHOWN}
+
+STANDALONE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }}</title>
+<style>
+body { font: 16px/1.5 system-ui, sans-serif; color: #1b1f24; max-width: 60rem; margin: 0 auto; padding: 1rem; overflow-wrap: anywhere; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
+th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #d0d7de; }
+.muted { color: #57606a; } .scroll { overflow-x: auto; } img { max-width: 100%; height: auto; }
+</style></head><body><main>{{ body }}</main></body></html>
+"""
+
+
+def body(report: YearReport, chart_sources: dict[str, str | None]) -> Markup:
+    """The report's sections; `chart_sources` are the charts' addresses (URLs, or data: URIs in a file of its own)."""
+    return Markup(_env.get_template("body.html.j2").render(r=report, charts=chart_sources))
+
+
+def standalone(report: YearReport) -> str:
+    sources = {"attendance": _data_uri(charts.svg(charts.attendance(report))), "release": None}
+    if any(s.days_requested for s in report.schools):
+        sources["release"] = _data_uri(charts.svg(charts.release_days(report)))
+    title = f"{report.program} {report.school_year}: year-end report"
+    return _env.from_string(STANDALONE).render(title=title, body=body(report, sources))
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()

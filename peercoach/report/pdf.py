@@ -1,0 +1,117 @@
+"""The report as a PDF for a funder's or a district's file: the same sections, tables and charts as the page.
+
+fpdf2 writes it in pure Python. The font is DejaVu Sans, which matplotlib ships, so
+names in Latin, Greek or Cyrillic script print as written on any machine.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from domain.report import YearReport
+from domain.training import Attendance
+from domain.words import label
+from peercoach.report import charts
+from peercoach.report.page import LINES_SHOWN
+from peercoach.report.sheets import number
+
+FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+HEADINGS = FontFace(emphasis="BOLD", fill_color=(234, 238, 242))
+
+
+class ReportPdf(FPDF):
+    def __init__(self, report: YearReport):
+        super().__init__(format="A4")
+        self.report = report
+        self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.set_font("DejaVu", size=10)
+        self.set_auto_page_break(auto=True, margin=15)
+        self.set_title(f"{report.program} {report.school_year}: year-end report")
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("DejaVu", size=8)
+        self.cell(0, 6, f"{self.report.program} {self.report.school_year} · cohort {self.report.cohort} · page {self.page_no()}", align="C")
+        self.set_font("DejaVu", size=10)
+
+    def heading(self, text: str, size: int = 14) -> None:
+        self.ln(3)
+        self.set_font("DejaVu", "B", size)
+        self.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+        self.set_font("DejaVu", size=10)
+
+    def words(self, text: str) -> None:
+        self.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+
+    def grid(self, header: Sequence[str], rows: Sequence[Sequence[object]], first: int = 3) -> None:
+        """A table whose first column (a name) is `first` times as wide as each column of numbers."""
+        self.set_font("DejaVu", size=8)
+        widths = (first, *([1] * (len(header) - 1)))
+        with self.table(headings_style=HEADINGS, line_height=4.5, text_align="LEFT", col_widths=widths) as table:
+            for cells in (header, *rows):
+                row = table.row()
+                for cell in cells:
+                    row.cell(str(cell))
+        self.set_font("DejaVu", size=10)
+        self.ln(2)
+
+    def chart(self, png: bytes) -> None:
+        self.image(io.BytesIO(png), w=self.epw)
+        self.ln(2)
+
+
+def as_pdf(report: YearReport) -> bytes:
+    r = report
+    pdf = ReportPdf(r)
+    pdf.add_page()
+    pdf.heading(f"{r.program} {r.school_year}: the year {'in numbers' if r.final else 'so far'}", 16)
+    state = "the year has closed" if r.final else "so far, as of"
+    pdf.words(f"Cohort {r.cohort} · {state} {r.as_of.strftime('%A %B %-d, %Y at %H:%M %Z')}.")
+    pdf.words("No note, reflection or individual's answer is in this report: only counts, sums and stages.")
+
+    pdf.heading("Training")
+    years = ", ".join(f"{n} {label(status)}" for status, n in sorted(r.training.items()))
+    pdf.words(f"Coaches: {r.coaches}. Coaching unlocked: {r.coaching_unlocked}. The year stands: {years}.")
+    pdf.chart(charts.png(charts.attendance(r)))
+    marks = list(Attendance)
+    sessions = [
+        [f"{s.session}. {s.title}", s.starts_on.strftime("%a %b %-d, %Y"), *(s.marks[m] for m in marks), s.unrecorded] for s in r.sessions
+    ]
+    pdf.grid(["Session", "First day", *(label(m).capitalize() for m in marks), "Not recorded"], sessions, first=2)
+
+    pdf.heading("Coaching")
+    pdf.words(
+        f"Partnerships: {r.partnerships}. Coaching cycles completed: {r.cycles_completed}. "
+        f"Stall follow-ups: {r.follow_ups}. Escalations: {r.escalations}. Stalled now: {r.stalled_now}."
+    )
+    if r.by_stage:
+        pdf.grid(["Stage", "Partnerships"], list(r.by_stage.items()))
+
+    pdf.heading("Schools")
+    if any(s.days_requested for s in r.schools):
+        pdf.chart(charts.png(charts.release_days(r)))
+    header = ["School", "Partner- ships", "Cycles", "Follow- ups", "Escal- ations", "Days asked", "Approved", "Used", "Denied"]
+    rows = [
+        [s.school, s.partnerships, s.cycles_completed, s.follow_ups, s.escalations]
+        + [number(d) for d in (s.days_requested, s.days_approved, s.days_used, s.days_denied)]
+        for s in r.schools
+    ]
+    pdf.grid(header, rows, first=2)
+
+    pdf.heading("Partnerships")
+    if len(r.lines) > LINES_SHOWN:
+        pdf.words(f"{len(r.lines)} partnerships: too many to list here. The CSV and the workbook list every one.")
+    elif r.lines:
+        lines = [[p.title, p.school, p.stage, p.cycles_completed, p.follow_ups, p.escalations] for p in r.lines]
+        pdf.grid(["Partnership", "School", "Stage", "Cycles", "Follow-ups", "Escalations"], lines, first=3)
+    else:
+        pdf.words("No partnership yet.")
+    return bytes(pdf.output())

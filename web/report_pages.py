@@ -1,0 +1,46 @@
+"""The year-end report for a cohort's coordinators: a page with its charts, and downloads in each format."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from domain.report import YearReport
+from peercoach.report import ReportFormat, charts, page
+from peercoach.report.formats import MEDIA, rendered
+from web.frame import SignedIn, engine
+from web.frame import page as render
+
+router = APIRouter()
+
+CHARTS = {"attendance": charts.attendance, "release": charts.release_days}
+
+
+async def _report(request: Request, visitor: SignedIn, cohort: str) -> YearReport:
+    visitor.coordinating(cohort)
+    return await engine(request).coaching.year_report(cohort)
+
+
+@router.get("/cohorts/{cohort}/report", response_class=HTMLResponse)
+async def report_page(request: Request, visitor: SignedIn, cohort: str) -> Response:
+    report = await _report(request, visitor, cohort)
+    sources: dict[str, str | None] = {name: f"/cohorts/{cohort}/report/{name}.svg" for name in CHARTS}
+    if not any(s.days_requested for s in report.schools):
+        sources["release"] = None
+    return render(request, "report.html", cohort=cohort, report=report, body=page.body(report, sources), formats=list(ReportFormat))
+
+
+@router.get("/cohorts/{cohort}/report/{chart}.svg")
+async def report_chart(request: Request, visitor: SignedIn, cohort: str, chart: str) -> Response:
+    draw = CHARTS.get(chart)
+    if draw is None:
+        return Response(status_code=404)
+    return Response(charts.svg(draw(await _report(request, visitor, cohort))), media_type="image/svg+xml")
+
+
+@router.get("/cohorts/{cohort}/report.{form}")
+async def report_download(request: Request, visitor: SignedIn, cohort: str, form: ReportFormat) -> Response:
+    report = await _report(request, visitor, cohort)
+    made = rendered(report, form)
+    name = f"{cohort}-report-{report.as_of:%Y-%m-%d}.{form.value}"
+    return Response(made, media_type=MEDIA[form], headers={"Content-Disposition": f'attachment; filename="{name}"'})
