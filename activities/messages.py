@@ -18,6 +18,7 @@ from domain.notices import Notice
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUBJECT_MAX = 200
+SIGNATURE = "Peer Coaching Program"  # how every template signs off
 LINE_MAX = 78  # RFC 5322's recommended line length, which headers are folded to
 
 _text = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
@@ -81,6 +82,16 @@ def letter(notice: Notice) -> Letter:
     return Letter(subject, text, _layout().render(subject=subject, paragraphs=paragraphs))
 
 
+def without_greeting(text: str) -> str:
+    """A message's words as a digest lists them: without its "Hello ...," and its closing signature."""
+    lines = text.strip().split("\n")
+    if lines and lines[0].startswith("Hello") and lines[0].endswith(","):
+        lines = lines[1:]
+    if lines and lines[-1].strip() == SIGNATURE:
+        lines = lines[:-1]
+    return "\n".join(lines).strip()
+
+
 def one_line(text: str) -> str:
     """No line breaks or control characters: what goes into a header stays one header."""
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())
@@ -103,17 +114,23 @@ def _domain(address: str) -> str:
 
 class _Policy(EmailPolicy):
     """email's default policy, except that a plain-ASCII Subject is folded at spaces after its first word: the
-    default moves a subject that fits a line of its own onto the line after "Subject:", leaving the first empty."""
+    default moves a subject that fits a line of its own onto the line after "Subject:", leaving the first empty.
+    List-Unsubscribe is folded the same way, so its link is never turned into encoded words."""
 
     def fold(self, name: str, value: str) -> str:
-        if name.lower() == "subject" and value.isascii():
+        if name.lower() in _AS_WRITTEN and value.isascii():
             return _fold(name, value, self.linesep)
         return super().fold(name, value)
 
     def fold_binary(self, name: str, value: str) -> bytes:
-        if name.lower() == "subject" and value.isascii():
+        if name.lower() in _AS_WRITTEN and value.isascii():
             return _fold(name, value, self.linesep).encode("ascii")
         return super().fold_binary(name, value)
+
+
+# Headers folded only at their spaces, never into encoded words: a mail app reads List-Unsubscribe's <URL> as written
+# (RFC 2369), and a URL has no space to fold at, so it stays on one line (well under the 998 characters a line may hold).
+_AS_WRITTEN = ("subject", "list-unsubscribe")
 
 
 MAIL_POLICY = _Policy(linesep="\r\n")
@@ -129,8 +146,11 @@ def _fold(name: str, value: str, linesep: str) -> str:
     return linesep.join(lines) + linesep
 
 
-def compose(sender: Sender, recipient: str, key: str, words: Letter, invite: str | None, sent_at: datetime) -> EmailMessage:
-    """The message as it goes out: multipart/alternative (plain text, then HTML), and the invite attached."""
+def compose(
+    sender: Sender, recipient: str, key: str, words: Letter, invite: str | None, sent_at: datetime, unsubscribe: str | None = None
+) -> EmailMessage:
+    """The message as it goes out: multipart/alternative (plain text, then HTML), and the invite attached.
+    `unsubscribe` is the one-click link that turns this kind of notice off for the recipient (RFC 2369, RFC 8058)."""
     message = EmailMessage(policy=MAIL_POLICY)
     headers = {
         "From": formataddr((sender.name, sender.address)),
@@ -142,6 +162,9 @@ def compose(sender: Sender, recipient: str, key: str, words: Letter, invite: str
     }
     if sender.reply_to:
         headers["Reply-To"] = sender.reply_to
+    if unsubscribe is not None:  # a mail app's "Unsubscribe" button POSTs this to the link, without opening it
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     for name, value in headers.items():
         message[name] = value
     message.set_content(words.text)

@@ -12,6 +12,10 @@ What is guaranteed, and what is not (store/outbox.py keeps the ledger):
   without SMTPUTF8) is not retried: the row is marked undeliverable with the server's reply and the
   cohort's coordinators are told once per address. A temporary one (4xx, or the server away) raises,
   and Temporal retries the notice with backoff.
+- How often (domain/preferences.py): a recipient who wants a kind in their daily digest, or not at
+  all, is not sent it now; the outbox keeps its row ("held for digest" or "turned off"). The day's
+  digest (`send_digest`, started by workflows/digest.py) lists the held rows in one message, keyed
+  `digest:<email>:<day>`. Messages of kinds a person may turn off carry a one-click unsubscribe link.
 """
 
 from __future__ import annotations
@@ -26,13 +30,16 @@ from pydantic import BaseModel, SecretStr
 from temporalio import activity
 
 from activities.invites import calendar_invite
-from activities.messages import Letter, Sender, compose, letter, message_id
+from activities.messages import Letter, Sender, compose, letter, message_id, without_greeting
 from activities.names import SEND_NOTICE
-from domain import notices
+from domain import notices, preferences
 from domain.notices import Notice, NoticeKind, cohort_of
-from domain.roster import Role
+from domain.preferences import Frequency, Held, digest_key
+from domain.roster import MailServer, Role
 from store import members
-from store.outbox import Outbox
+from store import preferences as chosen_preferences
+from store.outbox import HELD, TURNED_OFF, Outbox
+from workflows.digest import HELD_RECIPIENTS, SEND_DIGEST, DigestOrder, HeldUntil
 
 log = structlog.get_logger()
 
@@ -88,6 +95,15 @@ class Mailer:
         except smtplib.SMTPNotSupportedError as err:  # raised before anything is sent: a non-ASCII address needs SMTPUTF8
             raise Refused("the mail server does not offer SMTPUTF8, which a non-ASCII address needs") from err
 
+    def mail_server(self) -> MailServer:
+        """What the server says it takes, from its answer to EHLO (after STARTTLS, as sending sees it): the roster check's."""
+        s = self.settings
+        with smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds) as smtp:
+            if s.starttls:
+                smtp.starttls()
+            smtp.ehlo_or_helo_if_needed()
+            return MailServer(name=f"{s.host}:{s.port}", smtputf8=smtp.has_extn("smtputf8"))
+
 
 def _raise_if_permanent(code: int, reply: bytes | str) -> None:
     if 500 <= code < 600:
@@ -95,10 +111,26 @@ def _raise_if_permanent(code: int, reply: bytes | str) -> None:
         raise Refused(f"{code} {text}")
 
 
+class Links(BaseModel):
+    """Where the web app is, and its secret: a message's links to the preferences page and to unsubscribe."""
+
+    web_url: str
+    secret: SecretStr
+
+    @property
+    def preferences(self) -> str:
+        return f"{self.web_url.rstrip('/')}/preferences"
+
+    def unsubscribe(self, recipient: str, kind: NoticeKind) -> str:
+        token = preferences.unsubscribe_token(self.secret.get_secret_value().encode(), recipient, kind)
+        return f"{self.web_url.rstrip('/')}/unsubscribe/{token}"
+
+
 class NoticeActivities:
-    def __init__(self, outbox: Outbox, mailer: Mailer | None = None):
+    def __init__(self, outbox: Outbox, mailer: Mailer | None = None, links: Links | None = None):
         self.outbox = outbox
         self.mailer = mailer
+        self.links = links
         self.sender = mailer.settings.from_ if mailer else Sender()
 
     @activity.defn(name=SEND_NOTICE)
@@ -113,15 +145,22 @@ class NoticeActivities:
         for recipient in dict.fromkeys(notice.to):
             if activity.in_activity():
                 activity.heartbeat(recipient)  # one message at a time: the attempt is alive
-            invite = calendar_invite(notice.invite, recipient, self.sender) if notice.invite else None
             mid = message_id(notice.key, recipient, self.sender.address)
+            how = await self._frequency(notice, recipient)
+            if how != Frequency.immediate:
+                status = HELD if how == Frequency.digest else TURNED_OFF
+                await asyncio.to_thread(
+                    self.outbox.hold, notice.key, recipient, notice.kind.value, words.subject, words.text, asked_at, status, mid
+                )
+                continue
+            invite = calendar_invite(notice.invite, recipient, self.sender) if notice.invite else None
             if not await asyncio.to_thread(
                 self.outbox.claim, notice.key, recipient, notice.kind.value, words.subject, words.text, invite, asked_at, mid
             ):
                 continue
             if self.mailer is not None:
                 try:
-                    await asyncio.to_thread(self._send, notice.key, recipient, words, invite)
+                    await asyncio.to_thread(self._send, notice, recipient, words, invite)
                 except Refused as refused:
                     await self._undeliverable(notice, recipient, refused.reply, asked_at)
                     continue
@@ -130,9 +169,38 @@ class NoticeActivities:
         log.info("notice delivered", key=notice.key, kind=notice.kind.value, sent=sent)
         return sent
 
-    def _send(self, key: str, recipient: str, words: Letter, invite: str | None) -> None:
+    async def _frequency(self, notice: Notice, recipient: str) -> Frequency:
+        if len(preferences.choices(notice.kind)) == 1:  # a sign-in link, a request to decide: no need to ask
+            return Frequency.immediate
+        role, chosen = await asyncio.to_thread(chosen_preferences.recipient, self.outbox.database, cohort_of(notice.key), recipient)
+        return preferences.frequency(notice.kind, role, chosen)
+
+    def _send(self, notice: Notice, recipient: str, words: Letter, invite: str | None) -> None:
         assert self.mailer is not None
-        self.mailer.send(recipient, compose(self.sender, recipient, key, words, invite, datetime.now(UTC)))
+        unsubscribe = self.links.unsubscribe(recipient, notice.kind) if self.links and preferences.optional(notice.kind) else None
+        self.mailer.send(recipient, compose(self.sender, recipient, notice.key, words, invite, datetime.now(UTC), unsubscribe))
+
+    @activity.defn(name=HELD_RECIPIENTS)
+    async def held_recipients(self, held: HeldUntil) -> list[str]:
+        """Everyone a digest is due for: a notice held for them, asked for by `until`."""
+        return await asyncio.to_thread(self.outbox.held_recipients, held.until)
+
+    @activity.defn(name=SEND_DIGEST)
+    async def send_digest(self, order: DigestOrder) -> int:
+        """The person's digest of the day: 1 if it went out now, 0 if it had gone already (or nothing was held).
+
+        Gathering ties the held rows to the digest's key before it is sent, and a sent digest gathers no more:
+        an attempt after a crash lists the same notices, its message has the same key (the outbox does not
+        send it twice) and the same Message-ID if the crash fell between sending and marking."""
+        key = digest_key(order.recipient, order.day)
+        rows = await asyncio.to_thread(self.outbox.gather, order.recipient, key, order.until)
+        if not rows:
+            return 0
+        held = [Held(key=r.key, kind=r.kind, subject=r.subject, text=without_greeting(r.body), asked_at=r.created_at) for r in rows]
+        where = self.links.preferences if self.links else "the Preferences page of the program's web app"
+        sent = await self.deliver(preferences.digest(order.recipient, order.day, held, where), order.until)
+        await asyncio.to_thread(self.outbox.mark_digested, order.recipient, key)
+        return sent
 
     async def _undeliverable(self, notice: Notice, address: str, reply: str, asked_at: datetime) -> None:
         """Tell the coordinators first, then mark: a worker dying in between tries the address again and tells no one twice."""

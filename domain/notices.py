@@ -40,6 +40,7 @@ class NoticeKind(StrEnum):
     substitute_booked = "substitute_booked"
     sign_in = "sign_in"
     undeliverable = "undeliverable"
+    digest = "digest"  # the day's held notices in one message (domain/preferences.py)
 
 
 class InviteMethod(StrEnum):
@@ -338,8 +339,9 @@ def undeliverable(cohort: str, coordinators: list[str], address: str, reply: str
 
 
 def cohort_of(key: str) -> str | None:
-    """The cohort a notice's key names: every key above but a sign-in link's has it right after the kind."""
+    """The cohort a notice's key names: every key above but a sign-in link's and a digest's (a person's, across
+    cohorts) has it right after the kind."""
     kind, _, rest = key.partition(":")
-    if kind == "sign-in" or not rest:
+    if kind in ("sign-in", "digest") or not rest:
         return None
     return re.split(r"[:/]", rest, maxsplit=1)[0]

@@ -169,6 +169,42 @@ class RosterFile(BaseModel):
 
     roster: Roster
     warnings: list[str] = Field(default_factory=list)  # sentences that name the file and the columns
+    file: str = ""
+    rows: dict[str, int | str] = Field(default_factory=dict)  # each person's row (or YAML item), by email
+
+    def mail_warnings(self, server: MailServer) -> list[str]:
+        """The roster's addresses this mail server cannot take, each with its row and how to fix it.
+
+        Without SMTPUTF8 a server takes only ASCII addresses: mail to any other is refused for good (docs/mail.md)."""
+        if server.smtputf8:
+            return []
+        warnings = []
+        for person in self.roster.people:
+            if person.email.isascii():
+                continue
+            local, _, domain = person.email.rpartition("@")
+            where = f"{self.file}, {_where(self.rows.get(person.email, '?'))}, field 'email'"
+            cannot = f"the mail server {server.name} does not offer SMTPUTF8, so it cannot take {person.email}"
+            if local.isascii():
+                fix = f"write the address as {local}@{_ascii_domain(domain)} (the same mailbox), or use a server that offers SMTPUTF8"
+            else:
+                fix = f"ask {person.name} for an address without accents or other non-ASCII letters, or use a server that offers SMTPUTF8"
+            warnings.append(f"{where}: {cannot}; {fix}")
+        return warnings
+
+
+class MailServer(BaseModel):
+    """What the configured mail server said it can take (asked by the door, with EHLO)."""
+
+    name: str  # its host, as the settings name it
+    smtputf8: bool  # it takes addresses in any script (RFC 6531)
+
+
+def _ascii_domain(domain: str) -> str:
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain
 
 
 class _Item(BaseModel):
@@ -199,7 +235,9 @@ def read_roster(content: bytes, file: str) -> Roster:
 def read_roster_file(content: bytes, file: str) -> RosterFile:
     """A roster and its warnings from a file's bytes: YAML by its name, else a spreadsheet (CSV, or an Excel workbook)."""
     if file.lower().endswith((".yaml", ".yml")):
-        return RosterFile(roster=parse_roster_yaml(read_text(content, file, "save it as UTF-8 text"), file))
+        people, schools, partnerships = _yaml_items(read_text(content, file, "save it as UTF-8 text"), file)
+        roster = _build(file, people, schools=schools, partnerships=partnerships)
+        return RosterFile(roster=roster, file=file, rows=_rows(people))
     return _roster_from_rows(read_rows(content, file), file)
 
 
@@ -240,7 +278,15 @@ def _roster_from_rows(rows: list[Row], file: str) -> RosterFile:
         raise InvalidInput(sorted(extra_cells + invalid.problems, key=lambda p: p.row if isinstance(p.row, int) else 0)) from None
     if extra_cells:
         raise InvalidInput(extra_cells)
-    return RosterFile(roster=roster, warnings=_ignored_columns(file, header, columns, person_rows))
+    return RosterFile(roster=roster, warnings=_ignored_columns(file, header, columns, person_rows), file=file, rows=_rows(people))
+
+
+def _rows(people: list[_Item]) -> dict[str, int | str]:
+    """Where each address is in the file (its first row, where one is written twice)."""
+    rows: dict[str, int | str] = {}
+    for item in people:
+        rows.setdefault(item.values.get("email", "").lower(), item.row)
+    return rows
 
 
 def _columns(header: Row, file: str) -> dict[int, str]:
@@ -298,6 +344,11 @@ def _and(items: list[str]) -> str:
 
 
 def parse_roster_yaml(text: str, file: str) -> Roster:
+    people, schools, partnerships = _yaml_items(text, file)
+    return _build(file, people, schools=schools, partnerships=partnerships)
+
+
+def _yaml_items(text: str, file: str) -> tuple[list[_Item], list[_Item], list[_Item]]:
     raw = parse_yaml(text, file)
     if not isinstance(raw, dict) or not isinstance(raw.get("people"), list):
         raise InvalidInput([Problem(file, None, "people", "expected a mapping with a 'people' list")])
@@ -314,7 +365,7 @@ def parse_roster_yaml(text: str, file: str) -> Roster:
             out.append(_Item(row=f"{key} item {i}", values=values))
         return out
 
-    return _build(file, items("people"), schools=items("schools"), partnerships=items("partnerships"))
+    return items("people"), items("schools"), items("partnerships")
 
 
 def _text(value: Any) -> str:

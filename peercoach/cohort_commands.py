@@ -68,9 +68,13 @@ def check(roster: Annotated[Path, typer.Option(help="The roster (CSV, Excel or Y
     warned = warn(roster_file)
     people = roster_file.roster
     console.print(
-        f"{roster}: {len(people.people)} people, {len(people.schools)} schools, {len(people.partnerships)} partnerships"
-        + (f"; {warned} warning(s) above." if warned else "; no problems.")
+        f"{roster}: {len(people.people)} people, {_count(len(people.schools), 'school')}, "
+        f"{_count(len(people.partnerships), 'partnership')}" + (f"; {warned} warning(s) above." if warned else "; no problems.")
     )
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'s' * (n != 1)}"
 
 
 def warn(roster_file: RosterFile) -> int:

@@ -82,6 +82,7 @@ def _message(e: OutboxEntry) -> str:
         "Sent": when(e.sent_at) if e.sent_at else None,
         "Status": f"{e.status}" + (f" via {e.via}" if e.via else "") + f", {e.attempts} attempt{'s' * (e.attempts != 1)}",
         "Server said": e.reply,
+        "Digest": e.digest,  # the day's digest that holds it (peercoach outbox --show DIGEST-KEY)
         "Attached": "session.ics (calendar invite)" if e.invite else None,
     }
     head = "\n".join(f"{name}: {value}" for name, value in fields.items() if value)

@@ -10,7 +10,9 @@ What that guarantees: every notice arrives at least once. It may arrive twice wh
 server took it and the mark did not follow (the worker died in between, or the attempt
 outlived its timeouts while Temporal ran the retry). The copy is the same message with the
 same Message-ID, so a receiving system that de-duplicates by Message-ID keeps one, and the
-outbox holds one row for it. What it does not guarantee: that a mail server which keeps
+outbox holds one row for it. A message held for a person's daily digest is a row too (status
+"held for digest", then "sent in digest" with the digest's key), and so is one the person
+turned off. What it does not guarantee: that a mail server which keeps
 no record of Message-IDs drops the copy; or that the recipient reads it (mail accepted
 by the server may still bounce later, which the program does not hear about).
 """
@@ -28,6 +30,8 @@ from store.tables import outbox
 
 REPLY_MAX = 1000  # a server's reply can run to several lines; the first thousand characters say why
 PENDING, SENT, UNDELIVERABLE = "pending", "sent", "undeliverable"
+# Not sent on its own (domain/preferences.py): held for the person's daily digest, then sent in it; or turned off.
+HELD, DIGESTED, TURNED_OFF = "held for digest", "sent in digest", "turned off"
 
 
 class OutboxEntry(BaseModel):
@@ -44,6 +48,7 @@ class OutboxEntry(BaseModel):
     sent_at: datetime | None
     message_id: str | None
     reply: str | None  # the mail server's refusal, for an undeliverable one
+    digest: str | None = None  # the key of the digest that holds it, for a held one
 
 
 class Outbox:
@@ -83,6 +88,63 @@ class Outbox:
             )
             return counted.rowcount == 1
 
+    def hold(
+        self,
+        key: str,
+        recipient: str,
+        kind: str,
+        subject: str,
+        body: str,
+        asked_at: datetime,
+        status: str,
+        message_id: str | None = None,
+    ) -> bool:
+        """Record a message that is not sent now (HELD for the digest, or TURNED_OFF); False if it was recorded already.
+        It stays one row per (key, recipient), as a sent one: the counts by kind are the same whatever people chose."""
+        assert status in (HELD, TURNED_OFF), status
+        row = {
+            "key": key,
+            "recipient": recipient.lower(),
+            "cohort": cohort_of(key),
+            "kind": kind,
+            "subject": subject,
+            "body": body,
+            "message_id": message_id,
+            "status": status,
+            "created_at": asked_at,
+        }
+        with self.database.begin() as db:
+            return db.execute(insert(db, outbox).values(row).on_conflict_do_nothing()).rowcount == 1
+
+    def held_recipients(self, until: datetime) -> list[str]:
+        """Everyone with a message held for a digest, asked for at or before `until`."""
+        with self.database.begin() as db:
+            query = select(outbox.c.recipient).where(_held(until)).distinct().order_by(outbox.c.recipient)
+            return list(db.execute(query).scalars())
+
+    def gather(self, recipient: str, digest: str, until: datetime) -> list[OutboxEntry]:
+        """The messages the digest `digest` holds. Until the digest is sent, each call adds the recipient's messages held
+        since (asked for at or before `until`); once it is sent, none: a later one waits for the next day's digest.
+        So a digest sent again after a crash lists what it listed the first time."""
+        recipient = recipient.lower()
+        with self.database.begin() as db:
+            sent = db.execute(select(outbox.c.status).where(_one(digest, recipient))).scalar()
+            if sent not in (SENT, UNDELIVERABLE):
+                db.execute(update(outbox).where(_held(until), outbox.c.recipient == recipient).values(digest=digest))
+            rows = db.execute(
+                select(outbox).where(outbox.c.digest == digest, outbox.c.recipient == recipient).order_by(outbox.c.created_at, outbox.c.key)
+            )
+            return [OutboxEntry.model_validate(row._mapping) for row in rows]
+
+    def mark_digested(self, recipient: str, digest: str) -> None:
+        """The digest went out (or its address was refused): the messages it holds are done."""
+        with self.database.begin() as db:
+            db.execute(
+                update(outbox)
+                .where(outbox.c.digest == digest, outbox.c.recipient == recipient.lower(), outbox.c.status == HELD)
+                .values(status=DIGESTED, via="digest", sent_at=datetime.now(UTC))
+            )
+
     def mark_sent(self, key: str, recipient: str, via: str) -> None:
         with self.database.begin() as db:
             db.execute(update(outbox).where(_one(key, recipient.lower())).values(status=SENT, via=via, sent_at=datetime.now(UTC)))
@@ -109,6 +171,10 @@ class Outbox:
             query = query.where(outbox.c.kind == kind)
         with self.database.begin() as db:
             return [OutboxEntry.model_validate(row._mapping) for row in db.execute(query)]
+
+
+def _held(until: datetime) -> ColumnElement[bool]:
+    return (outbox.c.status == HELD) & outbox.c.digest.is_(None) & (outbox.c.created_at <= until)
 
 
 def _one(key: str, recipient: str) -> ColumnElement[bool]:

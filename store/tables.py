@@ -191,17 +191,30 @@ outbox = Table(
     Column("subject", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("invite", Text),
-    Column("status", String(20), nullable=False),  # pending | sent | undeliverable
+    Column("status", String(20), nullable=False),  # pending | sent | undeliverable | held for digest | sent in digest | turned off
     Column("via", String(20)),  # outbox | smtp
     Column("attempts", Integer, nullable=False, default=0),
     Column("created_at", UtcDateTime(), nullable=False),  # when the workflow asked for it (Temporal's clock)
     Column("sent_at", UtcDateTime()),
     Column("message_id", String(200)),  # the same for every copy of the message (activities/messages.py)
     Column("reply", Text),  # the mail server's refusal, for an undeliverable message
+    Column("digest", Text),  # the key of the digest that holds (or held) this message (store/outbox.py)
     Index(None, "recipient"),
     Index(None, "cohort", "created_at"),
     Index(None, "kind"),
     Index(None, "created_at"),
+    Index(None, "status"),  # the day's held messages, for the digests
+    Index(None, "digest"),
+)
+
+# How often each person hears of each kind of notice (domain/preferences.py); no row is the role's default.
+notice_preferences = Table(
+    "notice_preferences",
+    metadata,
+    Column("email", String(EMAIL), primary_key=True),
+    Column("kind", String(40), primary_key=True),
+    Column("frequency", String(20), nullable=False),  # immediate | digest | off
+    Column("chosen_at", UtcDateTime(), nullable=False),
 )
 
 substitute_bookings = Table(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from activities.notifications import SmtpSettings
@@ -37,6 +38,19 @@ class Settings(BaseSettings):
     mail_from: str = "peercoach@localhost"
     mail_from_name: str = "Peer Coaching Program"
     mail_reply_to: str | None = None
+    # The daily digests (docs/mail.md): each day at this hour in this IANA zone (the program's), the
+    # worker's schedule sends every person one message with the notices held for it.
+    digest_hour: int = Field(default=7, ge=0, le=23)
+    digest_timezone: str = "America/Los_Angeles"
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"PEERCOACH_DIGEST_TIMEZONE {name!r} is not an IANA time zone (for example America/Los_Angeles)") from None
+        return name
 
     # The web app (`peercoach web`): where its links point, and who may sign in
     # before any cohort names them (the program office, to launch the first cohort).
@@ -45,6 +59,13 @@ class Settings(BaseSettings):
     web_base_url: str | None = None  # default http://{web_host}:{web_port}
     web_secret: SecretStr | None = None  # signs cookies and links; default: made once, kept in the data directory
     coordinators: str = ""  # comma-separated emails
+    # Sign-in with the district's accounts (OpenID Connect, web/oidc.py; docs/deploy.md): the provider's
+    # issuer URL (https://accounts.google.com, https://login.microsoftonline.com/TENANT/v2.0) and this
+    # app's client there. Unset, sign-in is by emailed link only; set, the link stays for everyone else.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_provider_name: str | None = None  # "Sign in with …"; default from the issuer (Google, Microsoft)
 
     @property
     def program_office(self) -> list[str]:
@@ -82,6 +103,15 @@ class Settings(BaseSettings):
     @property
     def web_url(self) -> str:
         return (self.web_base_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
+
+    @model_validator(mode="after")
+    def _oidc_whole(self) -> Settings:
+        given = {"PEERCOACH_OIDC_ISSUER": self.oidc_issuer, "PEERCOACH_OIDC_CLIENT_ID": self.oidc_client_id}
+        given["PEERCOACH_OIDC_CLIENT_SECRET"] = self.oidc_client_secret.get_secret_value() if self.oidc_client_secret else None
+        if any(given.values()) and not all(given.values()):
+            missing = ", ".join(name for name, value in given.items() if not value)
+            raise ValueError(f"sign-in with the district's accounts needs all three of {', '.join(given)}; set {missing} too")
+        return self
 
     @property
     def codec_keys_path(self) -> Path:

@@ -10,29 +10,31 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from temporalio.client import Client
+from temporalio.client import Client, ScheduleAlreadyRunningError, ScheduleUpdate, ScheduleUpdateInput
 from temporalio.converter import DataConverter
-from temporalio.service import TLSConfig
+from temporalio.service import RPCError, TLSConfig
 from temporalio.worker import Replayer, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.notifications import Mailer, NoticeActivities
+from activities.notifications import Links, Mailer, NoticeActivities
 from activities.read_model import ReadModelActivities
 from activities.substitutes import LocalSubstituteDesk, SubstituteActivities, SubstituteDesk
 from activities.workflow_starts import WorkflowStarts
 from store.database import Database
 from store.outbox import Outbox
+from web.session import secret_key
 from workers.codec import data_converter, key_ring
 from workers.plaintext import PlaintextGuard, worker_client, worker_data_converter
 from workers.settings import Settings
 from workflows.cohort import CohortWorkflow
+from workflows.digest import DigestWorkflow, digest_schedule, schedule_id
 from workflows.partnership import PartnershipWorkflow
 from workflows.release_ledger import ReleaseLedgerWorkflow
 from workflows.training import TrainingWorkflow
 
 log = structlog.get_logger()
 
-WORKFLOWS = [CohortWorkflow, TrainingWorkflow, PartnershipWorkflow, ReleaseLedgerWorkflow]
+WORKFLOWS = [CohortWorkflow, TrainingWorkflow, PartnershipWorkflow, ReleaseLedgerWorkflow, DigestWorkflow]
 
 # The domain (and python-statemachine, which imports parts of itself lazily) is
 # pure and deterministic: share it with the sandbox instead of re-importing it
@@ -66,7 +68,7 @@ def create_worker(
 ) -> Worker:
     mailer = Mailer(settings.smtp) if settings.smtp else None
     database = database or Database.open(settings.database)
-    notices = NoticeActivities(Outbox(database), mailer)
+    notices = NoticeActivities(Outbox(database), mailer, links(settings))
     substitutes = SubstituteActivities(desk or LocalSubstituteDesk(database))
     return Worker(
         worker_client(client, settings.refuse_plaintext),  # the same keys; marks and refuses unencrypted payloads
@@ -74,6 +76,8 @@ def create_worker(
         workflows=WORKFLOWS,
         activities=[
             notices.send_notice,
+            notices.held_recipients,
+            notices.send_digest,
             substitutes.book_substitute,
             *cohort_activities(client, database),
         ],
@@ -83,6 +87,30 @@ def create_worker(
         max_concurrent_workflow_tasks=settings.workflow_tasks_at_once,
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
+
+
+def links(settings: Settings) -> Links:
+    """The web app's address and secret, for the preferences and one-click unsubscribe links in messages:
+    the worker signs with the web app's secret (PEERCOACH_WEB_SECRET, or the one kept in the data directory)."""
+    configured = settings.web_secret.get_secret_value() if settings.web_secret else None
+    return Links(web_url=settings.web_url, secret=secret_key(configured, settings.data_dir))
+
+
+async def ensure_digest_schedule(client: Client, settings: Settings) -> None:
+    """The daily digests' schedule, made if missing and brought to the settings' hour and zone if not: every worker
+    that starts asks, so a district needs no step of its own, and two workers starting at once make one schedule."""
+    schedule = digest_schedule(settings.task_queue, settings.digest_hour, settings.digest_timezone)
+
+    def update(_: ScheduleUpdateInput) -> ScheduleUpdate:
+        return ScheduleUpdate(schedule=schedule)
+
+    try:
+        try:
+            await client.create_schedule(schedule_id(settings.task_queue), schedule)
+        except ScheduleAlreadyRunningError:
+            await client.get_schedule_handle(schedule_id(settings.task_queue)).update(update)
+    except RPCError as err:  # the worker still carries out everything else; the next worker to start tries again
+        log.error("the daily digests' schedule could not be made", schedule=schedule_id(settings.task_queue), error=err.message)
 
 
 def cohort_activities(client: Client, database: Database) -> list[Callable[..., Any]]:
@@ -124,6 +152,7 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
     worker = create_worker(client, settings)
     log.info("worker started", address=settings.temporal_address, namespace=settings.namespace, task_queue=settings.task_queue)
     async with worker:
+        await ensure_digest_schedule(client, settings)
         await stop.wait()
         log.info("worker stopping")
     # Drop the client before the loop ends: a Temporal client still referenced at exit can crash the interpreter

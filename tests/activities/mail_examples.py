@@ -13,8 +13,10 @@ import asyncio
 import tempfile
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from activities.names import SEND_NOTICE
-from activities.notifications import Mailer, NoticeActivities
+from activities.notifications import Links, Mailer, NoticeActivities
 from store.outbox import Outbox
 from tests.activities.conftest import SmtpServer, activity_environment, free_port
 from tests.activities.records import realistic_notices
@@ -37,7 +39,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         database = sqlite_database(Path(scratch))
         try:
-            notices = NoticeActivities(Outbox(database), Mailer(settings))
+            links = Links(web_url="https://peercoach.example.org", secret=SecretStr("an example secret"))  # unsubscribe links
+            notices = NoticeActivities(Outbox(database), Mailer(settings), links)
             for name, (notice, _) in realistic_notices().items():
                 one = notice.model_copy(update={"to": notice.to[:1]})
                 asyncio.run(activity_environment(SEND_NOTICE).run(notices.send_notice, one))

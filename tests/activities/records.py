@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain import notices, release
+from activities.messages import render, without_greeting
+from domain import notices, preferences, release
 from domain.cycle import PartnershipRecord, Stage, apply_move
 from domain.notices import Notice
 from domain.program import SESSIONS_PER_YEAR, Program, SessionFormat, TrainingSession
@@ -128,7 +129,7 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
     expired = requested(book, 0.5, date(2026, 11, 4), "Plan the next cycle")  # the denied half day is free again
     release.expire(book, expired.id)
 
-    return {
+    found = {
         "cohort_launched": (notices.cohort_launched(COHORT, p, [COORDINATOR], 2, 2), ["Peer Coaching 2026", COHORT, "2 coaches"]),
         "session_reminder_7d": (
             notices.session_reminder(record, p, 2, 7, p.session_start(2) - timedelta(days=7)),
@@ -183,3 +184,25 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
             ["Mail to zoë.teacher@hazel.test cannot be delivered", "550 5.1.1 mailbox unavailable", COHORT],
         ),
     }
+    changed = notices.session_changed(record, p, 2, "The venue moved to the district office", p.session_start(2) - timedelta(days=20))
+    found["session_changed"] = (changed, ["Moved: Peer Coaching 2026 session 2", "Why: The venue moved to the district office"])
+    found["digest"] = (
+        digest_of(COORDINATOR, [found[k][0] for k in ("attendance_due", "stall_escalation", "undeliverable")], decided_at),
+        [
+            "Your Peer Coaching digest for Thursday September 3, 2026: 3 notices",
+            "Addresses the mail server refused (1)",
+            "* Mail to zoë.teacher@hazel.test cannot be delivered",
+            "Stalled partnerships (escalations) (1)",
+            "Attendance to record (1)",
+            "https://peercoach.example.org/preferences",
+        ],
+    )
+    return found
+
+
+def digest_of(email: str, held: list[Notice], at: datetime) -> Notice:
+    """A day's digest of these notices, as send_digest makes it from the outbox's rows."""
+    rows = [
+        preferences.Held(key=n.key, kind=n.kind.value, subject=render(n)[0], text=without_greeting(render(n)[1]), asked_at=at) for n in held
+    ]
+    return preferences.digest(email, at.date() + timedelta(days=1), rows, "https://peercoach.example.org/preferences")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import smtplib
 from collections import Counter
+from datetime import date
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
@@ -15,13 +16,15 @@ from activities.messages import Sender, compose, letter, message_id, render
 from activities.names import SEND_NOTICE
 from activities.notifications import Mailer, NoticeActivities, SmtpSettings
 from domain.notices import Notice
-from store import rosters
+from domain.preferences import CHOICES, Frequency
+from store import preferences, rosters
 from store.database import Database
 from store.outbox import Outbox
 from tests.activities.conftest import ASKED_AT, SmtpServer, activity_environment
 from tests.activities.records import COHORT, program, realistic_notices
 from tests.databases import sqlite_database
 from tests.roster_fixtures import ANN, COORDINATOR, PRINCIPAL, TIA, small_roster
+from workflows.digest import SEND_DIGEST, DigestOrder
 
 NOTICES = realistic_notices()
 ZOE = "zoë.teacher@hazel.test"  # a non-ASCII local part needs SMTPUTF8, which the test server does not offer
@@ -37,6 +40,12 @@ async def send(activities: NoticeActivities, n: Notice, attempt: int = 1) -> int
 def outbox(database: Database) -> Outbox:
     rosters.record_launch(database, COHORT, program(), small_roster(), COORDINATOR, ASKED_AT)  # Cora coordinates the cohort
     return Outbox(database)
+
+
+def everything_at_once(database: Database, email: str) -> None:
+    """The person chose to hear of every kind at once (a coordinator's default holds some for the digest)."""
+    for kind in CHOICES:
+        preferences.choose(database, email, kind, Frequency.immediate, ASKED_AT)
 
 
 def district(server: SmtpServer) -> SmtpSettings:
@@ -64,7 +73,8 @@ def part(message: EmailMessage, subtype: str) -> str:
 # -- standard messages ---------------------------------------------------------------------------
 
 
-async def test_every_kind_is_a_standard_message(by_smtp: NoticeActivities, smtp_server: SmtpServer) -> None:
+async def test_every_kind_is_a_standard_message(by_smtp: NoticeActivities, smtp_server: SmtpServer, outbox: Outbox) -> None:
+    everything_at_once(outbox.database, COORDINATOR)
     for n, _ in NOTICES.values():
         assert await send(by_smtp, n) == len(set(n.to))
 
@@ -143,8 +153,11 @@ def test_a_long_subject_folds_after_its_first_word() -> None:
 # -- bounces -----------------------------------------------------------------------------------------
 
 
-def undeliverable_notices(smtp_server: SmtpServer) -> list[EmailMessage]:
-    return [m for m in smtp_server.inbox.to(COORDINATOR) if "cannot be delivered" in str(m["Subject"])]
+async def digests_to_coordinator(by_smtp: NoticeActivities, smtp_server: SmtpServer) -> list[EmailMessage]:
+    """The coordinator hears of an undeliverable address in their daily digest (their default): send it, and read it."""
+    order = DigestOrder(recipient=COORDINATOR, day=date(2026, 4, 13), until=ASKED_AT)
+    await activity_environment(SEND_DIGEST).run(by_smtp.send_digest, order)
+    return [m for m in smtp_server.inbox.to(COORDINATOR) if str(m["Subject"]).startswith("Your Peer Coaching digest")]
 
 
 @pytest.mark.parametrize("where", ["RCPT", "DATA"])
@@ -159,8 +172,9 @@ async def test_a_permanent_refusal_marks_the_address_undeliverable_after_one_att
     rows = {r.recipient: r for r in outbox.entries() if r.key == decided.key}
     assert {r: row.status for r, row in rows.items()} == {TIA: "sent", ANN: "undeliverable", PRINCIPAL: "sent"}
     assert (rows[ANN].attempts, rows[ANN].reply, rows[ANN].sent_at) == (1, REFUSED, None)
-    [told] = undeliverable_notices(smtp_server)
-    assert f"Mail to {ANN} cannot be delivered" == told["Subject"]
+    assert [r.status for r in outbox.entries(kind="undeliverable")] == ["held for digest"]
+    [told] = await digests_to_coordinator(by_smtp, smtp_server)
+    assert f"Mail to {ANN} cannot be delivered" in part(told, "plain")
     assert REFUSED in part(told, "plain")
 
     assert await send(by_smtp, decided, attempt=2) == 0  # a retry asks the server nothing more
@@ -173,7 +187,8 @@ async def test_the_coordinators_hear_once_per_address(by_smtp: NoticeActivities,
     for name in ("make_up", "coaching_unlocked", "training_finished"):
         await send(by_smtp, NOTICES[name][0])
 
-    assert len(undeliverable_notices(smtp_server)) == 1
+    [told] = await digests_to_coordinator(by_smtp, smtp_server)
+    assert part(told, "plain").count(f"Mail to {ANN} cannot be delivered") == 1
     assert {r.key for r in outbox.entries(kind="undeliverable")} == {f"undeliverable:{COHORT}:{ANN}"}
     assert {r.status for r in outbox.entries(recipient=ANN)} == {"undeliverable"}
 
@@ -188,7 +203,7 @@ async def test_an_address_the_server_cannot_take_without_smtputf8_is_undeliverab
     [row] = outbox.entries(recipient=ZOE)
     assert (row.status, row.attempts) == ("undeliverable", 1)
     assert row.reply is not None and "SMTPUTF8" in row.reply
-    [told] = undeliverable_notices(smtp_server)
+    [told] = await digests_to_coordinator(by_smtp, smtp_server)
     assert ZOE in part(told, "plain")
 
 

@@ -220,6 +220,7 @@ def test_entries_carry_everything_claimed(outbox: Outbox) -> None:
         "created_at": MONDAY,
         "message_id": "<id@esd.test>",
         "reply": None,
+        "digest": None,
     }
     assert outbox.find("reminder:c:ann:session-2:1d") == [entry]
     assert outbox.find("reminder:c:ann:session-3:1d") == []
