@@ -15,6 +15,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import BaseRoute, Match, Mount
 
 from activities.notifications import Mailer, NoticeActivities
 from domain.problems import Refused
@@ -22,7 +23,7 @@ from peercoach.client import CoachingClient
 from peercoach.connect import coaching_client
 from store.database import DatabaseProblem
 from store.outbox import Outbox
-from web import api, calendar_feed, coaching_pages, coordinator_pages, home, principal_pages, sign_in
+from web import api, calendar_feed, coaching_pages, coordinator_pages, home, oidc, preferences, principal_pages, report_pages, sign_in
 from web.frame import Engine, NotSignedIn, page
 from web.session import COOKIE, SESSION_HOURS, Sessions, secret_key
 from web.visitor import Forbidden
@@ -39,12 +40,25 @@ SECURITY_HEADERS = {
 }
 
 
+PROBED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def methods_at(routes: list[BaseRoute], path: str) -> set[str]:
+    """Every method the resource at this path takes (a route answers for one method, so its own 405 names only that one)."""
+    found: set[str] = set()
+    for method in PROBED_METHODS:
+        probe = {"type": "http", "path": path, "root_path": "", "method": method, "headers": [], "query_string": b""}
+        if any(not isinstance(route, Mount) and route.matches(dict(probe))[0] == Match.FULL for route in routes):
+            found.add(method)
+    return found
+
+
 def create_app(settings: Settings, coaching: CoachingClient | None = None) -> FastAPI:
     """The app; `coaching` is made from the settings when the app starts unless one is given (tests)."""
+    secret = secret_key(settings.web_secret.get_secret_value() if settings.web_secret else None, settings.data_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configured_secret = settings.web_secret.get_secret_value() if settings.web_secret else None
         door = coaching or await coaching_client(settings)  # it opens the database; the app shares its pool
         database = door.database
         outbox = Outbox(database)
@@ -52,7 +66,7 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
             settings=settings,
             coaching=door,
             database=database,
-            sessions=Sessions(secret_key(configured_secret, settings.data_dir), database),
+            sessions=Sessions(secret, database),
             outbox=outbox,
             notices=NoticeActivities(outbox, Mailer(settings.smtp) if settings.smtp else None),
         )
@@ -65,11 +79,33 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
         openapi_url="/api/openapi.json",
         docs_url=None,  # the docs page loads scripts from a CDN; the machines here have no internet
         redoc_url=None,
+        # Starlette's own slash redirect builds its URL from the request's Host header; `methods_and_slashes` answers instead.
+        redirect_slashes=False,
     )
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (sign_in, home, coordinator_pages, coaching_pages, principal_pages, calendar_feed):
-        app.include_router(module.router)
+    # Pages answer people (HTML, redirects); the OpenAPI document describes the JSON API alone.
+    for module in (sign_in, oidc, home, coordinator_pages, coaching_pages, principal_pages, calendar_feed, preferences, report_pages):
+        app.include_router(module.router, include_in_schema=False)
     app.include_router(api.router, prefix="/api")
+    oidc.install(app, settings, secret)
+
+    @app.middleware("http")  # added first, so it runs inside `sessions_and_headers` and its answers get the same headers
+    async def methods_and_slashes(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """OPTIONS and a 405 name every method the resource takes; a stray trailing slash redirects to a relative path."""
+        allowed = methods_at(app.router.routes, request.url.path)
+        allow = {"Allow": ", ".join(sorted(allowed | {"OPTIONS"}))}
+        if request.method == "OPTIONS" and allowed:
+            return Response(status_code=204, headers=allow)
+        path = request.url.path
+        if not allowed and path.endswith("/") and not path.startswith("//"):  # "//host" would leave the site
+            without = path.rstrip("/")
+            if without and methods_at(app.router.routes, without):
+                query = request.url.query
+                return RedirectResponse(without + (f"?{query}" if query else ""), status_code=308)
+        response = await call_next(request)
+        if response.status_code == 405 and allowed:
+            response.headers.update(allow)
+        return response
 
     @app.middleware("http")
     async def sessions_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
