@@ -25,7 +25,10 @@ from pathlib import Path
 from temporalio.testing import WorkflowEnvironment
 
 from activities.messages import message_id
+from domain.notices import NoticeKind
+from domain.preferences import Frequency
 from peercoach.client import CoachingClient
+from store import preferences
 from store.outbox import Outbox
 from tests.activities.conftest import SmtpServer, free_port
 from tests.conftest import eventually, program_starting
@@ -59,6 +62,8 @@ async def test_a_worker_killed_during_slow_smtp_sends_every_notice_as_one_messag
             smtp.start()
             await asyncio.gather(*(w.start() for w in workers))
             program = program_starting(datetime.now(UTC).date() - timedelta(days=150))
+            # A coordinator's attendance-due notices wait for the daily digest unless they ask for them at once, as here.
+            preferences.choose(database, COORDINATOR, NoticeKind.attendance_due, Frequency.immediate, datetime.now(UTC))
             await coaching.launch_cohort(cohort, program, many_coaches(COACHES), COORDINATOR)
             await eventually(lambda: len(smtp.inbox.envelopes) >= expected // 3, seconds=60)
             workers[0].kill()  # the other carries on alone
