@@ -53,6 +53,31 @@ class TrainingSession(BaseModel):
         return self.starts_on + timedelta(days=self.days - 1)
 
 
+class Weekday(StrEnum):
+    monday = "monday"
+    tuesday = "tuesday"
+    wednesday = "wednesday"
+    thursday = "thursday"
+    friday = "friday"
+    saturday = "saturday"
+    sunday = "sunday"
+
+
+WEEKDAYS = list(Weekday)  # in date.weekday() order: Monday is 0
+
+
+class Holiday(BaseModel):
+    """A day, or days in a row, the schools are closed: a holiday, a break, an in-service day."""
+
+    name: str = Field(min_length=1)
+    starts_on: date
+    ends_on: date | None = None  # the last day of a break; None: one day
+
+    @property
+    def last_day(self) -> date:
+        return self.ends_on or self.starts_on
+
+
 class Audience(StrEnum):
     coach = "coach"
     partners = "partners"
@@ -108,6 +133,9 @@ class Program(BaseModel):
     release_expires_days: int = Field(default=7, ge=1, le=MAX_DAYS)
     # Stall follow-ups and release reminders go out at this local time, not at 3 a.m.; None: the moment they are due.
     follow_ups_at: time | None = time(7, 0)
+    # Days the schools are closed, when no release day can be taken: these weekdays every week, and the holidays.
+    closed_weekdays: list[Weekday] = Field(default_factory=lambda: [Weekday.saturday, Weekday.sunday])
+    holidays: list[Holiday] = Field(default_factory=list)
 
     @field_validator("school_year")
     @classmethod
@@ -140,6 +168,23 @@ class Program(BaseModel):
         if any(d < 0 or not float(d * 2).is_integer() for d in days.values()):  # is_integer: no overflow on huge values
             raise ValueError("release days are counted in half days (0, 0.5, 1 ...), never negative")
         return days
+
+    @field_validator("closed_weekdays")
+    @classmethod
+    def _some_school_days(cls, closed: list[Weekday]) -> list[Weekday]:
+        if set(closed) == set(Weekday):
+            raise ValueError(
+                "the schools cannot be closed every day of the week; list the weekdays they are closed, such as saturday, sunday"
+            )
+        return sorted(set(closed), key=WEEKDAYS.index)
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays_in_order(cls, holidays: list[Holiday]) -> list[Holiday]:
+        for h in holidays:
+            if h.last_day < h.starts_on:
+                raise ValueError(f"{h.name} ends on {h.last_day}, before it starts on {h.starts_on}; ends_on is its last day")
+        return holidays
 
     @field_validator("timezone")
     @classmethod
@@ -189,6 +234,19 @@ class Program(BaseModel):
         if moment <= local < moment + timedelta(minutes=1):
             return at  # on the hour (a timer that fired a few milliseconds late counts)
         return moment if moment > local else datetime.combine(local.date() + timedelta(days=1), self.follow_ups_at, zone)
+
+    def closed_on(self, day: date) -> str | None:
+        """Why the schools are closed that day ("a Saturday", "Winter break"), or None on a school day."""
+        weekday = WEEKDAYS[day.weekday()]
+        if weekday in self.closed_weekdays:
+            return f"a {weekday.value.capitalize()}"
+        for h in self.holidays:
+            if h.starts_on <= day <= h.last_day:
+                return h.name
+        return None
+
+    def is_school_day(self, day: date) -> bool:
+        return self.closed_on(day) is None
 
     def end_of_day(self, day: date) -> datetime:
         return datetime.combine(day + timedelta(days=1), time(0), ZoneInfo(self.timezone))

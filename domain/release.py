@@ -169,9 +169,25 @@ def ledger_of(request_id: str) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
+def check_school_day(program: Program, on: date) -> None:
+    """A release day is a day a substitute covers a class: the schools must be open (the program's closed weekdays
+    and holidays)."""
+    closed = program.closed_on(on)
+    if closed is not None:
+        raise Refused(f"{on} is not a school day ({closed}); ask for a day the schools are open")
+
+
 def check_request(
-    ledger: ReleaseLedgerRecord, requester: str, days: float, on: date, purpose: str, today: date, partnership: str | None = None
+    ledger: ReleaseLedgerRecord,
+    requester: str,
+    days: float,
+    on: date,
+    purpose: str,
+    today: date,
+    partnership: str | None = None,
+    program: Program | None = None,
 ) -> None:
+    """Refuse, saying why, unless this request may be made; `program`, when given, refuses a day the schools are closed."""
     role = ledger.members.get(requester)
     if role is None:
         raise Refused(f"{requester} is not a coach or collaborating teacher at {ledger.school}")
@@ -181,6 +197,8 @@ def check_request(
         raise Refused(f"{on} has already passed; ask for a day from {today} on")
     if on > today + timedelta(days=MAX_DAYS):
         raise Refused(f"{on} is more than a year away; ask for release time within the program year")
+    if program is not None:
+        check_school_day(program, on)
     if not purpose.strip():
         raise Refused("say what the release time is for (a purpose)")
     if len(purpose) > PURPOSE_MAX_CHARS:
@@ -196,10 +214,18 @@ def check_request(
 
 
 def add_request(
-    ledger: ReleaseLedgerRecord, requester: str, days: float, on: date, purpose: str, partnership: str | None, at: datetime, today: date
+    ledger: ReleaseLedgerRecord,
+    requester: str,
+    days: float,
+    on: date,
+    purpose: str,
+    partnership: str | None,
+    at: datetime,
+    today: date,
+    program: Program | None = None,
 ) -> ReleaseRequest:
     """Record a request (in place); `today` is the school's local date."""
-    check_request(ledger, requester, days, on, purpose, today, partnership)
+    check_request(ledger, requester, days, on, purpose, today, partnership, program)
     request = ReleaseRequest(
         id=request_id(ledger, len(ledger.requests) + 1),
         requester=requester,

@@ -20,7 +20,7 @@ from domain.roster import Person, Role, School
 from domain.training import COACHING_UNLOCKED
 from store import tables
 from store.database import Database
-from store.outbox import OutboxEntry
+from store.outbox import UNDELIVERABLE, OutboxEntry
 from store.read_model import Page
 
 
@@ -174,3 +174,23 @@ def messages_to(database: Database, cohort: str, limit: int = 100, offset: int =
             select(tables.outbox).where(where).order_by(o.created_at.desc(), o.key, o.recipient).limit(limit).offset(offset)
         ).all()
     return Page[OutboxEntry](rows=[OutboxEntry.model_validate(r._mapping) for r in rows], total=total, offset=offset, limit=limit)
+
+
+def names(database: Database, cohort: str, emails: list[str]) -> dict[str, str]:
+    """The roster's names of these people (withdrawn ones too: a page about the past names them), by email."""
+    p = tables.people.c
+    wanted = sorted({e.strip().lower() for e in emails})
+    if not wanted:
+        return {}
+    with database.begin() as db:
+        return dict(db.execute(select(p.email, p.name).where(p.cohort == cohort, p.email.in_(wanted))).all())  # type: ignore[arg-type]
+
+
+def undeliverable(database: Database, cohort: str) -> list[str]:
+    """The addresses of the cohort's people that a mail server refused for good, so the coordinator can correct them."""
+    o = tables.outbox.c
+    with database.begin() as db:
+        found = db.execute(
+            select(o.recipient).where(o.cohort == cohort, o.status == UNDELIVERABLE).group_by(o.recipient).order_by(o.recipient)
+        )
+        return list(found.scalars())

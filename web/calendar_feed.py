@@ -12,14 +12,14 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from icalendar import Event
 
 from activities.invites import add_zones, new_calendar, session_event
 from domain.calendar_feed import RELEASE_DAY, Feed, Membership, feed
 from store import calendar_feeds, members, read_model
 from store.database import Database
-from web.frame import CsrfChecked, SignedIn, engine
+from web.frame import CsrfChecked, SignedIn, done, engine
 
 router = APIRouter()
 CALENDAR_NAME = "Peer coaching"
@@ -54,7 +54,7 @@ async def calendar(request: Request, token: str) -> Response:
 async def rotate(request: Request, visitor: SignedIn) -> Response:
     e = engine(request)
     await asyncio.to_thread(calendar_feeds.rotate, e.database, visitor.email, e.sessions.secret, datetime.now(UTC))
-    return RedirectResponse("/", status_code=303)
+    return done(request, "/", "A new calendar address is made; the old one no longer works. Subscribe with the new one.")
 
 
 def _feed_of(database: Database, email: str) -> Feed:

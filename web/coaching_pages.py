@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
-from domain.cycle import PartnershipRecord, Stage, allowed_moves
+from domain import access, to_do, words
+from domain.cycle import OPEN_STAGES, PartnershipRecord, Stage, allowed_moves, starts_new_cycle
 from domain.problems import Refused
 from domain.release import cancellable
 from domain.roster import FOCUS_MAX_CHARS
-from web.frame import CsrfChecked, SignedIn, is_htmx, page
+from web.frame import CsrfChecked, SignedIn, done, is_htmx, page
 from web.paging import Offset, Pager
 from web.visitor import Visitor
 
@@ -23,8 +25,7 @@ router = APIRouter()
 async def training(request: Request, cohort: str, coach: str, visitor: SignedIn) -> Response:
     record = await visitor.training(cohort, coach)
     program = visitor.membership(cohort).program
-    now = datetime.now(UTC)
-    upcoming = next((s for s in program.sessions if program.session_start(s.number) > now), None)
+    upcoming = to_do.next_session(program, datetime.now(UTC))
     return page(request, "training.html", cohort=cohort, record=record, program=program, upcoming=upcoming)
 
 
@@ -35,8 +36,25 @@ async def _partnership_page(request: Request, visitor: Visitor, cohort: str, pid
     record = await visitor.partnership(cohort, pid)
     full = isinstance(record, PartnershipRecord)
     allowed = allowed_moves(record, visitor.email) if isinstance(record, PartnershipRecord) else []
+    membership = visitor.membership(cohort)
+    people = [record.coach, *record.partners]
+    if full:
+        people += [m.by for m in record.moves] + [n.author for n in record.notes]  # type: ignore[union-attr]
     template = "_partnership.html" if is_htmx(request) else "partnership.html"
-    context = {"cohort": cohort, "record": record, "full": full, "allowed": allowed, "problem": None, "allowed_text": []}
+    context = {
+        "cohort": cohort,
+        "record": record,
+        "full": full,
+        "allowed": [s for s in allowed if s != Stage.withdrawn],  # withdrawing has its own form, with a reason
+        "withdraws": record.stage in OPEN_STAGES and access.is_coordinator(membership.member),
+        "problem": None,
+        "allowed_text": [],
+        "names": (names := await visitor.names(cohort, people)),
+        "partner_names": words.together([names[p] for p in record.partners]),
+        "title": (await visitor.titles(cohort, [(record.id, record.coach, record.partners)]))[record.id],
+        "zone": membership.program.timezone,
+        "fragment": is_htmx(request),  # the section alone, swapped in by htmx: it shows its own status line
+    }
     return page(request, template, status_code=status_code, **(context | extra))
 
 
@@ -51,14 +69,37 @@ async def move(
 ) -> Response:
     """The buttons show only the moves allowed now; the workflow checks again and may refuse."""
     try:
-        await visitor.move(cohort, pid, Stage.parse(to), note.strip() or None)
+        moved = await visitor.move(cohort, pid, Stage.parse(to), note.strip() or None)
     except Refused as refused:
         # htmx swaps only 2xx answers in place: the refusal is shown where the buttons were
         status = 200 if is_htmx(request) else 409
         return await _partnership_page(request, visitor, cohort, pid, status, problem=refused.reason, allowed_text=refused.allowed)
+    target = moved.move.target
+    said = f"Cycle {moved.move.cycle + 1} started" if starts_new_cycle(moved.move.source, target) else f"Moved to {target.label}"
     if is_htmx(request):
-        return await _partnership_page(request, visitor, cohort, pid)
-    return RedirectResponse(f"/cohorts/{cohort}/partnerships/{pid}", status_code=303)
+        return await _partnership_page(request, visitor, cohort, pid, said=said)
+    return done(request, f"/cohorts/{cohort}/partnerships/{pid}", said)
+
+
+@router.post("/cohorts/{cohort}/partnerships/{pid}/withdraw", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def withdraw(
+    request: Request,
+    cohort: str,
+    pid: str,
+    visitor: SignedIn,
+    reason: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """A coordinator ends a partnership, saying why (the reason is the move's note, which its coach and teachers read)."""
+    if not reason.strip() or confirm != "yes":
+        problem = "say why the partnership is withdrawn and tick the box to confirm; nothing was changed"
+        return await _partnership_page(request, visitor, cohort, pid, 400, problem=problem)
+    try:
+        await visitor.move(cohort, pid, Stage.withdrawn, reason.strip())
+    except Refused as refused:
+        return await _partnership_page(request, visitor, cohort, pid, 409, problem=refused.reason, allowed_text=refused.allowed)
+    title = (await visitor.titles_of(cohort, [pid])).get(pid, pid)
+    return done(request, f"/cohorts/{cohort}/partnerships/{pid}", f"Withdrawn: {title}")
 
 
 @router.post("/cohorts/{cohort}/partnerships/{pid}/notes", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -70,9 +111,10 @@ async def add_note(
     except Refused as refused:
         status = 200 if is_htmx(request) else 409
         return await _partnership_page(request, visitor, cohort, pid, status, problem=refused.reason)
+    said = "Note added; only the partnership's coach and teachers can read it"
     if is_htmx(request):
-        return await _partnership_page(request, visitor, cohort, pid)
-    return RedirectResponse(f"/cohorts/{cohort}/partnerships/{pid}", status_code=303)
+        return await _partnership_page(request, visitor, cohort, pid, said=said)
+    return done(request, f"/cohorts/{cohort}/partnerships/{pid}", said)
 
 
 @router.get("/cohorts/{cohort}/partnerships-new", response_class=HTMLResponse)
@@ -81,7 +123,13 @@ async def start_form(request: Request, cohort: str, visitor: SignedIn, offset: O
 
 
 async def _start_page(
-    request: Request, visitor: Visitor, cohort: str, offset: int = 0, status_code: int = 200, problem: str | None = None
+    request: Request,
+    visitor: Visitor,
+    cohort: str,
+    offset: int = 0,
+    status_code: int = 200,
+    problem: str | None = None,
+    asked: Mapping[str, object] | None = None,
 ) -> Response:
     teachers = await visitor.teachers_to_choose(cohort, offset)  # of the coach's school, withdrawn ones left out
     training = await visitor.my_training(cohort)
@@ -93,6 +141,7 @@ async def _start_page(
         "teachers_pager": pager,
         "unlocked": unlocked,
         "problem": problem,
+        "asked": asked or {"partners": [], "focus": "", "school_goal": "", "already": [], "titles": {}},
     }
     return page(request, "start_partnership.html", status_code=status_code, **context)
 
@@ -105,21 +154,43 @@ async def start(
     partners: Annotated[list[str], Form()],
     focus: Annotated[str, Form(max_length=FOCUS_MAX_CHARS)],
     school_goal: Annotated[str, Form(max_length=FOCUS_MAX_CHARS)] = "",
+    second: Annotated[str, Form()] = "",
 ) -> Response:
+    """A teacher already in an open partnership: the page asks once more (`second`) before a second one starts."""
     try:
+        await visitor.check_start(cohort, partners, focus, school_goal.strip() or None)  # a refusal first, then the warning
+        already = await visitor.open_partnerships_with(cohort, partners)
+        if already and second != "yes":
+            titles = await visitor.titles(cohort, [(p.id, p.coach, p.partners) for p in already])
+            asked = {"partners": partners, "focus": focus, "school_goal": school_goal, "already": already, "titles": titles}
+            return await _start_page(request, visitor, cohort, status_code=409, asked=asked)
         started = await visitor.start_partnership(cohort, partners, focus, school_goal.strip() or None)
     except Refused as refused:
-        return await _start_page(request, visitor, cohort, status_code=409, problem=refused.reason)
-    return RedirectResponse(f"/cohorts/{cohort}/partnerships/{started}", status_code=303)
+        asked = {"partners": partners, "focus": focus, "school_goal": school_goal, "already": [], "titles": {}}
+        return await _start_page(request, visitor, cohort, status_code=409, problem=refused.reason, asked=asked)
+    named = await visitor.names(cohort, partners)
+    return done(
+        request, f"/cohorts/{cohort}/partnerships/{started}", f"Partnership started with {words.together([named[p] for p in partners])}"
+    )
 
 
 # -- release time ------------------------------------------------------------------------
 
 
-async def _release_page(request: Request, visitor: Visitor, cohort: str, status_code: int = 200, problem: str | None = None) -> Response:
+async def _release_page(
+    request: Request,
+    visitor: Visitor,
+    cohort: str,
+    status_code: int = 200,
+    problem: str | None = None,
+    cancelling: int | None = None,
+    asked: Mapping[str, object] | None = None,
+) -> Response:
+    """`asked`: what a refused request asked for, kept in the form to correct."""
     ledger, mine = await visitor.my_release(cohort)
     partnerships = await visitor.my_partnerships(cohort)
-    today = visitor.membership(cohort).program.local_date(datetime.now(UTC))
+    program = visitor.membership(cohort).program
+    today = program.local_date(datetime.now(UTC))
     return page(
         request,
         "release.html",
@@ -130,15 +201,20 @@ async def _release_page(request: Request, visitor: Visitor, cohort: str, status_
         remaining=ledger.remaining(visitor.email),
         allowance=ledger.allowance(visitor.email),
         partnerships=partnerships,
+        titles=await visitor.titles(cohort, [(p.id, p.coach, p.partners) for p in partnerships]),
+        program=program,
         problem=problem,
         today=today,
         cancellable=cancellable(ledger, visitor.email, today),  # the ledger checks again when asked
+        cancelling=cancelling,
+        asked=asked or {},
     )
 
 
 @router.get("/cohorts/{cohort}/release", response_class=HTMLResponse)
-async def release(request: Request, cohort: str, visitor: SignedIn) -> Response:
-    return await _release_page(request, visitor, cohort)
+async def release(request: Request, cohort: str, visitor: SignedIn, cancel: int | None = None) -> Response:
+    """`cancel`: the request whose cancelling is to be confirmed."""
+    return await _release_page(request, visitor, cohort, cancelling=cancel)
 
 
 @router.post("/cohorts/{cohort}/release", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -152,16 +228,24 @@ async def request_release(
     partnership: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        await visitor.request_release(cohort, days, on, purpose, partnership or None)
+        asked = await visitor.request_release(cohort, days, on, purpose, partnership or None)
     except Refused as refused:
-        return await _release_page(request, visitor, cohort, 409, refused.reason)
-    return RedirectResponse(f"/cohorts/{cohort}/release", status_code=303)
+        kept = {"days": days, "on": on, "purpose": purpose, "partnership": partnership}
+        return await _release_page(request, visitor, cohort, 409, refused.reason, asked=kept)
+    ledger, _ = await visitor.my_release(cohort)
+    principal = (await visitor.names(cohort, [ledger.principal]))[ledger.principal]
+    said = f"Request sent to {principal}: {words.days_phrase(asked.days)} on {words.day(asked.on)}"
+    return done(request, f"/cohorts/{cohort}/release", said)
 
 
 @router.post("/cohorts/{cohort}/release/{number}/cancel", response_class=HTMLResponse, dependencies=[CsrfChecked])
-async def cancel_release(request: Request, cohort: str, number: int, visitor: SignedIn) -> Response:
+async def cancel_release(request: Request, cohort: str, number: int, visitor: SignedIn, confirm: Annotated[str, Form()] = "") -> Response:
+    """Cancelling asks first (the release page with `?cancel=N` shows what is cancelled); `confirm=yes` does it."""
+    if confirm != "yes":
+        return await _release_page(request, visitor, cohort, cancelling=number)
     try:
-        await visitor.cancel_release(cohort, number)
+        cancelled = await visitor.cancel_release(cohort, number)
     except Refused as refused:
         return await _release_page(request, visitor, cohort, 409, refused.reason)
-    return RedirectResponse(f"/cohorts/{cohort}/release", status_code=303)
+    said = f"Cancelled: {words.days_phrase(cancelled.days)} on {words.day(cancelled.on)}; the days are yours again"
+    return done(request, f"/cohorts/{cohort}/release", said)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
+from domain import to_do, words
 from domain.cohort import COHORT_ID, COHORT_ID_MAX
 from domain.cycle import OPEN_STAGES, Stage
 from domain.problems import InvalidInput, Problem, Refused
 from domain.program import Program, read_program
-from domain.roster import RosterFile, read_roster_file, slug
-from domain.training import Attendance
-from web.frame import CsrfChecked, SignedIn, page
+from domain.roster import PARTICIPANTS, RosterFile, read_roster_file, slug
+from domain.training import Attendance, TrainingStatus
+from web.frame import CsrfChecked, SignedIn, done, page
 from web.paging import PAGE_ROWS, Offset, Pager, page_of
 from web.visitor import Forbidden, Visitor
 
@@ -67,8 +70,10 @@ async def launch(
     except Refused as refused:
         return page(request, "launch.html", status_code=409, problems=[refused.reason], cohort=cohort, **LIMITS)
     if people.warnings:  # launched, but the coordinator should know what in the file was ignored
-        return page(request, "launched.html", cohort=cohort_id, warnings=people.warnings)
-    return RedirectResponse(f"/cohorts/{cohort_id}", status_code=303)
+        named = f"{program_year.name} {program_year.school_year}"
+        return page(request, "launched.html", cohort=cohort_id, named=named, warnings=people.warnings)
+    launched = f"Launched: {program_year.name} {program_year.school_year}, {len(people.roster.people)} people"
+    return done(request, f"/cohorts/{cohort_id}", launched)
 
 
 def _too_big(file: str, what: str) -> InvalidInput:
@@ -102,23 +107,29 @@ async def dashboard(
 ) -> Response:
     """Counts for the whole cohort, and each list a page at a time: coaches' attendance, stalled partnerships, partnerships by stage."""
     summary = await visitor.summary(cohort)
+    program = visitor.membership(cohort).program
     trainings = await visitor.trainings(cohort, offset=coaches)
     stalled_page = page_of(summary.stalled, stalled)  # the longest stalled first
     partnerships = await visitor.partnerships(cohort, stage=stage, offset=offset)
+    now = datetime.now(UTC)
+    listed = [(s.partnership.id, s.partnership.coach, s.partnership.partners) for s in partnerships.rows]
     return page(
         request,
         "dashboard.html",
         cohort=cohort,
-        program=visitor.membership(cohort).program,
+        program=program,
         summary=summary,
         progress=await visitor.launch_progress(cohort),
         trainings=trainings,
         trainings_pager=Pager.of(request, "coaches", "attendance", trainings),
+        states={s.number: to_do.session_state(program, s.number, now) for s in program.sessions},
         stalled=stalled_page,
         stalled_pager=Pager.of(request, "stalled", "stalled", stalled_page),
         stage=stage,
         partnerships=partnerships,
         partnerships_pager=Pager.of(request, "offset", "by-stage", partnerships),
+        titles=await visitor.titles(cohort, listed) | await visitor.titles_of(cohort, [s.id for s in stalled_page.rows]),
+        schools=await visitor.school_names(cohort),
         open_stages=OPEN_STAGES,
     )
 
@@ -129,25 +140,41 @@ async def launch_progress(request: Request, cohort: str, visitor: SignedIn) -> R
     return page(request, "_launch_progress.html", cohort=cohort, progress=await visitor.launch_progress(cohort))
 
 
+# -- attendance ------------------------------------------------------------------------
+
+
 async def _attendance_page(
-    request: Request, visitor: Visitor, cohort: str, session: int, coaches: int, status_code: int = 200, problem: str | None = None
+    request: Request,
+    visitor: Visitor,
+    cohort: str,
+    session: int | None,
+    coaches: int,
+    status_code: int = 200,
+    problem: str | None = None,
 ) -> Response:
+    program = visitor.membership(cohort).program
+    now = datetime.now(UTC)
+    summary = await visitor.summary(cohort)
+    chosen = session if session in {s.number for s in program.sessions} else to_do.session_to_record(program, summary, now)
     trainings = await visitor.trainings(cohort, offset=coaches)
     context = {
         "cohort": cohort,
-        "program": visitor.membership(cohort).program,
-        "session": session,
+        "program": program,
+        "session": chosen,
+        "chosen": program.session(chosen),
+        "state": to_do.session_state(program, chosen, now),
+        "states": {s.number: to_do.session_state(program, s.number, now) for s in program.sessions},
         "marks": list(Attendance),
         "trainings": trainings,
-        "coaches": Pager.of(request, "coaches", "coaches", trainings, {"session": str(session)}),  # a refused POST too
+        "coaches": Pager.of(request, "coaches", "coaches", trainings, {"session": str(chosen)}),  # a refused POST too
         "problem": problem,
     }
     return page(request, "attendance.html", status_code=status_code, **context)
 
 
 @router.get("/cohorts/{cohort}/attendance", response_class=HTMLResponse)
-async def attendance_form(request: Request, cohort: str, visitor: SignedIn, session: int = 1, coaches: Offset = 0) -> Response:
-    """One session's marks, for a page of coaches at a time."""
+async def attendance_form(request: Request, cohort: str, visitor: SignedIn, session: int | None = None, coaches: Offset = 0) -> Response:
+    """One session's marks, for a page of coaches at a time; without a session, the first that is over and not all recorded."""
     return await _attendance_page(request, visitor, cohort, session, coaches)
 
 
@@ -156,25 +183,81 @@ async def record_attendance(request: Request, cohort: str, visitor: SignedIn) ->
     form = await request.form()
     session = int(s) if (s := str(form.get("session", ""))).isdigit() else 0
     coaches = int(c) if (c := str(form.get("coaches", ""))).isdigit() else 0
+    everyone = form.get("everyone") == "attended"  # "Everyone present": each coach of this page not marked otherwise
     known = {a.value: a for a in Attendance}
     chosen = {
         key.removeprefix("mark:"): known[str(value)] for key, value in form.multi_items() if key.startswith("mark:") and str(value) in known
     }
+    page_coaches = (await visitor.trainings(cohort, offset=coaches)).rows
+    if everyone:
+        for t in page_coaches:
+            if t.coach not in chosen and session not in t.attendance and t.status != TrainingStatus.withdrawn:
+                chosen[t.coach] = Attendance.attended
     # Only marks that change something, and only for the cohort's own coaches.
     current = (await visitor.trainings(cohort, coaches=list(chosen), limit=len(chosen))).rows if chosen else []
     marks = {t.coach: chosen[t.coach] for t in current if chosen[t.coach] != t.attendance.get(session)}
-    try:
-        if marks:  # the session number is checked with each mark, in domain/training.py
-            await visitor.record_attendance(cohort, session, marks)
+    more = bool((await visitor.trainings(cohort, offset=coaches + PAGE_ROWS, limit=1)).rows)
+    next_page = f"/cohorts/{cohort}/attendance?session={session}&coaches={coaches + PAGE_ROWS}#coaches"
+    if not marks and more:  # this page of coaches is as it should be: on to the next
+        return done(request, next_page, f"Nothing changed for coaches {coaches + 1}–{coaches + len(page_coaches)}; here are the next")
+    if not marks:
+        nothing = "no mark was chosen or changed. Choose a mark for a coach, or press “Everyone present”."
+        return await _attendance_page(request, visitor, cohort, session or None, coaches, 400, nothing)
+    try:  # the session number is checked with each mark, in domain/training.py
+        await visitor.record_attendance(cohort, session, marks)
     except Refused as refused:
-        return await _attendance_page(request, visitor, cohort, session, coaches, 409, refused.reason)
-    if (await visitor.trainings(cohort, offset=coaches + PAGE_ROWS, limit=1)).rows:  # on to the next page of coaches
-        return RedirectResponse(f"/cohorts/{cohort}/attendance?session={session}&coaches={coaches + PAGE_ROWS}#coaches", status_code=303)
-    return RedirectResponse(f"/cohorts/{cohort}", status_code=303)
+        return await _attendance_page(request, visitor, cohort, session or None, coaches, 409, refused.reason)
+    counted = Counter(marks.values())
+    said = f"Session {session} recorded: " + ", ".join(f"{counted[a]} {words.label(a)}" for a in Attendance if counted[a])
+    if more:  # on to the next page of coaches
+        return done(request, next_page, said)
+    return done(request, f"/cohorts/{cohort}", said)
+
+
+# -- people and withdrawals --------------------------------------------------------------
+
+
+@router.get("/cohorts/{cohort}/people", response_class=HTMLResponse)
+async def people(request: Request, cohort: str, visitor: SignedIn, offset: Offset = 0) -> Response:
+    """The cohort's people still in it, a page at a time; coaches and teachers may be withdrawn from here."""
+    found = await visitor.participants(cohort, offset)
+    return page(
+        request,
+        "people.html",
+        cohort=cohort,
+        people=found,
+        pager=Pager.of(request, "offset", "people", found),
+        schools=await visitor.school_names(cohort),
+        participants=PARTICIPANTS,
+    )
+
+
+@router.get("/cohorts/{cohort}/people/{email}/withdraw", response_class=HTMLResponse)
+async def withdraw_form(request: Request, cohort: str, email: str, visitor: SignedIn) -> Response:
+    person = await visitor.participant(cohort, email)
+    return page(request, "withdraw_person.html", cohort=cohort, person=person, problem=None)
+
+
+@router.post("/cohorts/{cohort}/people/{email}/withdraw", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def withdraw_person(request: Request, cohort: str, email: str, visitor: SignedIn, confirm: Annotated[str, Form()] = "") -> Response:
+    person = await visitor.participant(cohort, email)
+    if confirm != "yes":
+        problem = f"tick the box to confirm that {person.name} leaves the cohort; nothing was changed"
+        return page(request, "withdraw_person.html", status_code=400, cohort=cohort, person=person, problem=problem)
+    try:
+        ended = await visitor.withdraw_participant(cohort, email)
+    except Refused as refused:
+        return page(request, "withdraw_person.html", status_code=409, cohort=cohort, person=person, problem=refused.reason)
+    titles = await visitor.titles_of(cohort, ended)
+    ending = f"; partnerships ended: {'; '.join(titles.get(p, p) for p in ended)}" if ended else ""
+    return done(request, f"/cohorts/{cohort}/people", f"Withdrawn: {person.name}{ending}")
 
 
 @router.get("/cohorts/{cohort}/outbox", response_class=HTMLResponse)
 async def outbox(request: Request, cohort: str, visitor: SignedIn, offset: Offset = 0) -> Response:
     """What the program sent to the cohort's people, newest first."""
     entries = await visitor.outbox(cohort, offset)
-    return page(request, "outbox.html", cohort=cohort, entries=entries, sent=Pager.of(request, "offset", "sent", entries))
+    names = await visitor.names(cohort, [e.recipient for e in entries.rows])
+    zone = visitor.membership(cohort).program.timezone
+    sent = Pager.of(request, "offset", "sent", entries)
+    return page(request, "outbox.html", cohort=cohort, entries=entries, names=names, zone=zone, sent=sent)

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from activities.notifications import NoticeActivities
+from domain import words
 from domain.cohort import COHORT_ID, COHORT_ID_MAX
 from domain.cycle import CYCLE_STAGES, NOTE_MAX_CHARS, Stage, starts_new_cycle
 from domain.release import PURPOSE_MAX_CHARS
@@ -33,6 +35,14 @@ templates.env.globals |= {
     "COHORT_ID": COHORT_ID,
     "COHORT_ID_MAX": COHORT_ID_MAX,
 }
+
+# People's words for the program's values and dates (domain/words.py), as filters: {{ mark | label }}, {{ on | day }}.
+templates.env.filters |= {"label": words.label, "day": words.day, "days": words.days, "days_phrase": words.days_phrase}
+templates.env.filters |= {"moment": words.moment, "together": words.together, "first_name": words.first_name}
+templates.env.filters |= {"closed_weekdays": words.closed_weekdays, "mail_status": words.mail_status}
+
+SAID_COOKIE = "peercoach_said"  # what an action did, shown once on the page its redirect leads to
+SAID_SECONDS = 120
 
 
 class NotSignedIn(Exception):
@@ -83,10 +93,39 @@ SignedIn = Annotated[Visitor, Depends(visitor)]
 CsrfChecked = Depends(csrf_checked)
 
 
+def _said_signer(request: Request) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(engine(request).sessions.secret.decode(), salt="said")
+
+
+def done(request: Request, url: str, message: str) -> RedirectResponse:
+    """The redirect after an action, carrying a line that says what was done (a signed cookie for this session only)."""
+    response = RedirectResponse(url, status_code=303)
+    said = _said_signer(request).dumps({"sid": session(request).sid, "text": message})
+    secure = engine(request).settings.web_url.startswith("https://")
+    response.set_cookie(SAID_COOKIE, said, max_age=SAID_SECONDS, httponly=True, samesite="lax", secure=secure)
+    return response
+
+
+def _said(request: Request) -> str | None:
+    cookie = request.cookies.get(SAID_COOKIE)
+    if not cookie:
+        return None
+    try:
+        content = _said_signer(request).loads(cookie, max_age=SAID_SECONDS)
+    except BadSignature:
+        return None
+    return str(content["text"]) if content.get("sid") == session(request).sid else None
+
+
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page; `said` (or the line an action's redirect carried) is shown as a status message at its top."""
     s = session(request)
-    context |= {"csrf": engine(request).sessions.csrf_token(s), "signed_in_as": s.email}
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+    said = context.pop("said", None) or _said(request)
+    context |= {"csrf": engine(request).sessions.csrf_token(s), "signed_in_as": s.email, "said": said}
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    if request.cookies.get(SAID_COOKIE):
+        response.delete_cookie(SAID_COOKIE)
+    return response
 
 
 def is_htmx(request: Request) -> bool:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
+from domain import to_do, words
 from domain.problems import Refused
 from domain.release import PURPOSE_MAX_CHARS, ReleaseStatus
-from web.frame import CsrfChecked, SignedIn, page
+from web.frame import CsrfChecked, SignedIn, done, page
 from web.paging import Offset, Pager, page_of
 from web.visitor import Visitor
 
@@ -30,8 +31,11 @@ async def _school_page(
     ledger = await visitor.school_ledger(cohort, school)
     partnerships = await visitor.school_partnerships(cohort, school, offset)
     # Waiting requests are all shown, to be decided; decided ones newest first, a page at a time.
-    pending = [r for r in ledger.requests if r.status == ReleaseStatus.requested]
+    program = visitor.membership(cohort).program
+    waiting = to_do.waiting_for_decision(ledger, program)
     decided_page = page_of([r for r in reversed(ledger.requests) if r.status != ReleaseStatus.requested], decided)
+    shown = [w.request for w in waiting] + decided_page.rows
+    listed = [(p.id, p.coach, p.partners) for p in partnerships.rows]
     return page(
         request,
         "school.html",
@@ -39,7 +43,10 @@ async def _school_page(
         cohort=cohort,
         school=await visitor.school_of(cohort, school),
         ledger=ledger,
-        pending=pending,
+        waiting=waiting,
+        zone=program.timezone,
+        names=await visitor.names(cohort, [r.requester for r in shown] + [r.decided_by for r in shown if r.decided_by]),
+        titles=await visitor.titles(cohort, listed) | await visitor.titles_of(cohort, [r.partnership for r in shown if r.partnership]),
         decided=decided_page,
         decided_pager=Pager.of(request, "decided", "decided", decided_page),
         partnerships=partnerships,
@@ -64,7 +71,13 @@ async def decide(
     reason: Annotated[str, Form(max_length=PURPOSE_MAX_CHARS)] = "",
 ) -> Response:
     try:
-        await visitor.decide(cohort, school, number, decision == "approve", reason.strip() or None)
+        decided = await visitor.decide(cohort, school, number, decision == "approve", reason.strip() or None)
     except Refused as refused:
         return await _school_page(request, visitor, cohort, school, status_code=409, problem=refused.reason)
-    return RedirectResponse(f"/cohorts/{cohort}/schools/{school}", status_code=303)
+    who = (await visitor.names(cohort, [decided.requester]))[decided.requester]
+    what = f"{who}, {words.days_phrase(decided.days)} on {words.day(decided.on)}"
+    if decided.status == ReleaseStatus.denied:
+        return done(request, f"/cohorts/{cohort}/schools/{school}", f"Denied: {what}")
+    booked = await visitor.booked(cohort, school, decided)  # the substitute desk books cover a moment after approval
+    cover = f"substitute {booked.booking} booked" if booked.booking else "the substitute is being booked"
+    return done(request, f"/cohorts/{cohort}/schools/{school}", f"Approved: {cover} ({what})")

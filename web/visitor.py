@@ -21,16 +21,16 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from pydantic import BaseModel
 
-from domain import access
+from domain import access, cautions, words
 from domain.access import Member, View
-from domain.cohort import CohortSummary, NewPartnership
+from domain.cohort import CohortSummary, NewPartnership, Withdrawal, check_new_partnership
 from domain.cycle import BuildingView, PartnershipRecord, Stage, building_view
 from domain.problems import Refused
 from domain.processes.cohort import LaunchProgress
 from domain.processes.partnership import MoveResult
 from domain.program import Program
-from domain.release import ReleaseLedgerRecord, ReleaseRequest, request_id
-from domain.roster import Person, Role, Roster, School
+from domain.release import ReleaseLedgerRecord, ReleaseRequest, ReleaseStatus, check_school_day, request_id
+from domain.roster import PARTICIPANTS, Person, Role, Roster, School
 from domain.training import Attendance, TrainingRecord
 from peercoach.client import CoachingClient
 from store import members, read_model
@@ -123,6 +123,30 @@ class Visitor:
             raise Forbidden(f"only a coordinator of {cohort} may see this")
         return m
 
+    async def names(self, cohort: str, emails: list[str]) -> dict[str, str]:
+        """The roster's names of these people in a cohort the visitor is in (an address without a name stays itself)."""
+        self.membership(cohort)
+        found = await self._read(members.names, cohort, emails)
+        return {e: found.get(e, e) for e in emails} | found
+
+    async def titles(self, cohort: str, partnerships: list[tuple[str, str, list[str]]]) -> dict[str, str]:
+        """(id, coach, partners) -> "Mary Okafor with Tom Reyes": how pages name a partnership."""
+        emails = [e for _, coach, partners in partnerships for e in (coach, *partners)]
+        named = await self.names(cohort, emails) if emails else {}
+        return {pid: f"{named[coach]} with {words.together([named[p] for p in partners])}" for pid, coach, partners in partnerships}
+
+    async def titles_of(self, cohort: str, ids: list[str]) -> dict[str, str]:
+        """The titles of these partnerships (each one the visitor may see)."""
+        member = self.membership(cohort).member
+        rows = [row for pid in ids if (row := await self._read(read_model.partnership, cohort, pid)) is not None]
+        for row in rows:
+            self._view(member, row)
+        return await self.titles(cohort, [(r.id, r.coach, r.partners) for r in rows])
+
+    async def school_names(self, cohort: str) -> dict[str, str]:
+        self.membership(cohort)
+        return {s.id: s.name for s in await self._read(members.schools, cohort)}
+
     async def school_of(self, cohort: str, school: str) -> School:
         found = await self._read(members.school, cohort, school)
         if found is None:
@@ -168,6 +192,29 @@ class Visitor:
             return all(row.revision >= recorded[row.coach] for row in rows)
 
         await self._caught_up(shown)
+
+    async def undeliverable(self, cohort: str) -> list[str]:
+        """Addresses a mail server refused for good: the coordinator corrects them in the roster."""
+        self.coordinating(cohort)
+        return await self._read(members.undeliverable, cohort)
+
+    async def participants(self, cohort: str, offset: int) -> Page[Person]:
+        """The cohort's coaches and collaborating teachers still in it, a page at a time (ordered by name)."""
+        self.coordinating(cohort)
+        found: Page[Person] = await self._read(members.people, cohort, None, None, None, False, PAGE_ROWS, offset)
+        return found
+
+    async def participant(self, cohort: str, email: str) -> Person:
+        self.coordinating(cohort)
+        found = await self._read(members.people, cohort, None, None, [email], False, 1, 0)
+        if not found.rows or found.rows[0].role not in PARTICIPANTS:
+            raise Refused(f"{email} is not a coach or collaborating teacher still in the cohort")
+        return found.rows[0]
+
+    async def withdraw_participant(self, cohort: str, email: str) -> list[str]:
+        """Withdraw a coach or teacher (the cohort's own rules decide); the partnerships that end with them."""
+        self.coordinating(cohort)
+        return await self.coaching.withdraw_participant(cohort, Withdrawal(actor=self.email, email=email))
 
     async def outbox(self, cohort: str, offset: int) -> Page[OutboxEntry]:
         """What the program told the cohort's people, newest first, a page at a time."""
@@ -267,6 +314,18 @@ class Visitor:
         await self._seen(cohort, pid)
         return await self.coaching.add_note(cohort, pid, self.email, text, link)
 
+    async def open_partnerships_with(self, cohort: str, teachers: list[str]) -> list[PartnershipRow]:
+        """The open partnerships these teachers are in already (a second one is likely a mistake: the page asks first)."""
+        self.membership(cohort)
+        theirs = [p for t in teachers for p in await self._read(read_model.partnerships_of, cohort, t)]
+        return cautions.open_partnerships_with(theirs, teachers)
+
+    async def check_start(self, cohort: str, partners: list[str], focus: str, school_goal: str | None) -> None:
+        """Refuse, saying why, as starting this partnership would be refused (the cohort's rule); starts nothing."""
+        self.membership(cohort)
+        request = NewPartnership(actor=self.email, coach=self.email, partners=partners, focus=focus, school_goal=school_goal)
+        check_new_partnership(await self._read(members.roll, cohort, [self.email, *partners], self.email), request)
+
     async def start_partnership(self, cohort: str, partners: list[str], focus: str, school_goal: str | None) -> str:
         """Start one of the visitor's own partnerships; its id. The cohort records it in the database before it starts it."""
         self.membership(cohort)
@@ -306,6 +365,7 @@ class Visitor:
 
     async def request_release(self, cohort: str, days: float, on: date, purpose: str, partnership: str | None) -> ReleaseRequest:
         school = self._own_school(cohort)
+        check_school_day(self.membership(cohort).program, on)
         asked = await self.coaching.request_release(cohort, school, self.email, days, on, purpose, partnership)
         await self._request_shown(cohort, school, asked)
         return asked
@@ -322,6 +382,21 @@ class Visitor:
     def _school(self, cohort: str, school: str) -> None:
         if not access.may_see_school(self.membership(cohort).member, school):
             raise Forbidden(f"only the principal of {school} and the cohort's coordinators may see this")
+
+    async def booked(self, cohort: str, school: str, request: ReleaseRequest) -> ReleaseRequest:
+        """The request once the substitute desk has booked it (or as it is when patience runs out)."""
+        found = request
+
+        def shown(database: Database) -> bool:
+            nonlocal found
+            for ledger in read_model.ledgers(database, cohort, school):
+                for r in ledger.requests:
+                    if r.id == request.id:
+                        found = r
+            return found.booking is not None or found.status != ReleaseStatus.approved
+
+        await self._caught_up(shown)
+        return found
 
     async def school_ledger(self, cohort: str, school: str) -> ReleaseLedgerRecord:
         """A building's release days and requests, as its ledger last published them."""

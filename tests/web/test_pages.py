@@ -8,7 +8,7 @@ need the CSRF token; a principal never receives note text.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
@@ -19,6 +19,7 @@ from domain.roster import EMAIL_MAX
 from store import members
 from tests.conftest import program_starting
 from tests.web.conftest import PROGRAM_OFFICE, WebStack, csrf_of, launch, roster_for, signed_in
+from tests.web.test_browser import a_wednesday
 from web import coordinator_pages
 from web.paging import API_MAX_ROWS
 from web.session import COOKIE
@@ -167,14 +168,23 @@ async def test_release_time_asked_by_a_teacher_and_decided_by_the_principal(web_
     tia, pat = await signed_in(web_stack, cohort.tia), await signed_in(web_stack, cohort.principal)
     page = await tia.get(f"/cohorts/{c}/release")
     assert "2 of 2 days left" in page.text
-    day = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    day = a_wednesday(datetime.now(UTC).date() + timedelta(days=10)).isoformat()
     too_many = await tia.post(f"/cohorts/{c}/release", data={"days": "3", "on": day, "purpose": "Co-plan", "csrf": csrf_of(page.text)})
     assert too_many.status_code == 409 and "2 days of release time left" in too_many.text
+    saturday = (date.fromisoformat(day) + timedelta(days=3)).isoformat()
+    weekend = await tia.post(f"/cohorts/{c}/release", data={"days": "1", "on": saturday, "purpose": "Co-plan", "csrf": csrf_of(page.text)})
+    assert weekend.status_code == 409 and f"{saturday} is not a school day (a Saturday)" in weekend.text
+    assert "Release days are school days: not Saturdays and Sundays." in weekend.text
+    assert f'value="{saturday}" required' in weekend.text and 'value="Co-plan"' in weekend.text  # kept, to correct
     ask = {"days": "1", "on": day, "purpose": "Co-plan the unit", "csrf": csrf_of(page.text)}
     asked = await tia.post(f"/cohorts/{c}/release", data=ask)
     assert asked.status_code == 303
-    asked_page = (await tia.get(f"/cohorts/{c}/release")).text
-    assert "1 of 2 days left" in asked_page and f"/cohorts/{c}/release/1/cancel" in asked_page  # cancellable before the day
+    asked_page = (await tia.get(asked.headers["location"])).text
+    assert "Request sent to Pat Principal: 1 day on Wed " in asked_page
+    assert "1 of 2 days left" in asked_page and f"/cohorts/{c}/release?cancel=1" in asked_page  # cancellable before the day
+    # Cancelling asks first: without the confirmation nothing is cancelled.
+    unconfirmed = await tia.post(f"/cohorts/{c}/release/1/cancel", data={"csrf": csrf_of(page.text)})
+    assert unconfirmed.status_code == 200 and "Yes, cancel this day" in unconfirmed.text and "1 of 2 days left" in unconfirmed.text
 
     school = await pat.get(f"/cohorts/{c}/schools/hazel")
     assert "Co-plan the unit" in school.text
@@ -195,7 +205,7 @@ async def test_forms_and_the_api_take_what_the_domain_takes(web_stack: WebStack)
         assert f'maxlength="{EMAIL_MAX}"' in (await stranger.get("/sign-in")).text
 
     token = {"X-CSRF-Token": (await tia.get("/api/me")).json()["csrf_token"]}
-    day = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    day = a_wednesday(datetime.now(UTC).date() + timedelta(days=10)).isoformat()
     longest = {"days": 0.5, "on": day, "purpose": "p" * PURPOSE_MAX_CHARS}
     too_long = await tia.post(f"/api/cohorts/{c}/release", json=longest | {"purpose": "p" * (PURPOSE_MAX_CHARS + 1)}, headers=token)
     assert too_long.status_code == 422
@@ -235,15 +245,21 @@ async def test_a_coach_sees_the_training_year_and_starts_a_partnership_once_unlo
     c = cohort.id
     ann = await signed_in(web_stack, cohort.ann)
     training = await ann.get(f"/cohorts/{c}/training/{cohort.ann}")
-    assert "Coaching is unlocked" in training.text and "Next session: <strong>7, Session 7</strong>" in training.text
+    assert "Coaching is unlocked" in training.text and "Next session: <strong>7. Session 7</strong> on <strong>" in training.text
     form = await ann.get(f"/cohorts/{c}/partnerships-new")
-    assert cohort.ted in form.text  # teachers of her school to choose from
-    started = await ann.post(
-        f"/cohorts/{c}/partnerships", data={"partners": [cohort.ted], "focus": "Inquiry circles", "csrf": csrf_of(form.text)}
-    )
+    assert "Ted Teacher" in form.text  # teachers of her school to choose from, by name
+    ask = {"partners": [cohort.ted], "focus": "Inquiry circles", "csrf": csrf_of(form.text)}
+    # Ted is in Bob's open partnership: the page asks before a second one starts, and starts nothing yet.
+    asked = await ann.post(f"/cohorts/{c}/partnerships", data=ask)
+    assert asked.status_code == 409 and "already in an open partnership" in asked.text and "Bob Coach with Ted Teacher" in asked.text
+    assert 'name="second" value="yes"' in asked.text and 'value="Inquiry circles"' in asked.text
+    assert "ann--ted" not in [r["partnership"]["id"] for r in (await ann.get(f"/api/cohorts/{c}/partnerships")).json()["rows"]]
+    started = await ann.post(f"/cohorts/{c}/partnerships", data=ask | {"second": "yes"})
     assert started.status_code == 303 and started.headers["location"] == f"/cohorts/{c}/partnerships/ann--ted"
     page = await ann.get(started.headers["location"])
     assert "Inquiry circles" in page.text and "Begin the cycle: initiate" in page.text
+    assert '<p class="said" role="status">Partnership started with Ted Teacher</p>' in page.text
+    assert "Partnership started" not in (await ann.get(started.headers["location"])).text  # said once
 
     tia = await signed_in(web_stack, cohort.tia)  # a teacher cannot start one
     refused = await tia.post(f"/cohorts/{c}/partnerships", data={"partners": [cohort.ted], "focus": "x", "csrf": csrf_of(form.text)})
@@ -339,3 +355,55 @@ async def test_a_launch_shows_the_roster_s_warnings_and_its_limits(web_stack: We
     assert f'href="/cohorts/{cohort}"' in launched.text
     assert (await office.get(f"/cohorts/{cohort}")).status_code == 200
     await office.aclose()
+
+
+async def test_attendance_opens_on_the_first_session_to_record_and_says_what_it_did(web_stack: WebStack) -> None:
+    cohort = await launch(web_stack)  # sessions 1 to 6 are over; 5 is recorded
+    c = cohort.id
+    cora = await signed_in(web_stack, cohort.coordinator)
+    home = (await cora.get("/")).text
+    assert "Hello, Cora" in home and "Record attendance for session 1</a>" in home and "overdue" in home
+    assert "Record attendance for session 5<" not in home
+    form = await cora.get(f"/cohorts/{c}/attendance")
+    assert '<option value="1" selected>' in form.text and "Everyone present: record session 1" in form.text
+    assert "make-up" in form.text and "made_up<" not in form.text
+    nothing = await cora.post(f"/cohorts/{c}/attendance", data={"session": "1", "coaches": "0", "csrf": csrf_of(form.text)})
+    assert nothing.status_code == 400 and "Nothing was recorded: no mark was chosen or changed" in nothing.text
+    everyone = {"session": "1", "coaches": "0", "everyone": "attended", f"mark:{cohort.bob}": "excused", "csrf": csrf_of(form.text)}
+    recorded = await cora.post(f"/cohorts/{c}/attendance", data=everyone)
+    assert recorded.status_code == 303 and recorded.headers["location"] == f"/cohorts/{c}"
+    dashboard = (await cora.get(recorded.headers["location"])).text
+    assert '<p class="said" role="status">Session 1 recorded: 1 attended, 1 excused</p>' in dashboard
+    assert 'class="mark overdue">missing<' in dashboard and 'class="mark future">not yet<' in dashboard
+    assert '<option value="2" selected>' in (await cora.get(f"/cohorts/{c}/attendance")).text  # on to the next to record
+
+
+async def test_a_coordinator_withdraws_a_partnership_and_a_person_only_when_confirmed(web_stack: WebStack) -> None:
+    cohort = await launch(web_stack)
+    c = cohort.id
+    cora = await signed_in(web_stack, cohort.coordinator)
+    page = await cora.get(f"/cohorts/{c}/partnerships/bob--ted")
+    assert "Bob Coach with Ted Teacher" in page.text and "Withdraw the partnership" in page.text
+    unconfirmed = await cora.post(f"/cohorts/{c}/partnerships/bob--ted/withdraw", data={"reason": "Moved", "csrf": csrf_of(page.text)})
+    assert unconfirmed.status_code == 400 and "tick the box to confirm" in unconfirmed.text
+    assert (await web_stack.coaching.partnership_record(c, "bob--ted")).stage == Stage.pending
+    form = {"reason": "Ted moved schools", "confirm": "yes", "csrf": csrf_of(page.text)}
+    withdrawn = await cora.post(f"/cohorts/{c}/partnerships/bob--ted/withdraw", data=form)
+    assert withdrawn.status_code == 303
+    assert "Withdrawn: Bob Coach with Ted Teacher" in (await cora.get(withdrawn.headers["location"])).text
+    record = await web_stack.coaching.partnership_record(c, "bob--ted")
+    assert record.stage == Stage.withdrawn and record.moves[-1].note == "Ted moved schools"
+
+    ask = await cora.get(f"/cohorts/{c}/people/{cohort.ted}/withdraw")
+    assert "Withdraw Ted Teacher?" in ask.text
+    kept = await cora.post(f"/cohorts/{c}/people/{cohort.ted}/withdraw", data={"csrf": csrf_of(ask.text)})
+    assert kept.status_code == 400 and members.withdrawn(web_stack.database, c, [cohort.ted]) == []
+    gone = await cora.post(f"/cohorts/{c}/people/{cohort.ted}/withdraw", data={"confirm": "yes", "csrf": csrf_of(ask.text)})
+    assert gone.status_code == 303 and "Withdrawn: Ted Teacher" in (await cora.get(gone.headers["location"])).text
+    assert members.withdrawn(web_stack.database, c, [cohort.ted]) == [cohort.ted]
+
+    ann = await signed_in(web_stack, cohort.ann)  # only coordinators withdraw
+    mine = await ann.get(f"/cohorts/{c}/partnerships/ann--tia")
+    assert "Withdraw the partnership" not in mine.text
+    refused = await ann.post(f"/cohorts/{c}/people/{cohort.tia}/withdraw", data={"confirm": "yes", "csrf": csrf_of(mine.text)})
+    assert refused.status_code == 403
