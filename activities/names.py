@@ -75,3 +75,4 @@ class WithdrawalToRecord(BaseModel):
     cohort: str
     email: str
     by: str
+    reason: str = ""

@@ -74,7 +74,7 @@ class ReadModelActivities:
     async def record_withdrawal(self, withdrawn: WithdrawalToRecord) -> Departure:
         """Record who left, sign them out, and say who they were (the cohort decides which partnerships end)."""
         at = activity.info().scheduled_time
-        role = await self._change(rosters.record_withdrawal, withdrawn.cohort, withdrawn.email, withdrawn.by)
+        role = await self._change(rosters.record_withdrawal, withdrawn.cohort, withdrawn.email, withdrawn.reason, withdrawn.by)
         # Whoever has left is signed out at once; a page they still have open cannot act for them.
         await asyncio.to_thread(sessions.end_sessions_of, self.database, withdrawn.email, at)
         found = await asyncio.to_thread(read_model.partnerships_of, self.database, withdrawn.cohort, withdrawn.email)

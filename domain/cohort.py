@@ -221,6 +221,7 @@ class NewParticipant(BaseModel):
 class Withdrawal(BaseModel):
     actor: str
     email: str
+    reason: str = ""  # why, kept with the roster's change (the web asks for it)
 
 
 class Departure(BaseModel):
@@ -256,19 +257,6 @@ def check_launch(cohort: str, roster: Roster, launched_by: str) -> None:
         raise Refused(f"{cohort!r} cannot be a cohort id: use at most {COHORT_ID_MAX} lower-case letters, digits and dashes")
     if not is_coordinator(roster.coordinators, launched_by):
         raise Refused(f"{launched_by} is not a coordinator in this roster; add them as a coordinator, or launch as one it names")
-
-
-def check_cohort_open(batches_to_start: int, year_closed: bool) -> None:
-    """A running cohort changes once its launch is done and until its year is over.
-
-    During the launch its workflows are started a page of the stored roster at a time, and a
-    change would move the pages under it; after the year, a new partnership or coach would
-    have no training year left to belong to.
-    """
-    if year_closed:
-        raise Refused("the cohort's year is over; changes go into next year's cohort")
-    if batches_to_start:
-        raise Refused("the cohort is still starting its workflows; try again when its launch is done (the dashboard shows how far it is)")
 
 
 def check_coordinator(coordinators: list[str], actor: str, what: str) -> None:

@@ -165,6 +165,7 @@ def add(
 def withdraw(
     cohort: str,
     email: Annotated[str, typer.Argument(help="The coach's or teacher's email.")],
+    reason: Annotated[str, typer.Option(help="Why, kept with the roster's change.")] = "",
     actor: Annotated[str | None, typer.Option("--as", help="The coordinator withdrawing them (default: who launched the cohort).")] = None,
 ) -> None:
     """Withdraw a coach or collaborating teacher: a coach's training ends, and so do the partnerships that end with them."""
@@ -172,7 +173,7 @@ def withdraw(
     async def go() -> None:
         coaching = await coaching_client(settings())
         by = actor or await coaching.launched_by(cohort)
-        ended = await coaching.withdraw_participant(cohort, Withdrawal(actor=by.lower(), email=email))
+        ended = await coaching.withdraw_participant(cohort, Withdrawal(actor=by.lower(), email=email, reason=reason.strip()))
         console.print(f"Withdrew {email.strip().lower()} from {cohort}." + (f" Partnerships ended: {', '.join(ended)}." if ended else ""))
 
     run(go())

@@ -96,9 +96,9 @@ def record_participant(database: Database, cohort: str, person: Person, by: str,
     return version
 
 
-def record_withdrawal(database: Database, cohort: str, email: str, by: str, at: datetime) -> Role:
-    """A coach or teacher who left: a new roster version, and their row marked (the history stays); returns their role."""
-    change = {"withdrawn": email}
+def record_withdrawal(database: Database, cohort: str, email: str, reason: str, by: str, at: datetime) -> Role:
+    """A coach or teacher who left: a new roster version (with why), and their row marked (the history stays); their role."""
+    change = {"withdrawn": email} | ({"reason": reason} if reason else {})
     p = tables.people.c
     with database.begin() as db:
         role = db.execute(select(p.role).where(p.cohort == cohort, p.email == email)).scalar()

@@ -199,9 +199,8 @@ class CohortWorkflow:
     async def withdraw_participant(self, request: Withdrawal) -> list[str]:
         """Withdraw a coach or teacher; returns the partnerships that end with them."""
         email = request.email.strip().lower()
-        departure: Departure = await self._record(
-            RECORD_WITHDRAWAL, WithdrawalToRecord(cohort=self.record.state.cohort, email=email, by=request.actor), Departure
-        )
+        withdrawn = WithdrawalToRecord(cohort=self.record.state.cohort, email=email, by=request.actor, reason=request.reason)
+        departure: Departure = await self._record(RECORD_WITHDRAWAL, withdrawn, Departure)
         with refusals():
             effects = self.process.withdraw(self.record, request, departure)
         return self._carry_out(effects)

@@ -146,7 +146,7 @@ async def test_a_coordinator_changes_a_running_cohort_at_the_terminal(terminal: 
         "cohort", "add", cohort, "--name", "Zoe New", "--email", "zoe@hazel.test", "--role", "coach", "--school", "hazel"
     )
     assert again.code == 1 and "zoe@hazel.test is already in the cohort" in again.err
-    withdrawn = await terminal("cohort", "withdraw", cohort, BOB)
+    withdrawn = await terminal("cohort", "withdraw", cohort, BOB, "--reason", "moved to another district")
     assert withdrawn.code == 0 and f"Withdrew {BOB} from {cohort}. Partnerships ended: bob--ted." in withdrawn.out, withdrawn.err
     assert (await terminal("cohort", "withdraw", cohort, BOB)).err.count("has already withdrawn") == 1
 
