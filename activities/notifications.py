@@ -141,6 +141,7 @@ class NoticeActivities:
     async def deliver(self, notice: Notice, asked_at: datetime) -> int:
         """The delivery itself, also used by the web app for sign-in links (no workflow involved)."""
         words = letter(notice)
+        kept = letter(notice.as_kept())  # what the outbox holds: a note reaches its partners, never the table
         sent = 0
         for recipient in dict.fromkeys(notice.to):
             if activity.in_activity():
@@ -150,12 +151,12 @@ class NoticeActivities:
             if how != Frequency.immediate:
                 status = HELD if how == Frequency.digest else TURNED_OFF
                 await asyncio.to_thread(
-                    self.outbox.hold, notice.key, recipient, notice.kind.value, words.subject, words.text, asked_at, status, mid
+                    self.outbox.hold, notice.key, recipient, notice.kind.value, kept.subject, kept.text, asked_at, status, mid
                 )
                 continue
             invite = calendar_invite(notice.invite, recipient, self.sender) if notice.invite else None
             if not await asyncio.to_thread(
-                self.outbox.claim, notice.key, recipient, notice.kind.value, words.subject, words.text, invite, asked_at, mid
+                self.outbox.claim, notice.key, recipient, notice.kind.value, kept.subject, kept.text, invite, asked_at, mid
             ):
                 continue
             if self.mailer is not None:

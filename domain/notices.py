@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain.cycle import Move, PartnershipRecord
 from domain.program import Program
@@ -72,12 +72,24 @@ class Invite(BaseModel):
         return self.model_copy(update={"method": InviteMethod.cancel, "sequence": self.sequence + 1})
 
 
+# Said in a message's place of words that are private to a partnership (a note), wherever the message is kept.
+NOT_KEPT = "(not kept here: notes are private to the partnership; read it on the partnership's page)"
+
+
 class Notice(BaseModel):
     key: str
     kind: NoticeKind
     to: list[str]
     context: dict[str, str | int | float | None]
     invite: Invite | None = None
+    # Context that is private to the recipients (a coach's note to their partners): it goes into the message they
+    # receive, never into the outbox (which coordinators read, and which is kept in the database in plain text).
+    private: list[str] = Field(default_factory=list)
+
+    def as_kept(self) -> Notice:
+        """The notice as the outbox keeps it, and as a digest retells it: private words replaced by `NOT_KEPT`."""
+        hidden = {k: NOT_KEPT for k in self.private if self.context.get(k)}
+        return self.model_copy(update={"context": self.context | hidden}) if hidden else self
 
 
 def cohort_launched(cohort: str, program: Program, coordinators: list[str], coaches: int, partnerships: int) -> Notice:
@@ -228,6 +240,7 @@ def stage_moved(record: PartnershipRecord, move: Move) -> Notice:
             "cycle": move.cycle,
             "note": move.note,
         },
+        private=["note"],
     )
 
 
