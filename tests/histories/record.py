@@ -10,7 +10,9 @@ server, with the real worker and the tests' fixed encryption key
 - a partnership through a whole cycle, which continues as new, then a second
   cycle to closed (two runs), and one withdrawn partnership;
 - the school's release ledger: a request approved, booked and used, one
-  reminded and expired, one cancelled, then the year closed.
+  reminded and expired, one cancelled, then the year closed;
+- a training session moved (the cohort's Update, every training's signal);
+- the day's digests: the run a schedule starts, and the day's run it starts.
 
 `test_committed_histories.py` replays these files against the current code, so
 a change that would break running workflows fails the build. Keep the old
@@ -36,15 +38,18 @@ from temporalio.testing import WorkflowEnvironment
 from bench.histories import every_run
 from domain.cohort import Withdrawal
 from domain.cycle import CYCLE_STAGES, Stage
+from domain.preferences import digest_day
+from domain.session_change import SessionEdit
 from domain.training import Attendance
 from peercoach.client import CoachingClient
 from peercoach.local_temporal import start_time_skipping_environment
-from tests.conftest import TEST_CONVERTER, program_starting
+from tests.conftest import TEST_CONVERTER, program_starting, school_day_after
 from tests.databases import sqlite_database
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, BOB_TED, COORDINATOR, PRINCIPAL, TIA, small_roster
 from workers.settings import Settings
 from workers.worker import create_worker
 from workflows import ids
+from workflows.digest import DigestRun, DigestWorkflow, day_id, schedule_id
 
 HERE = Path(__file__).parent
 COHORT = "recorded"
@@ -58,7 +63,7 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
     program = program_starting((now - timedelta(days=200)).date())
     database = sqlite_database(data_dir / "db")
     coaching = CoachingClient(env.client, task_queue, database)
-    soon = (now + timedelta(days=5)).date()
+    soon = school_day_after(program, (now + timedelta(days=5)).date())
     async with create_worker(env.client, settings, database=database):
         cohort = await coaching.launch_cohort(COHORT, program, small_roster(), COORDINATOR)
         await coaching.wait_until_launched(COHORT)  # its workflows are started by an activity, a moment later
@@ -73,9 +78,24 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
         used = await coaching.request_release(COHORT, "hazel", TIA, 1, soon, "Co-plan", ANN_TIA)
         await coaching.decide_release(used.id, PRINCIPAL, approve=True, reason="Ms. Chen will cover")
         await coaching.request_release(COHORT, "hazel", ANN, 0.5, soon, "Observe")  # nobody decides: reminded, then expired
-        cancelled = await coaching.request_release(COHORT, "hazel", TIA, 0.5, soon + timedelta(days=20), "Reflect")
+        cancelled = await coaching.request_release(
+            COHORT, "hazel", TIA, 0.5, school_day_after(program, soon + timedelta(days=20)), "Reflect"
+        )
         await coaching.cancel_release(cancelled.id, TIA)
         await env.sleep(timedelta(days=30))  # a stall follow-up and escalation, a reminder, an expiry, a day used
+        seven = program.session(7)  # weeks ahead: moved a week later, every coach's training takes it
+        await coaching.change_session(
+            COHORT, COORDINATOR, 7, SessionEdit(starts_on=seven.starts_on + timedelta(days=7)), "The venue is closed"
+        )
+
+        # The day's digests, as the schedule starts them (the time-skipping server has no schedules): the coordinator's
+        # attendance-due notices were held for it. The scheduled run starts the day's run as its child.
+        schedule = schedule_id(task_queue)
+        sent = await env.client.execute_workflow(
+            DigestWorkflow.run, DigestRun(schedule=schedule, timezone="UTC"), id=schedule, task_queue=task_queue
+        )
+        assert sent >= 1, "no digest went out: nothing was held for one"
+        digest_day_id = day_id(schedule, digest_day(await env.get_current_time(), "UTC"))
 
         await coaching.withdraw_participant(COHORT, Withdrawal(actor=COORDINATOR, email=BOB))
         for stage in [*CYCLE[1:], Stage.closed]:
@@ -89,6 +109,8 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
             "partnership-two-cycles": ids.partnership_id(COHORT, ANN_TIA),
             "partnership-withdrawn": ids.partnership_id(COHORT, BOB_TED),
             "release-ledger": ids.ledger_id(COHORT, "hazel"),
+            "digest-scheduled": schedule,
+            "digest-day": digest_day_id,
         }
         recorded: dict[str, WorkflowHistory] = {}
         for name, workflow_id in names.items():
