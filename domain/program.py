@@ -248,6 +248,13 @@ class Program(BaseModel):
     def is_school_day(self, day: date) -> bool:
         return self.closed_on(day) is None
 
+    def school_day_from(self, day: date) -> date:
+        """The first school day on or after `day` (a release day asked for "in about two weeks" lands on one)."""
+        # Ends: some weekday is always open (`_some_school_days`) and the holidays are finitely many.
+        while not self.is_school_day(day):
+            day += timedelta(days=1)
+        return day
+
     def end_of_day(self, day: date) -> datetime:
         return datetime.combine(day + timedelta(days=1), time(0), ZoneInfo(self.timezone))
 

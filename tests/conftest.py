@@ -116,6 +116,11 @@ def program_starting(first_day: date, **settings: object) -> Program:
     )  # type: ignore[arg-type]
 
 
+def school_day_after(program: Program, day: date) -> date:
+    """A release day for a test: the program's first school day on or after `day` (tests run on any day of the week)."""
+    return program.school_day_from(day)
+
+
 async def eventually(check: Callable[[], object], seconds: float = 10.0) -> None:
     """Wait (in real time) until check() is truthy: notices go out in the background after an Update returns."""
     deadline = asyncio.get_running_loop().time() + seconds

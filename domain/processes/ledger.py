@@ -88,10 +88,12 @@ class LedgerProcess:
         return self._effects(record, None, changed=record.revision == 0)
 
     def check_request(self, record: ReleaseLedgerRecord, ask: ReleaseAsk, now: datetime) -> None:
-        release.check_request(record, ask.requester, ask.days, ask.on, ask.purpose, self._today(now), ask.partnership)
+        release.check_request(record, ask.requester, ask.days, ask.on, ask.purpose, self._today(now), ask.partnership, self.program)
 
     def request_release(self, record: ReleaseLedgerRecord, ask: ReleaseAsk, now: datetime) -> Effects[ReleaseRequest]:
-        request = release.add_request(record, ask.requester, ask.days, ask.on, ask.purpose, ask.partnership, now, self._today(now))
+        request = release.add_request(
+            record, ask.requester, ask.days, ask.on, ask.purpose, ask.partnership, now, self._today(now), self.program
+        )
         effects = self._effects(record, request, changed=True)
         effects.notices.append(notices.release_requested(record, request))
         return effects

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -42,7 +42,11 @@ class Step:
     marks: dict[str, Attendance] = field(default_factory=dict)
     school: str | None = None
     days: float | None = None
+    on: date | None = None  # the release day asked for
     approve: bool | None = None
+
+
+ASKED_AHEAD = timedelta(days=14)  # release time is asked for a school day about two weeks after the asking
 
 
 class Behaviour(BaseModel):
@@ -170,7 +174,8 @@ def _release(
     teacher = p.partners[0]
     asked = start + timedelta(days=rng.uniform(5, 60))
     days = 3.0 if rng.random() < b.over_allowance else rng.choice([0.5, 1.0, 1.5])
-    steps = [Step(at=asked, kind=StepKind.ask_release, actor=teacher, partnership=p.id, school=p.school, days=days)]
+    on = program.school_day_from((asked + ASKED_AHEAD).date())  # the schools are open: a substitute can cover the class
+    steps = [Step(at=asked, kind=StepKind.ask_release, actor=teacher, partnership=p.id, school=p.school, days=days, on=on)]
     if habit != "never":
         delay = rng.uniform(0.2, 2) if habit == "prompt" else rng.uniform(3.5, 6.5)
         approve = rng.random() < b.approve

@@ -7,7 +7,7 @@ that was refused.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pydantic import BaseModel
 
@@ -19,7 +19,6 @@ from peercoach.simulation.behaviour import Step, StepKind
 from peercoach.simulation.cohort import SimulatedCohort
 
 PURPOSE = "Planning time together"
-ASKED_AHEAD = timedelta(days=14)  # release time is asked for a day two weeks after the asking
 
 
 class Outcome(BaseModel):
@@ -36,10 +35,8 @@ class Outcome(BaseModel):
 
 
 def release_ask(step: Step) -> ReleaseAsk:
-    assert step.days is not None
-    return ReleaseAsk(
-        requester=step.actor, days=step.days, on=(step.at + ASKED_AHEAD).date(), purpose=PURPOSE, partnership=step.partnership
-    )
+    assert step.days is not None and step.on is not None
+    return ReleaseAsk(requester=step.actor, days=step.days, on=step.on, purpose=PURPOSE, partnership=step.partnership)
 
 
 class People:

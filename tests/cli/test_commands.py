@@ -9,8 +9,9 @@ from pathlib import Path
 
 import yaml
 
+from domain.program import load_program
 from tests.cli.conftest import Result, Terminal
-from tests.conftest import program_starting
+from tests.conftest import program_starting, school_day_after
 from tests.roster_fixtures import ANN, BOB, COORDINATOR, PRINCIPAL, SMALL, TIA
 
 
@@ -100,7 +101,10 @@ async def test_a_first_week_at_the_terminal(terminal: Terminal, tmp_path: Path) 
     assert started.code == 0 and f"{cohort}/bob--tia" in started.out
 
     # release time: asked, too much refused, decided by the principal only
-    day = (datetime.now(UTC) + timedelta(days=14)).date().isoformat()
+    day = school_day_after(load_program(program), (datetime.now(UTC) + timedelta(days=14)).date()).isoformat()
+    saturday = next(d for d in (datetime.now(UTC).date() + timedelta(days=n) for n in range(7, 14)) if d.weekday() == 5)
+    weekend = await terminal("release", "request", "--as", TIA, "--days", "1", "--on", saturday.isoformat(), "--purpose", "Co-plan")
+    assert weekend.code == 1 and f"{saturday} is not a school day (a Saturday)" in weekend.err
     asked = await terminal("release", "request", "--as", TIA, "--days", "1", "--on", day, "--purpose", "Co-plan", "--partnership", pid)
     assert asked.code == 0 and "1 day left after this" in asked.out, asked.err
     too_much = await terminal("release", "request", "--as", TIA, "--days", "1.5", "--on", day, "--purpose", "More")

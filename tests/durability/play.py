@@ -28,7 +28,7 @@ from domain.training import Attendance
 from peercoach.client import CoachingClient
 from store.database import Database
 from store.outbox import Outbox
-from tests.conftest import program_starting
+from tests.conftest import program_starting, school_day_after
 from tests.roster_fixtures import HEADER
 from workflows import ids
 from workflows.partnership import PartnershipWorkflow
@@ -123,7 +123,7 @@ class Play:
         self.coaching = coaching
         self.cohort = cohort
         self.roster = roster
-        self.release_day = datetime.now(UTC).date() + timedelta(days=14)
+        self.release_day = school_day_after(program_under_way(), datetime.now(UTC).date() + timedelta(days=14))
         self.done = 0
         self.total = len(CYCLE) * len(roster.partnerships) + 2 * len(roster.partnerships)
         self.requests: dict[str, ReleaseRequest] = {}  # partnership id -> its decided request

@@ -24,7 +24,7 @@ from peercoach.client import CoachingClient
 from store.database import Database
 from store.outbox import Outbox
 from tests.activities.conftest import SmtpServer, free_port
-from tests.conftest import eventually
+from tests.conftest import eventually, school_day_after
 from tests.durability.play import program_under_way
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, BOB_TED, COORDINATOR, PRINCIPAL, TED, TIA, small_roster
 from workers.settings import Settings
@@ -49,7 +49,7 @@ async def test_notices_wait_out_an_smtp_outage_and_arrive_once(dev_env: Workflow
             smtp.stop()
             moved = await coaching.move(cohort, ANN_TIA, ANN, Stage.initiate, "Brainstormed the unit")
             await coaching.move(cohort, BOB_TED, BOB, Stage.initiate)
-            day = program_under_way().local_date(moved.move.at) + timedelta(days=10)
+            day = school_day_after(program_under_way(), program_under_way().local_date(moved.move.at) + timedelta(days=10))
             asked = await coaching.request_release(cohort, "hazel", TIA, 1, day, "Co-teach the unit", ANN_TIA)
 
             # Temporal retries with a growing interval; nothing is lost and nothing is marked sent

@@ -13,7 +13,7 @@ from domain.cycle import Stage
 from domain.training import Attendance
 from store import members, read_model, rosters, sessions, tables
 from store.database import Database
-from tests.conftest import eventually, program_starting
+from tests.conftest import eventually, program_starting, school_day_after
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, COORDINATOR, PRINCIPAL, TIA, small_roster
 
 AT = datetime(2026, 11, 29, 12, tzinfo=UTC)
@@ -79,7 +79,8 @@ async def test_the_workflows_keep_the_read_model_current_with_no_note_text(time_
         await time_env.sleep(timedelta(minutes=1))
         await coaching.move("kept", ANN_TIA, ANN, Stage.initiate, NOTE)
         await coaching.add_note("kept", ANN_TIA, TIA, NOTE)
-        await coaching.request_release("kept", "hazel", TIA, 1, (start + timedelta(days=9)).date(), "Co-teach the unit")
+        day = school_day_after(program, (start + timedelta(days=9)).date())
+        await coaching.request_release("kept", "hazel", TIA, 1, day, "Co-teach the unit")
 
         def published() -> bool:
             with h.database.begin() as db:

@@ -13,7 +13,7 @@ import recurring_ical_events
 from icalendar import Calendar, Component
 
 from domain.program import Program
-from tests.conftest import program_starting
+from tests.conftest import program_starting, school_day_after
 from tests.web.conftest import Cohort, WebStack, csrf_of, roster_for, signed_in
 
 ZONE = "America/Los_Angeles"
@@ -76,7 +76,9 @@ async def test_a_coachs_feed_lists_their_sessions_and_own_release_days_until_the
     url = feed_url_on(home.text)
     assert "webcal://" + url.split("://", 1)[1] in home.text
 
-    mine, theirs = ((datetime.now(UTC) + timedelta(days=d)).date() for d in (10, 11))
+    closed_as_launched = program_starting(datetime.now(UTC).date())  # weekends closed, as in the launched program
+    mine = school_day_after(closed_as_launched, (datetime.now(UTC) + timedelta(days=10)).date())
+    theirs = school_day_after(closed_as_launched, mine + timedelta(days=1))
     await ask_release(ann, c, mine, "Observe the reading block")
     await ask_release(tia, c, theirs, "Co-plan the unit")
     await approve(pat, c, 1)

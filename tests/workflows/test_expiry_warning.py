@@ -10,7 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.notices import Notice
 from domain.release import decision_deadlines
-from tests.conftest import TEST_CONVERTER, eventually, program_starting
+from tests.conftest import TEST_CONVERTER, eventually, program_starting, school_day_after
 from tests.roster_fixtures import COORDINATOR, PRINCIPAL, TIA, small_roster
 from workers.worker import create_replayer
 from workflows import ids
@@ -37,7 +37,8 @@ async def test_a_new_ledger_warns_the_requester_of_the_expiry_date(time_env: Wor
     async with h.worker():
         await coaching.launch_cohort(cohort, program, small_roster(), COORDINATOR)
         await coaching.wait_until_launched(cohort)
-        request = await coaching.request_release(cohort, "hazel", TIA, 1, (now + timedelta(days=20)).date(), "Co-teach the unit")
+        day = school_day_after(program, (now + timedelta(days=20)).date())
+        request = await coaching.request_release(cohort, "hazel", TIA, 1, day, "Co-teach the unit")
         await time_env.sleep(timedelta(days=program.release_reminder_days + 1))
         await eventually(lambda: h.sent("release_expiring"))
 

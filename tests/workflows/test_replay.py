@@ -10,7 +10,7 @@ from bench.histories import every_run
 from domain.cohort import Withdrawal
 from domain.cycle import Stage
 from domain.training import Attendance
-from tests.conftest import TEST_CONVERTER, eventually, program_starting
+from tests.conftest import TEST_CONVERTER, eventually, program_starting, school_day_after
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, BOB_TED, COORDINATOR, PRINCIPAL, TIA, small_roster
 from workers.worker import create_replayer
 from workflows import ids
@@ -32,9 +32,10 @@ async def test_recorded_histories_replay(time_env: WorkflowEnvironment, harness)
             await coaching.move(cohort, ANN_TIA, ANN, stage, f"moving to {stage.label}")
         await coaching.add_note(cohort, ANN_TIA, TIA, "The students loved it", "https://example.org/artifact")
         await coaching.move(cohort, BOB_TED, BOB, Stage.initiate)
-        request = await coaching.request_release(cohort, "hazel", TIA, 1, (now + timedelta(days=5)).date(), "Co-plan", ANN_TIA)
+        day = school_day_after(program, (now + timedelta(days=5)).date())
+        request = await coaching.request_release(cohort, "hazel", TIA, 1, day, "Co-plan", ANN_TIA)
         await coaching.decide_release(request.id, PRINCIPAL, approve=True)
-        await coaching.request_release(cohort, "hazel", ANN, 0.5, (now + timedelta(days=5)).date(), "Observe")
+        await coaching.request_release(cohort, "hazel", ANN, 0.5, day, "Observe")
         await time_env.sleep(timedelta(days=30))  # a stall, a reminder, an expiry, a used day
         await eventually(lambda: h.sent("release_expired"))
         await coaching.withdraw_participant(cohort, Withdrawal(actor=COORDINATOR, email=BOB))

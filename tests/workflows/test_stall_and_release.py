@@ -12,7 +12,7 @@ from domain.problems import Refused
 from domain.program import Program
 from domain.training import Attendance
 from peercoach.client import CoachingClient
-from tests.conftest import Harness, eventually, program_starting
+from tests.conftest import Harness, eventually, program_starting, school_day_after
 from tests.roster_fixtures import ANN, ANN_TIA, COORDINATOR, PRINCIPAL, TIA, small_roster
 from workflows import search_attributes as sa
 
@@ -78,7 +78,7 @@ async def test_release_request_ignored_is_reminded_then_expires(time_env: Workfl
     h = harness(time_env.client)
     async with h.worker():
         coaching, program, now = await _unlocked_cohort(time_env, h, "ignored")
-        day = (now + timedelta(days=30)).date()
+        day = school_day_after(program, (now + timedelta(days=30)).date())
         request = await coaching.request_release("ignored", SCHOOL, TIA, 1.5, day, "Co-plan the research unit", ANN_TIA)
         assert request.status == "requested"
         await eventually(lambda: h.sent("release_requested"))
@@ -104,8 +104,8 @@ async def test_release_request_ignored_is_reminded_then_expires(time_env: Workfl
 async def test_release_request_approved_is_booked_counted_and_used(time_env: WorkflowEnvironment, harness) -> None:  # type: ignore[no-untyped-def]
     h = harness(time_env.client)
     async with h.worker():
-        coaching, _, now = await _unlocked_cohort(time_env, h, "approved")
-        day: date = (now + timedelta(days=10)).date()
+        coaching, program, now = await _unlocked_cohort(time_env, h, "approved")
+        day: date = school_day_after(program, (now + timedelta(days=8)).date())  # used within the 12 days slept below
         with pytest.raises(Refused, match="2 days of release time left"):
             await coaching.request_release("approved", SCHOOL, TIA, 2.5, day, "Too much")
         with pytest.raises(Refused, match="only the principal"):
