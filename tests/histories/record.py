@@ -38,7 +38,6 @@ from temporalio.testing import WorkflowEnvironment
 from bench.histories import every_run
 from domain.cohort import Withdrawal
 from domain.cycle import CYCLE_STAGES, Stage
-from domain.preferences import digest_day
 from domain.session_change import SessionEdit
 from domain.training import Attendance
 from peercoach.client import CoachingClient
@@ -49,7 +48,7 @@ from tests.roster_fixtures import ANN, ANN_TIA, BOB, BOB_TED, COORDINATOR, PRINC
 from workers.settings import Settings
 from workers.worker import create_worker
 from workflows import ids
-from workflows.digest import DigestRun, DigestWorkflow, day_id, schedule_id
+from workflows.digest import DigestRun, DigestWorkflow, schedule_id
 
 HERE = Path(__file__).parent
 COHORT = "recorded"
@@ -95,7 +94,12 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
             DigestWorkflow.run, DigestRun(schedule=schedule, timezone="UTC"), id=schedule, task_queue=task_queue
         )
         assert sent >= 1, "no digest went out: nothing was held for one"
-        digest_day_id = day_id(schedule, digest_day(await env.get_current_time(), "UTC"))
+        scheduled_run = await env.client.get_workflow_handle(schedule).fetch_history()
+        [digest_day_id] = [
+            e.start_child_workflow_execution_initiated_event_attributes.workflow_id
+            for e in scheduled_run.events
+            if e.HasField("start_child_workflow_execution_initiated_event_attributes")
+        ]
 
         await coaching.withdraw_participant(COHORT, Withdrawal(actor=COORDINATOR, email=BOB))
         for stage in [*CYCLE[1:], Stage.closed]:
