@@ -71,6 +71,13 @@ def may_launch(members: list[Member], in_office: bool) -> bool:
     return in_office or any(is_coordinator(m) for m in members)
 
 
+def as_launcher(email: str) -> Member:
+    """A program-office coordinator who launched a cohort its roster does not name them in: on the doors they coordinate
+    it (its dashboard, people and lists), as the coordinators it names do. The cohort's workflows still ask the cohort's
+    own list for what changes it (`domain.cohort.check_coordinator`)."""
+    return Member(email=email, role=Role.coordinator)
+
+
 def partnership_view(member: Member, coach: str, partners: list[str], school: str) -> View | None:
     """What this person may see of a partnership, or None (they may not see it at all)."""
     if member.email == coach or member.email in partners:

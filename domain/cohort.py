@@ -250,12 +250,13 @@ class Roll(BaseModel):
     taken: list[str] = Field(default_factory=list)  # partnership ids already used by the coach
 
 
-def check_launch(cohort: str, roster: Roster, launched_by: str) -> None:
-    """A cohort is launched by a coordinator its roster names, under an id that can be part of workflow ids and
-    notice keys (short: lower-case letters, digits and dashes)."""
+def check_launch(cohort: str, roster: Roster, launched_by: str, program_office: bool = False) -> None:
+    """A cohort is launched by a coordinator its roster names, or by the program office (PEERCOACH_COORDINATORS,
+    `program_office`), which launches rosters before anyone in them coordinates; under an id that can be part of
+    workflow ids and notice keys (short: lower-case letters, digits and dashes)."""
     if len(cohort) > COHORT_ID_MAX or not re.match(COHORT_ID, cohort):
         raise Refused(f"{cohort!r} cannot be a cohort id: use at most {COHORT_ID_MAX} lower-case letters, digits and dashes")
-    if not is_coordinator(roster.coordinators, launched_by):
+    if not program_office and not is_coordinator(roster.coordinators, launched_by):
         raise Refused(f"{launched_by} is not a coordinator in this roster; add them as a coordinator, or launch as one it names")
 
 

@@ -50,6 +50,7 @@ NOTICE_KIND = {
     NoticeKind.cohort_launched: "Cohort launched",
     NoticeKind.session_reminder: "Session reminder",
     NoticeKind.session_cancelled: "Session cancelled",
+    NoticeKind.session_changed: "Session moved",
     NoticeKind.attendance_due: "Attendance due",
     NoticeKind.make_up: "Make-up",
     NoticeKind.coaching_unlocked: "Coaching unlocked",
@@ -65,9 +66,56 @@ NOTICE_KIND = {
     NoticeKind.substitute_booked: "Substitute booked",
     NoticeKind.sign_in: "Sign-in link",
     NoticeKind.undeliverable: "Address undeliverable",
+    NoticeKind.digest: "Daily digest",
 }
 
-MAIL_STATUS = {"pending": "waiting to send", "sent": "sent", "undeliverable": "undeliverable"}
+# A session's attendance not recorded yet, by `domain.to_do.session_state`: due and missing, to record now, or to come.
+SESSION_STATE = {"overdue": "missing", "open": "to record", "future": "not yet"}
+
+# The headings of a list's columns, on its page and in its downloads (CSV, Excel).
+HEADING = {
+    "partnership": "Partnership",
+    "coach": "Coach",
+    "coach_email": "Coach's email",
+    "partners": "Collaborating teachers",
+    "partner_emails": "Collaborating teachers' emails",
+    "school": "School",
+    "stage": "Stage",
+    "stage_since": "In this stage since",
+    "cycle": "Cycle",
+    "cycles_completed": "Cycles completed",
+    "stalled_since": "Stalled since",
+    "follow_ups": "Follow-ups",
+    "escalations": "Escalations",
+    "reference": "Reference",
+    "name": "Name",
+    "email": "Email",
+    "role": "Role",
+    "training": "Training",
+    "status": "Status",
+    "asked": "Asked",
+    "sent": "Sent",
+    "kind": "Kind",
+    "to": "To",
+    "subject": "Subject",
+    "who": "Who",
+    "day": "Day",
+    "days": "Days",
+    "purpose": "For",
+    "decision": "Decision",
+    "reason": "Reason",
+    "decided_by": "Decided by",
+    "decided": "Decided",
+    "substitute": "Substitute",
+}
+
+
+def session_heading(number: int, on: date) -> str:
+    """ "Session 2 (Tue 14 Jul 2026)": a session's column in the attendance grid."""
+    return f"Session {number} ({day(on)})"
+
+
+MAIL_STATUS = {"pending": "waiting to send", "sent": "sent", "undeliverable": "undeliverable"}  # others read as themselves
 
 
 def label(value: object) -> str:

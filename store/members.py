@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
+from domain import access
 from domain.access import Member
 from domain.cohort import Roll
 from domain.problems import Refused
@@ -21,7 +22,7 @@ from domain.training import COACHING_UNLOCKED
 from store import tables
 from store.database import Database
 from store.outbox import UNDELIVERABLE, OutboxEntry
-from store.read_model import Page
+from store.read_model import Page, containing
 
 
 class Standing(BaseModel):
@@ -68,6 +69,20 @@ def standings(database: Database, email: str) -> list[Standing]:
     return found
 
 
+def launched_by(database: Database, email: str) -> list[Standing]:
+    """The running cohorts this person launched and whose roster does not name them (a program-office coordinator's):
+    they coordinate them on the doors (`domain.access.as_launcher`). One indexed query of a short table."""
+    email = email.strip().lower()
+    c, p = tables.cohorts.c, tables.people.c
+    named = select(p.cohort).where(p.email == email)
+    with database.begin() as db:
+        rows = db.execute(
+            select(c.cohort, c.program).where(c.launched_by == email, c.status == "running", c.cohort.not_in(named)).order_by(c.cohort)
+        ).all()
+    member = access.as_launcher(email)
+    return [Standing(cohort=r.cohort, program=Program.model_validate(r.program), name="", member=member, schools=[]) for r in rows]
+
+
 def cohorts(database: Database) -> list[CohortRow]:
     with database.begin() as db:
         rows = db.execute(select(tables.cohorts).order_by(tables.cohorts.c.cohort)).all()
@@ -89,8 +104,10 @@ def people(
     include_withdrawn: bool = False,
     limit: int = 100,
     offset: int = 0,
+    q: str | None = None,
 ) -> Page[Person]:
-    """A cohort's people by role and school (ordered by name), or just the ones named by `emails`."""
+    """A cohort's people by role, school and text in their name or address (ordered by name), or just the ones named
+    by `emails`."""
     p = tables.people.c
     where = [p.cohort == cohort]
     if role is not None:
@@ -101,6 +118,8 @@ def people(
         where.append(p.email.in_([e.strip().lower() for e in emails]))
     if not include_withdrawn:
         where.append(p.withdrawn.is_(False))
+    if q and q.strip():
+        where.append(or_(containing(p.name, q), containing(p.email, q)))
     with database.begin() as db:
         total = db.execute(select(func.count()).select_from(tables.people).where(*where)).scalar_one()
         rows = db.execute(select(tables.people).where(*where).order_by(p.name, p.email).limit(limit).offset(offset)).all()
@@ -164,14 +183,30 @@ def launched_at(database: Database, cohort: str) -> datetime | None:
         return db.execute(select(tables.cohorts.c.launched_at).where(tables.cohorts.c.cohort == cohort)).scalar()
 
 
-def messages_to(database: Database, cohort: str, limit: int = 100, offset: int = 0) -> Page[OutboxEntry]:
-    """What the program told about this cohort (sign-in links belong to no cohort), the newest first, a page at a time."""
-    o = tables.outbox.c
-    where = o.cohort == cohort
+def messages_to(
+    database: Database,
+    cohort: str,
+    limit: int = 100,
+    offset: int = 0,
+    kind: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+) -> Page[OutboxEntry]:
+    """What the program told about this cohort (sign-in links belong to no cohort), the newest first, a page at a time:
+    of one kind and status, and with text (`q`) in the recipient's address or name, the subject or the kind."""
+    o, p = tables.outbox.c, tables.people.c
+    where = [o.cohort == cohort]
+    if kind:
+        where.append(o.kind == kind)
+    if status:
+        where.append(o.status == status)
+    if q and q.strip():
+        named = select(p.email).where(p.cohort == cohort, containing(p.name, q))
+        where.append(or_(containing(o.recipient, q), containing(o.subject, q), containing(o.kind, q), o.recipient.in_(named)))
     with database.begin() as db:
-        total = db.execute(select(func.count()).select_from(tables.outbox).where(where)).scalar_one()
+        total = db.execute(select(func.count()).select_from(tables.outbox).where(*where)).scalar_one()
         rows = db.execute(
-            select(tables.outbox).where(where).order_by(o.created_at.desc(), o.key, o.recipient).limit(limit).offset(offset)
+            select(tables.outbox).where(*where).order_by(o.created_at.desc(), o.key, o.recipient).limit(limit).offset(offset)
         ).all()
     return Page[OutboxEntry](rows=[OutboxEntry.model_validate(r._mapping) for r in rows], total=total, offset=offset, limit=limit)
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Table, and_, func, not_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, and_, exists, func, not_, or_, select, update
 
 from domain.cohort import CohortSummary, PartnershipSummary, TrainingSummary, YearCounts, is_stalled, summarize_year
 from domain.cycle import OPEN_STAGES, Stage
@@ -136,6 +136,16 @@ class Page(BaseModel, Generic[Row]):
     limit: int
 
 
+SEARCH_ESCAPE = "\\"
+
+
+def containing(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+    """Whether the column holds `text`, whatever the case, and with `%` and `_` meaning themselves (searches are what
+    people type): the same on SQLite and PostgreSQL. Lower-casing both sides, rather than ILIKE, keeps the two alike."""
+    escaped = text.strip().lower().replace(SEARCH_ESCAPE, SEARCH_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape=SEARCH_ESCAPE)
+
+
 def find_partnerships(
     database: Database,
     cohort: str | None = None,
@@ -146,13 +156,29 @@ def find_partnerships(
     limit: int = 100,
     offset: int = 0,
     schools: list[str] | None = None,
+    q: str | None = None,
+    member: str | None = None,
+    in_focus: bool = False,
 ) -> Page[PartnershipRow]:
-    """Partnerships by cohort, school (or any of `schools`: a principal may lead several), coach, stage and whether
-    stalled, a page at a time (ordered by id)."""
+    """Partnerships by cohort, school (or any of `schools`: a principal may lead several), coach, stage, whether
+    stalled, a person in them (`member`) and text (`q`: in the id, or a coach's or teacher's name or address; in the
+    focus too with `in_focus`, for the partnership's own people: others see no focus, so they cannot search it),
+    a page at a time (ordered by id)."""
     t = tables.partnerships.c
     where = [column == value for column, value in ((t.cohort, cohort), (t.school, school), (t.coach, coach)) if value is not None]
     if schools is not None:
         where.append(t.school.in_(schools))
+    m, p = tables.partnership_members.c, tables.people.c
+    if member is not None:
+        where.append(exists().where(m.cohort == t.cohort, m.partnership == t.id, m.email == member.strip().lower()))
+    if q and q.strip():
+        named = (
+            select(m.partnership)
+            .join(tables.people, (p.cohort == m.cohort) & (p.email == m.email))
+            .where(m.cohort == t.cohort, m.partnership == t.id, or_(containing(p.name, q), containing(m.email, q)))
+        )
+        matches = [containing(t.id, q), named.exists()] + ([containing(t.focus, q)] if in_focus else [])
+        where.append(or_(*matches))
     if stage is not None:
         where.append(t.stage == stage.value)
     if stalled is not None:

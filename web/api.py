@@ -11,9 +11,9 @@ The OpenAPI document lists them for each route from the sets below.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from domain.cohort import CohortSummary
@@ -23,7 +23,7 @@ from domain.roster import Role
 from domain.training import TrainingRecord
 from store.read_model import Page, PartnershipRow
 from web.frame import SignedIn, csrf_checked, engine, session
-from web.paging import API_MAX_ROWS, PAGE_ROWS, Limit
+from web.paging import API_MAX_ROWS, PAGE_ROWS, Limit, Offset
 from web.visitor import VisiblePartnership, Visitor
 
 
@@ -55,9 +55,6 @@ ASKS_A_WORKFLOW = _problems(403, 404, 409)  # routes that ask a workflow, which 
 TELLS_A_WORKFLOW = _problems(400, 403, 404, 409)  # routes that change something, with a JSON body
 
 router = APIRouter(tags=["peer coaching"], responses=ANY_CALL)
-
-# Where a page of a list starts; past the databases' 64-bit integers it is refused (422) rather than failing in their drivers.
-Offset = Annotated[int, Query(ge=0, le=2**63 - 1)]
 
 
 async def _signed_in_then_csrf(request: Request, _: SignedIn) -> None:

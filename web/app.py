@@ -23,7 +23,19 @@ from peercoach.client import CoachingClient
 from peercoach.connect import coaching_client
 from store.database import DatabaseProblem
 from store.outbox import Outbox
-from web import api, calendar_feed, coaching_pages, coordinator_pages, home, oidc, preferences, principal_pages, report_pages, sign_in
+from web import (
+    api,
+    calendar_feed,
+    coaching_pages,
+    coordinator_pages,
+    home,
+    list_downloads,
+    oidc,
+    preferences,
+    principal_pages,
+    report_pages,
+    sign_in,
+)
 from web.frame import Engine, NotSignedIn, page
 from web.session import COOKIE, SESSION_HOURS, Sessions, secret_key
 from web.visitor import Forbidden
@@ -84,7 +96,19 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
     )
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     # Pages answer people (HTML, redirects); the OpenAPI document describes the JSON API alone.
-    for module in (sign_in, oidc, home, coordinator_pages, coaching_pages, principal_pages, calendar_feed, preferences, report_pages):
+    pages = (
+        sign_in,
+        oidc,
+        home,
+        coordinator_pages,
+        coaching_pages,
+        principal_pages,
+        calendar_feed,
+        preferences,
+        report_pages,
+        list_downloads,
+    )
+    for module in pages:
         app.include_router(module.router, include_in_schema=False)
     app.include_router(api.router, prefix="/api")
     oidc.install(app, settings, secret)

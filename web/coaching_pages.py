@@ -14,7 +14,7 @@ from domain.cycle import OPEN_STAGES, PartnershipRecord, Stage, allowed_moves, s
 from domain.problems import Refused
 from domain.release import cancellable
 from domain.roster import FOCUS_MAX_CHARS
-from web.frame import CsrfChecked, SignedIn, done, is_htmx, page
+from web.frame import SignedIn, SignedInCsrfChecked, done, is_htmx, page
 from web.paging import Offset, Pager
 from web.visitor import Visitor
 
@@ -63,7 +63,7 @@ async def partnership(request: Request, cohort: str, pid: str, visitor: SignedIn
     return await _partnership_page(request, visitor, cohort, pid)
 
 
-@router.post("/cohorts/{cohort}/partnerships/{pid}/move", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@router.post("/cohorts/{cohort}/partnerships/{pid}/move", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
 async def move(
     request: Request, cohort: str, pid: str, visitor: SignedIn, to: Annotated[str, Form()], note: Annotated[str, Form()] = ""
 ) -> Response:
@@ -81,7 +81,7 @@ async def move(
     return done(request, f"/cohorts/{cohort}/partnerships/{pid}", said)
 
 
-@router.post("/cohorts/{cohort}/partnerships/{pid}/withdraw", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@router.post("/cohorts/{cohort}/partnerships/{pid}/withdraw", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
 async def withdraw(
     request: Request,
     cohort: str,
@@ -102,7 +102,7 @@ async def withdraw(
     return done(request, f"/cohorts/{cohort}/partnerships/{pid}", f"Withdrawn: {title}")
 
 
-@router.post("/cohorts/{cohort}/partnerships/{pid}/notes", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@router.post("/cohorts/{cohort}/partnerships/{pid}/notes", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
 async def add_note(
     request: Request, cohort: str, pid: str, visitor: SignedIn, text: Annotated[str, Form()] = "", link: Annotated[str, Form()] = ""
 ) -> Response:
@@ -146,7 +146,7 @@ async def _start_page(
     return page(request, "start_partnership.html", status_code=status_code, **context)
 
 
-@router.post("/cohorts/{cohort}/partnerships", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@router.post("/cohorts/{cohort}/partnerships", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
 async def start(
     request: Request,
     cohort: str,
@@ -217,7 +217,7 @@ async def release(request: Request, cohort: str, visitor: SignedIn, cancel: int 
     return await _release_page(request, visitor, cohort, cancelling=cancel)
 
 
-@router.post("/cohorts/{cohort}/release", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@router.post("/cohorts/{cohort}/release", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
 async def request_release(
     request: Request,
     cohort: str,
@@ -238,7 +238,7 @@ async def request_release(
     return done(request, f"/cohorts/{cohort}/release", said)
 
 
-@router.post("/cohorts/{cohort}/release/{number}/cancel", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@router.post("/cohorts/{cohort}/release/{number}/cancel", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
 async def cancel_release(request: Request, cohort: str, number: int, visitor: SignedIn, confirm: Annotated[str, Form()] = "") -> Response:
     """Cancelling asks first (the release page with `?cancel=N` shows what is cancelled); `confirm=yes` does it."""
     if confirm != "yes":

@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import smtplib
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+import structlog
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
+from activities.notifications import Mailer
 from domain import to_do, words
 from domain.cohort import COHORT_ID, COHORT_ID_MAX
 from domain.cycle import OPEN_STAGES, Stage
+from domain.notices import NoticeKind
 from domain.problems import InvalidInput, Problem, Refused
 from domain.program import Program, read_program
-from domain.roster import PARTICIPANTS, RosterFile, read_roster_file, slug
+from domain.roster import PARTICIPANTS, Role, RosterFile, read_roster_file, slug
+from domain.session_change import REASON_MAX_CHARS
 from domain.training import Attendance, TrainingStatus
-from web.frame import CsrfChecked, SignedIn, done, page
-from web.paging import PAGE_ROWS, Offset, Pager, page_of
+from web.filters import MAIL_STATUSES, OutboxFilters, PartnershipFilters, PeopleFilters
+from web.frame import SignedIn, SignedInCsrfChecked, done, engine, page
+from web.paging import OFFSET_MAX, PAGE_ROWS, Offset, Pager, page_of
 from web.visitor import Forbidden, Visitor
+from workers.settings import Settings
 
 router = APIRouter()
+log = structlog.get_logger()
 
 # A web launch reads and stores the whole roster while the coordinator waits for the page;
 # a bigger roster goes through the command line, which shows the workflows starting.
@@ -35,10 +44,10 @@ LIMITS: dict[str, Any] = {"max_megabytes": UPLOAD_MAX_BYTES // 1_000_000, "max_p
 async def launch_form(request: Request, visitor: SignedIn) -> Response:
     if not visitor.may_launch:
         raise Forbidden("only coordinators launch cohorts")
-    return page(request, "launch.html", problems=[], cohort="", **LIMITS)
+    return page(request, "launch.html", problems=[], cohort="", program_office=visitor.program_office, **LIMITS)
 
 
-@router.post("/cohorts", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@router.post("/cohorts", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
 async def launch(
     request: Request,
     visitor: SignedIn,
@@ -63,17 +72,33 @@ async def launch(
     cohort_id = cohort.strip() or (slug(f"{program_year.name} {program_year.school_year}") if program_year else "")
     if cohort_id and not re.match(COHORT_ID, cohort_id):
         problems.append(Problem("cohort id", None, None, "use lower-case letters, digits and dashes"))
+    again = {"cohort": cohort, "program_office": visitor.program_office} | LIMITS
     if problems or program_year is None or people is None:
-        return page(request, "launch.html", status_code=400, problems=[str(p) for p in problems], cohort=cohort, **LIMITS)
+        return page(request, "launch.html", status_code=400, problems=[str(p) for p in problems], **again)
     try:
         await visitor.launch(cohort_id, program_year, people.roster, roster.filename)
     except Refused as refused:
-        return page(request, "launch.html", status_code=409, problems=[refused.reason], cohort=cohort, **LIMITS)
-    if people.warnings:  # launched, but the coordinator should know what in the file was ignored
+        return page(request, "launch.html", status_code=409, problems=[refused.reason], **again)
+    unused, undeliverable = people.warnings, await _mail_warnings(engine(request).settings, people)
+    if unused or undeliverable:  # launched, but the coordinator should know what in the file was ignored or cannot be mailed
         named = f"{program_year.name} {program_year.school_year}"
-        return page(request, "launched.html", cohort=cohort_id, named=named, warnings=people.warnings)
+        return page(request, "launched.html", cohort=cohort_id, named=named, warnings=unused, mail_warnings=undeliverable)
     launched = f"Launched: {program_year.name} {program_year.school_year}, {len(people.roster.people)} people"
     return done(request, f"/cohorts/{cohort_id}", launched)
+
+
+async def _mail_warnings(settings: Settings, people: RosterFile) -> list[str]:
+    """The roster's addresses the configured mail server cannot take (as `peercoach cohort check` says); none without
+    SMTP (the outbox takes any address), and none if the server cannot be asked just now: the launch is done either way."""
+    if settings.smtp is None:
+        return []
+    try:
+        server = await asyncio.to_thread(Mailer(settings.smtp).mail_server)
+    except (OSError, smtplib.SMTPException) as err:
+        where = f"{settings.smtp.host}:{settings.smtp.port}"
+        log.warning("could not ask the mail server which addresses it takes", server=where, problem=str(err))
+        return []
+    return people.mail_warnings(server)
 
 
 def _too_big(file: str, what: str) -> InvalidInput:
@@ -100,17 +125,19 @@ async def dashboard(
     request: Request,
     cohort: str,
     visitor: SignedIn,
+    filters: PartnershipFilters,
     coaches: Offset = 0,
-    stalled: Offset = 0,
-    stage: Stage | None = None,
+    stalled_from: Annotated[int, Query(alias="stalled-from", ge=0, le=OFFSET_MAX)] = 0,
     offset: Offset = 0,
 ) -> Response:
-    """Counts for the whole cohort, and each list a page at a time: coaches' attendance, stalled partnerships, partnerships by stage."""
+    """Counts for the whole cohort, and each list a page at a time: coaches' attendance, stalled partnerships, and the
+    partnerships found by school, stage, stall, coach and text."""
     summary = await visitor.summary(cohort)
     program = visitor.membership(cohort).program
     trainings = await visitor.trainings(cohort, offset=coaches)
-    stalled_page = page_of(summary.stalled, stalled)  # the longest stalled first
-    partnerships = await visitor.partnerships(cohort, stage=stage, offset=offset)
+    stalled_page = page_of(summary.stalled, stalled_from)  # the longest stalled first
+    f = filters
+    partnerships = await visitor.partnerships(cohort, f.school, f.coach, f.stage, f.stalled, offset=offset, q=f.q)
     now = datetime.now(UTC)
     listed = [(s.partnership.id, s.partnership.coach, s.partnership.partners) for s in partnerships.rows]
     return page(
@@ -124,8 +151,9 @@ async def dashboard(
         trainings_pager=Pager.of(request, "coaches", "attendance", trainings),
         states={s.number: to_do.session_state(program, s.number, now) for s in program.sessions},
         stalled=stalled_page,
-        stalled_pager=Pager.of(request, "stalled", "stalled", stalled_page),
-        stage=stage,
+        stalled_pager=Pager.of(request, "stalled-from", "stalled", stalled_page),
+        filters=filters,
+        stage_options=[(s.value, s.label) for s in Stage],
         partnerships=partnerships,
         partnerships_pager=Pager.of(request, "offset", "by-stage", partnerships),
         titles=await visitor.titles(cohort, listed) | await visitor.titles_of(cohort, [s.id for s in stalled_page.rows]),
@@ -178,7 +206,7 @@ async def attendance_form(request: Request, cohort: str, visitor: SignedIn, sess
     return await _attendance_page(request, visitor, cohort, session, coaches)
 
 
-@router.post("/cohorts/{cohort}/attendance", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@router.post("/cohorts/{cohort}/attendance", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
 async def record_attendance(request: Request, cohort: str, visitor: SignedIn) -> Response:
     form = await request.form()
     session = int(s) if (s := str(form.get("session", ""))).isdigit() else 0
@@ -218,13 +246,15 @@ async def record_attendance(request: Request, cohort: str, visitor: SignedIn) ->
 
 
 @router.get("/cohorts/{cohort}/people", response_class=HTMLResponse)
-async def people(request: Request, cohort: str, visitor: SignedIn, offset: Offset = 0) -> Response:
-    """The cohort's people still in it, a page at a time; coaches and teachers may be withdrawn from here."""
-    found = await visitor.participants(cohort, offset)
+async def people(request: Request, cohort: str, visitor: SignedIn, filters: PeopleFilters, offset: Offset = 0) -> Response:
+    """The cohort's people still in it, by role, school and text, a page at a time; coaches and teachers may be withdrawn here."""
+    found = await visitor.participants(cohort, offset, filters.role, filters.school, filters.q)
     return page(
         request,
         "people.html",
         cohort=cohort,
+        filters=filters,
+        roles=[(r.value, words.label(r)) for r in Role],
         people=found,
         pager=Pager.of(request, "offset", "people", found),
         schools=await visitor.school_names(cohort),
@@ -235,29 +265,42 @@ async def people(request: Request, cohort: str, visitor: SignedIn, offset: Offse
 @router.get("/cohorts/{cohort}/people/{email}/withdraw", response_class=HTMLResponse)
 async def withdraw_form(request: Request, cohort: str, email: str, visitor: SignedIn) -> Response:
     person = await visitor.participant(cohort, email)
-    return page(request, "withdraw_person.html", cohort=cohort, person=person, problem=None)
+    return page(request, "withdraw_person.html", cohort=cohort, person=person, problem=None, reason="", REASON_MAX_CHARS=REASON_MAX_CHARS)
 
 
-@router.post("/cohorts/{cohort}/people/{email}/withdraw", response_class=HTMLResponse, dependencies=[CsrfChecked])
-async def withdraw_person(request: Request, cohort: str, email: str, visitor: SignedIn, confirm: Annotated[str, Form()] = "") -> Response:
+@router.post("/cohorts/{cohort}/people/{email}/withdraw", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
+async def withdraw_person(
+    request: Request,
+    cohort: str,
+    email: str,
+    visitor: SignedIn,
+    reason: Annotated[str, Form(max_length=REASON_MAX_CHARS)] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """A coordinator withdraws a coach or teacher, saying why (kept with the roster's change)."""
     person = await visitor.participant(cohort, email)
-    if confirm != "yes":
-        problem = f"tick the box to confirm that {person.name} leaves the cohort; nothing was changed"
-        return page(request, "withdraw_person.html", status_code=400, cohort=cohort, person=person, problem=problem)
+    again = {"cohort": cohort, "person": person, "reason": reason, "REASON_MAX_CHARS": REASON_MAX_CHARS}
+    if not reason.strip() or confirm != "yes":
+        problem = f"say why {person.name} leaves the cohort and tick the box to confirm; nothing was changed"
+        return page(request, "withdraw_person.html", status_code=400, problem=problem, **again)
     try:
-        ended = await visitor.withdraw_participant(cohort, email)
+        ended = await visitor.withdraw_participant(cohort, email, reason.strip())
     except Refused as refused:
-        return page(request, "withdraw_person.html", status_code=409, cohort=cohort, person=person, problem=refused.reason)
+        return page(request, "withdraw_person.html", status_code=409, problem=refused.reason, **again)
     titles = await visitor.titles_of(cohort, ended)
     ending = f"; partnerships ended: {'; '.join(titles.get(p, p) for p in ended)}" if ended else ""
     return done(request, f"/cohorts/{cohort}/people", f"Withdrawn: {person.name}{ending}")
 
 
 @router.get("/cohorts/{cohort}/outbox", response_class=HTMLResponse)
-async def outbox(request: Request, cohort: str, visitor: SignedIn, offset: Offset = 0) -> Response:
-    """What the program sent to the cohort's people, newest first."""
-    entries = await visitor.outbox(cohort, offset)
+async def outbox(request: Request, cohort: str, visitor: SignedIn, filters: OutboxFilters, offset: Offset = 0) -> Response:
+    """What the program sent to the cohort's people, by kind, status and text, newest first."""
+    f = filters
+    entries = await visitor.outbox(cohort, offset, f.kind and f.kind.value, f.status, f.q)
     names = await visitor.names(cohort, [e.recipient for e in entries.rows])
     zone = visitor.membership(cohort).program.timezone
     sent = Pager.of(request, "offset", "sent", entries)
-    return page(request, "outbox.html", cohort=cohort, entries=entries, names=names, zone=zone, sent=sent)
+    kinds = [(k.value, words.label(k)) for k in NoticeKind if k != NoticeKind.sign_in]  # a sign-in link belongs to no cohort
+    statuses = [(s, words.mail_status(s)) for s in MAIL_STATUSES]
+    context: dict[str, Any] = {"entries": entries, "names": names, "zone": zone, "sent": sent, "kinds": kinds, "statuses": statuses}
+    return page(request, "outbox.html", cohort=cohort, filters=filters, **context)

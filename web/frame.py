@@ -20,6 +20,7 @@ from domain.roster import EMAIL_MAX, FOCUS_MAX_CHARS
 from peercoach.client import CoachingClient
 from store.database import Database
 from store.outbox import Outbox
+from web.filters import SEARCH_MAX
 from web.session import Session, Sessions
 from web.visitor import Forbidden, Visitor
 from workers.settings import Settings
@@ -34,6 +35,7 @@ templates.env.globals |= {
     "FOCUS_MAX_CHARS": FOCUS_MAX_CHARS,
     "COHORT_ID": COHORT_ID,
     "COHORT_ID_MAX": COHORT_ID_MAX,
+    "SEARCH_MAX": SEARCH_MAX,
 }
 
 # People's words for the program's values and dates (domain/words.py), as filters: {{ mark | label }}, {{ on | day }}.
@@ -90,7 +92,16 @@ async def csrf_checked(request: Request) -> None:
 
 
 SignedIn = Annotated[Visitor, Depends(visitor)]
-CsrfChecked = Depends(csrf_checked)
+
+
+async def _signed_in_then_csrf(request: Request, _: SignedIn) -> None:
+    """Who is asking is settled before the CSRF token: an anonymous POST is sent to sign in, as an anonymous GET is,
+    rather than told that a form it never had has expired."""
+    await csrf_checked(request)
+
+
+CsrfChecked = Depends(csrf_checked)  # for the forms of people not signed in yet (sign-in itself)
+SignedInCsrfChecked = Depends(_signed_in_then_csrf)  # for every other form
 
 
 def _said_signer(request: Request) -> URLSafeTimedSerializer:

@@ -25,7 +25,7 @@ async def home(request: Request, visitor: SignedIn) -> Response:
     now = datetime.now(UTC)
     cohorts = [await _cohort(visitor, m, now) for m in visitor.memberships]
     feed = await my_feed_url(request, visitor.email) if visitor.memberships else None
-    name = next((m.standing.name for m in visitor.memberships), "")
+    name = next((m.standing.name for m in visitor.memberships if m.standing.name), "")  # a cohort launched, not named in: none
     return page(
         request,
         "home.html",

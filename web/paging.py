@@ -20,7 +20,8 @@ PAGE_ROWS = 50  # a page of any list: 50 attendance rows of eight sessions are a
 API_MAX_ROWS = 100  # a partnership is up to about 1 KB of JSON with a long focus: 100 stay under 150 KB
 
 Row = TypeVar("Row", bound=BaseModel)
-Offset = Annotated[int, Query(ge=0)]  # a query parameter: where a page of a list starts
+OFFSET_MAX = 2**63 - 1  # the largest offset a database takes: a bigger one is refused as bad input, not a crash
+Offset = Annotated[int, Query(ge=0, le=OFFSET_MAX)]  # a query parameter: where a page of a list starts
 Limit = Annotated[int, Query(ge=1, le=API_MAX_ROWS)]  # a query parameter of the API: how many rows at most
 
 

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from domain import to_do, words
+from domain.cycle import Stage
 from domain.problems import Refused
 from domain.release import PURPOSE_MAX_CHARS, ReleaseStatus
-from web.frame import CsrfChecked, SignedIn, done, page
+from web.filters import BuildingFilters, PartnershipFilter
+from web.frame import SignedIn, SignedInCsrfChecked, done, page
 from web.paging import Offset, Pager, page_of
 from web.visitor import Visitor
 
@@ -26,10 +28,12 @@ async def _school_page(
     offset: int = 0,
     status_code: int = 200,
     problem: str | None = None,
+    filters: PartnershipFilter | None = None,
 ) -> Response:
-    """The ledger and the partnerships as the read model has them: no workflow is asked."""
+    """The ledger and the partnerships as the read model has them (found by text, stage and stall): no workflow is asked."""
+    f = filters or PartnershipFilter()
     ledger = await visitor.school_ledger(cohort, school)
-    partnerships = await visitor.school_partnerships(cohort, school, offset)
+    partnerships = await visitor.school_partnerships(cohort, school, offset, q=f.q, stage=f.stage, stalled=f.stalled)
     # Waiting requests are all shown, to be decided; decided ones newest first, a page at a time.
     program = visitor.membership(cohort).program
     waiting = to_do.waiting_for_decision(ledger, program)
@@ -52,15 +56,21 @@ async def _school_page(
         partnerships=partnerships,
         partnerships_pager=Pager.of(request, "offset", "partnerships", partnerships),
         problem=problem,
+        filters=f,
+        stage_options=[(s.value, s.label) for s in Stage],
     )
 
 
 @router.get("/cohorts/{cohort}/schools/{school}", response_class=HTMLResponse)
-async def school(request: Request, cohort: str, school: str, visitor: SignedIn, decided: Offset = 0, offset: Offset = 0) -> Response:
-    return await _school_page(request, visitor, cohort, school, decided, offset)
+async def school(
+    request: Request, cohort: str, school: str, visitor: SignedIn, filters: BuildingFilters, decided: Offset = 0, offset: Offset = 0
+) -> Response:
+    return await _school_page(request, visitor, cohort, school, decided, offset, filters=filters)
 
 
-@router.post("/cohorts/{cohort}/schools/{school}/requests/{number}/decision", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@router.post(
+    "/cohorts/{cohort}/schools/{school}/requests/{number}/decision", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked]
+)
 async def decide(
     request: Request,
     cohort: str,

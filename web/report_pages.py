@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from domain.report import YearReport
 from peercoach.report import ReportFormat, charts, page
 from peercoach.report.formats import MEDIA, rendered
-from web.frame import SignedIn, engine
+from web.frame import SignedIn
 from web.frame import page as render
 
 router = APIRouter()
@@ -17,8 +17,7 @@ CHARTS = {"attendance": charts.attendance, "release": charts.release_days}
 
 
 async def _report(request: Request, visitor: SignedIn, cohort: str) -> YearReport:
-    visitor.coordinating(cohort)
-    return await engine(request).coaching.year_report(cohort)
+    return await visitor.year_report(cohort)
 
 
 @router.get("/cohorts/{cohort}/report", response_class=HTMLResponse)

@@ -23,13 +23,14 @@ from pydantic import BaseModel
 
 from domain import access, cautions, words
 from domain.access import Member, View
-from domain.cohort import CohortSummary, NewPartnership, Withdrawal, check_new_partnership
+from domain.cohort import CohortSummary, NewPartnership, Withdrawal, check_launch, check_new_partnership
 from domain.cycle import BuildingView, PartnershipRecord, Stage, building_view
 from domain.problems import Refused
 from domain.processes.cohort import LaunchProgress
 from domain.processes.partnership import MoveResult
 from domain.program import Program
-from domain.release import ReleaseLedgerRecord, ReleaseRequest, ReleaseStatus, check_school_day, request_id
+from domain.release import ReleaseLedgerRecord, ReleaseRequest, ReleaseStatus, request_id
+from domain.report import YearReport
 from domain.roster import PARTICIPANTS, Person, Role, Roster, School
 from domain.training import Attendance, TrainingRecord
 from peercoach.client import CoachingClient
@@ -38,7 +39,7 @@ from store.database import Database
 from store.members import Standing
 from store.outbox import OutboxEntry
 from store.read_model import Page, PartnershipRow, TrainingRow
-from web.paging import PAGE_ROWS, page_of
+from web.paging import PAGE_ROWS
 
 # Workflows publish to the read model a moment after an action returns. The action waits
 # (this long at most) until the read model shows it, so the next page does too.
@@ -91,7 +92,10 @@ class Visitor:
     @classmethod
     async def arrive(cls, database: Database, coaching: CoachingClient, email: str, program_office: list[str]) -> Visitor:
         found = await asyncio.to_thread(members.standings, database, email)
-        return cls(email, coaching, database, [Membership(s) for s in found], access.in_program_office(program_office, email))
+        in_office = access.in_program_office(program_office, email)
+        if in_office:  # the cohorts they launched without being in the roster, too
+            found = sorted(found + await asyncio.to_thread(members.launched_by, database, email), key=lambda s: s.cohort)
+        return cls(email, coaching, database, [Membership(s) for s in found], in_office)
 
     async def _read(self, query: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """A read of the program's database, off the event loop."""
@@ -162,6 +166,7 @@ class Visitor:
         """
         if not self.may_launch:
             raise Forbidden("only coordinators launch cohorts")
+        check_launch(cohort, roster, self.email, self.program_office)  # the program office launches any valid roster
         await self.coaching.launch_cohort(cohort, program, roster, self.email, file_name)
 
     async def launch_progress(self, cohort: str) -> LaunchProgress | None:
@@ -198,10 +203,18 @@ class Visitor:
         self.coordinating(cohort)
         return await self._read(members.undeliverable, cohort)
 
-    async def participants(self, cohort: str, offset: int) -> Page[Person]:
-        """The cohort's coaches and collaborating teachers still in it, a page at a time (ordered by name)."""
+    async def participants(
+        self,
+        cohort: str,
+        offset: int,
+        role: Role | None = None,
+        school: str | None = None,
+        q: str | None = None,
+        limit: int = PAGE_ROWS,
+    ) -> Page[Person]:
+        """The cohort's people still in it, by role, school and text in their name or address, a page at a time (by name)."""
         self.coordinating(cohort)
-        found: Page[Person] = await self._read(members.people, cohort, None, None, None, False, PAGE_ROWS, offset)
+        found: Page[Person] = await self._read(members.people, cohort, role, school, None, False, limit, offset, q)
         return found
 
     async def participant(self, cohort: str, email: str) -> Person:
@@ -211,15 +224,29 @@ class Visitor:
             raise Refused(f"{email} is not a coach or collaborating teacher still in the cohort")
         return found.rows[0]
 
-    async def withdraw_participant(self, cohort: str, email: str) -> list[str]:
-        """Withdraw a coach or teacher (the cohort's own rules decide); the partnerships that end with them."""
+    async def withdraw_participant(self, cohort: str, email: str, reason: str) -> list[str]:
+        """Withdraw a coach or teacher, saying why (the cohort's own rules decide); the partnerships that end with them."""
         self.coordinating(cohort)
-        return await self.coaching.withdraw_participant(cohort, Withdrawal(actor=self.email, email=email))
+        return await self.coaching.withdraw_participant(cohort, Withdrawal(actor=self.email, email=email, reason=reason))
 
-    async def outbox(self, cohort: str, offset: int) -> Page[OutboxEntry]:
-        """What the program told the cohort's people, newest first, a page at a time."""
+    async def outbox(
+        self,
+        cohort: str,
+        offset: int,
+        kind: str | None = None,
+        status: str | None = None,
+        q: str | None = None,
+        limit: int = PAGE_ROWS,
+    ) -> Page[OutboxEntry]:
+        """What the program told the cohort's people, of a kind and status and with text in the recipient's address or name,
+        the subject or the kind, newest first, a page at a time."""
         self.coordinating(cohort)
-        return await self._read(members.messages_to, cohort, PAGE_ROWS, offset)
+        return await self._read(members.messages_to, cohort, limit, offset, kind, status, q)
+
+    async def year_report(self, cohort: str) -> YearReport:
+        """The cohort's year-end report, so far or final: for its coordinators."""
+        self.coordinating(cohort)
+        return await self.coaching.year_report(cohort)
 
     # -- training ----------------------------------------------------------------------
 
@@ -252,27 +279,23 @@ class Visitor:
         stalled: bool | None = None,
         limit: int = PAGE_ROWS,
         offset: int = 0,
+        q: str | None = None,
     ) -> Page[VisiblePartnership]:
-        """The cohort's partnerships this person may see, a page at a time (by id), with how much of each."""
+        """The cohort's partnerships this person may see, by school, coach, stage, whether stalled and text (`q`: a name,
+        an address or the id; the focus only in their own partnerships, as only they see it), a page at a time (by id),
+        with how much of each."""
         member = self.membership(cohort).member
         coach = coach.strip().lower() if coach else None
+        find = read_model.find_partnerships
         if access.is_coordinator(member):
-            found = await self._read(read_model.find_partnerships, cohort, school, coach, stage, stalled, limit, offset)
+            found = await self._read(find, cohort, school, coach, stage, stalled, limit, offset, q=q)
         elif member.principal_of:
             if school is not None and not access.may_see_school(member, school):
                 raise Forbidden(f"only the principal of {school} and the cohort's coordinators may see this")
             schools = [school] if school is not None else member.principal_of
-            found = await self._read(read_model.find_partnerships, cohort, None, coach, stage, stalled, limit, offset, schools)
-        else:
-            mine = [
-                p
-                for p in await self.my_partnerships(cohort)
-                if (school is None or p.school == school)
-                and (coach is None or p.coach == coach)
-                and (stage is None or p.stage == stage)
-                and (stalled is None or p.stalled == stalled)
-            ]
-            found = page_of(mine, offset, limit)
+            found = await self._read(find, cohort, None, coach, stage, stalled, limit, offset, schools, q=q)
+        else:  # their own: the ones they coach or are a collaborating teacher in
+            found = await self._read(find, cohort, school, coach, stage, stalled, limit, offset, q=q, member=self.email, in_focus=True)
         seen = []
         for p in found.rows:
             view = self._view(member, p)
@@ -365,7 +388,6 @@ class Visitor:
 
     async def request_release(self, cohort: str, days: float, on: date, purpose: str, partnership: str | None) -> ReleaseRequest:
         school = self._own_school(cohort)
-        check_school_day(self.membership(cohort).program, on)
         asked = await self.coaching.request_release(cohort, school, self.email, days, on, purpose, partnership)
         await self._request_shown(cohort, school, asked)
         return asked
@@ -403,10 +425,21 @@ class Visitor:
         self._school(cohort, school)
         return await self._ledger(cohort, school)
 
-    async def school_partnerships(self, cohort: str, school: str, offset: int, limit: int = PAGE_ROWS) -> Page[PartnershipRow]:
-        """A building's partnerships as stages, dates and counts (never note text), a page at a time."""
+    async def school_partnerships(
+        self,
+        cohort: str,
+        school: str,
+        offset: int,
+        limit: int = PAGE_ROWS,
+        q: str | None = None,
+        stage: Stage | None = None,
+        stalled: bool | None = None,
+    ) -> Page[PartnershipRow]:
+        """A building's partnerships as stages, dates and counts (never note text), by stage, whether stalled and text
+        (a name, an address or the id), a page at a time."""
         self._school(cohort, school)
-        found: Page[PartnershipRow] = await self._read(read_model.find_partnerships, cohort, school, None, None, None, limit, offset)
+        find = read_model.find_partnerships
+        found: Page[PartnershipRow] = await self._read(find, cohort, school, None, stage, stalled, limit, offset, q=q)
         return found.model_copy(update={"rows": [access.as_seen(p, View.building) for p in found.rows]})
 
     async def decide(self, cohort: str, school: str, number: int, approve: bool, reason: str | None) -> ReleaseRequest:
