@@ -218,6 +218,9 @@ class NewParticipant(BaseModel):
     school: str
 
 
+WITHDRAWAL_REASON_MAX = 300
+
+
 class Withdrawal(BaseModel):
     actor: str
     email: str
@@ -318,6 +321,8 @@ def check_new_participant(roll: Roll, request: NewParticipant) -> Person:
 
 def check_withdrawal(roll: Roll, request: Withdrawal) -> Person:
     check_coordinator(roll.coordinators, request.actor, "withdraws participants")
+    if len(request.reason) > WITHDRAWAL_REASON_MAX:
+        raise Refused(f"the reason is {len(request.reason)} characters; keep it to {WITHDRAWAL_REASON_MAX}")
     email = request.email.strip().lower()
     person = roll.people.get(email)
     if person is None or person.role not in PARTICIPANTS:

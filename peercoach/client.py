@@ -92,10 +92,11 @@ class CoachingClient:
     # -- cohorts ----------------------------------------------------------------------
 
     async def launch_cohort(
-        self, cohort: str, program: Program, roster: Roster, launched_by: str, file_name: str | None = None
+        self, cohort: str, program: Program, roster: Roster, launched_by: str, file_name: str | None = None, program_office: bool = False
     ) -> WorkflowHandle[Any, Any]:
-        """Store the roster (version 1) and start the cohort with a reference to it; if either is refused, neither is left."""
-        check_launch(cohort, roster, launched_by)
+        """Store the roster (version 1) and start the cohort with a reference to it; if either is refused, neither is left.
+        `program_office`: the launcher is of the program office, which may launch a roster that does not name them."""
+        check_launch(cohort, roster, launched_by, program_office)
         try:
             now = datetime.now(UTC)
             stored = await asyncio.to_thread(rosters.record_launch, self.database, cohort, program, roster, launched_by, now, file_name)

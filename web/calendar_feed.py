@@ -19,7 +19,7 @@ from activities.invites import add_zones, new_calendar, session_event
 from domain.calendar_feed import RELEASE_DAY, Feed, Membership, feed
 from store import calendar_feeds, members, read_model
 from store.database import Database
-from web.frame import CsrfChecked, SignedIn, done, engine
+from web.frame import SignedIn, SignedInCsrfChecked, done, engine
 
 router = APIRouter()
 CALENDAR_NAME = "Peer coaching"
@@ -50,7 +50,7 @@ async def calendar(request: Request, token: str) -> Response:
     return Response(_ical(entries), media_type="text/calendar; charset=utf-8")
 
 
-@router.post("/calendar/rotate", dependencies=[CsrfChecked])
+@router.post("/calendar/rotate", dependencies=[SignedInCsrfChecked])
 async def rotate(request: Request, visitor: SignedIn) -> Response:
     e = engine(request)
     await asyncio.to_thread(calendar_feeds.rotate, e.database, visitor.email, e.sessions.secret, datetime.now(UTC))

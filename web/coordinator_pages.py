@@ -15,13 +15,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from activities.notifications import Mailer
 from domain import to_do, words
-from domain.cohort import COHORT_ID, COHORT_ID_MAX
+from domain.cohort import COHORT_ID, COHORT_ID_MAX, WITHDRAWAL_REASON_MAX
 from domain.cycle import OPEN_STAGES, Stage
 from domain.notices import NoticeKind
 from domain.problems import InvalidInput, Problem, Refused
 from domain.program import Program, read_program
 from domain.roster import PARTICIPANTS, Role, RosterFile, read_roster_file, slug
-from domain.session_change import REASON_MAX_CHARS
 from domain.training import Attendance, TrainingStatus
 from web.filters import MAIL_STATUSES, OutboxFilters, PartnershipFilters, PeopleFilters
 from web.frame import SignedIn, SignedInCsrfChecked, done, engine, page
@@ -265,7 +264,7 @@ async def people(request: Request, cohort: str, visitor: SignedIn, filters: Peop
 @router.get("/cohorts/{cohort}/people/{email}/withdraw", response_class=HTMLResponse)
 async def withdraw_form(request: Request, cohort: str, email: str, visitor: SignedIn) -> Response:
     person = await visitor.participant(cohort, email)
-    return page(request, "withdraw_person.html", cohort=cohort, person=person, problem=None, reason="", REASON_MAX_CHARS=REASON_MAX_CHARS)
+    return page(request, "withdraw_person.html", cohort=cohort, person=person, problem=None, reason="", reason_max=WITHDRAWAL_REASON_MAX)
 
 
 @router.post("/cohorts/{cohort}/people/{email}/withdraw", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
@@ -274,12 +273,12 @@ async def withdraw_person(
     cohort: str,
     email: str,
     visitor: SignedIn,
-    reason: Annotated[str, Form(max_length=REASON_MAX_CHARS)] = "",
+    reason: Annotated[str, Form(max_length=WITHDRAWAL_REASON_MAX)] = "",
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     """A coordinator withdraws a coach or teacher, saying why (kept with the roster's change)."""
     person = await visitor.participant(cohort, email)
-    again = {"cohort": cohort, "person": person, "reason": reason, "REASON_MAX_CHARS": REASON_MAX_CHARS}
+    again = {"cohort": cohort, "person": person, "reason": reason, "reason_max": WITHDRAWAL_REASON_MAX}
     if not reason.strip() or confirm != "yes":
         problem = f"say why {person.name} leaves the cohort and tick the box to confirm; nothing was changed"
         return page(request, "withdraw_person.html", status_code=400, problem=problem, **again)

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from domain import preferences
 from domain.preferences import Frequency, check_choice, preferences_of
 from store import preferences as chosen
-from web.frame import CsrfChecked, SignedIn, engine, page
+from web.frame import SignedIn, SignedInCsrfChecked, engine, page
 
 router = APIRouter()
 
@@ -34,7 +34,7 @@ async def show(request: Request, visitor: SignedIn, saved: bool = False) -> Resp
     return await _page(request, visitor.email, said="Saved." if saved else None)
 
 
-@router.post("/preferences", dependencies=[CsrfChecked])
+@router.post("/preferences", dependencies=[SignedInCsrfChecked])
 async def save(request: Request, visitor: SignedIn) -> Response:
     form = await request.form()
     picks = {str(name).removeprefix("kind:"): str(value) for name, value in form.items() if str(name).startswith("kind:")}

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from domain import access, cautions, words
 from domain.access import Member, View
-from domain.cohort import CohortSummary, NewPartnership, Withdrawal, check_launch, check_new_partnership
+from domain.cohort import CohortSummary, NewPartnership, Withdrawal, check_new_partnership
 from domain.cycle import BuildingView, PartnershipRecord, Stage, building_view
 from domain.problems import Refused
 from domain.processes.cohort import LaunchProgress
@@ -166,8 +166,7 @@ class Visitor:
         """
         if not self.may_launch:
             raise Forbidden("only coordinators launch cohorts")
-        check_launch(cohort, roster, self.email, self.program_office)  # the program office launches any valid roster
-        await self.coaching.launch_cohort(cohort, program, roster, self.email, file_name)
+        await self.coaching.launch_cohort(cohort, program, roster, self.email, file_name, program_office=self.program_office)
 
     async def launch_progress(self, cohort: str) -> LaunchProgress | None:
         """How far the cohort's workflows have started; None while the cohort is too busy starting them to say."""

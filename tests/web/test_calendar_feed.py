@@ -124,5 +124,6 @@ async def test_rotating_needs_the_csrf_token_and_an_unknown_feed_is_not_found(we
         assert (await stranger.get(url)).status_code == 200
         unknown = await stranger.get("/calendar/" + "A" * 43 + ".ics")
         assert unknown.status_code == 404 and unknown.content == b""
-        assert (await stranger.post("/calendar/rotate")).status_code == 403  # never without the session's CSRF token
+        anonymous = await stranger.post("/calendar/rotate")
+        assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/sign-in")  # sign in first, then the CSRF token
     await bob.aclose()

@@ -81,10 +81,6 @@ async def test_a_launch_warns_of_addresses_the_mail_server_cannot_take(web_stack
             smtp.stop()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="peercoach/client.py launch_cohort must pass program_office to domain.cohort.check_launch (asked for in the report)",
-)
 async def test_the_program_office_launches_a_roster_that_does_not_name_it_and_sees_its_dashboard(web_stack: WebStack) -> None:
     office = await signed_in(web_stack, PROGRAM_OFFICE)
     form = await office.get("/cohorts/new")

@@ -14,10 +14,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from domain.cohort import WITHDRAWAL_REASON_MAX
 from domain.cycle import NOTE_MAX_CHARS, Stage
 from domain.release import PURPOSE_MAX_CHARS
 from domain.roster import EMAIL_MAX
-from domain.session_change import REASON_MAX_CHARS
 from store import members, tables
 from tests.conftest import program_starting
 from tests.web.conftest import PROGRAM_OFFICE, WebStack, csrf_of, launch, roster_for, signed_in
@@ -395,12 +395,12 @@ async def test_a_coordinator_withdraws_a_partnership_and_a_person_only_when_conf
 
     ask = await cora.get(f"/cohorts/{c}/people/{cohort.ted}/withdraw")
     assert "Withdraw Ted Teacher?" in ask.text
-    assert 'name="reason"' in ask.text and f'maxlength="{REASON_MAX_CHARS}" required' in ask.text
+    assert 'name="reason"' in ask.text and f'maxlength="{WITHDRAWAL_REASON_MAX}" required' in ask.text
     kept = await cora.post(f"/cohorts/{c}/people/{cohort.ted}/withdraw", data={"csrf": csrf_of(ask.text), "reason": "Left"})
     assert kept.status_code == 400 and members.withdrawn(web_stack.database, c, [cohort.ted]) == []
     no_reason = await cora.post(f"/cohorts/{c}/people/{cohort.ted}/withdraw", data={"confirm": "yes", "csrf": csrf_of(ask.text)})
     assert no_reason.status_code == 400 and "say why Ted Teacher leaves" in no_reason.text
-    too_long = {"confirm": "yes", "reason": "x" * (REASON_MAX_CHARS + 1), "csrf": csrf_of(ask.text)}
+    too_long = {"confirm": "yes", "reason": "x" * (WITHDRAWAL_REASON_MAX + 1), "csrf": csrf_of(ask.text)}
     assert (await cora.post(f"/cohorts/{c}/people/{cohort.ted}/withdraw", data=too_long)).status_code == 422
     assert members.withdrawn(web_stack.database, c, [cohort.ted]) == []
     form = {"confirm": "yes", "reason": "Ted moved to another district", "csrf": csrf_of(ask.text)}
