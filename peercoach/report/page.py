@@ -25,7 +25,8 @@ STANDALONE = """<!doctype html>
 body { font: 16px/1.5 system-ui, sans-serif; color: #1b1f24; max-width: 60rem; margin: 0 auto; padding: 1rem; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #d0d7de; }
-.muted { color: #57606a; } .scroll { overflow-x: auto; } img { max-width: 100%; height: auto; }
+.muted { color: #57606a; } img { max-width: 100%; height: auto; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 </style></head><body><main>{{ body }}</main></body></html>
 """
 
