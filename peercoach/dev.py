@@ -132,12 +132,14 @@ async def _serve(s: Settings, ports: Ports, sample: bool) -> None:
         env |= {"PEERCOACH_NAMESPACE": s.namespace, "PEERCOACH_TASK_QUEUE": s.task_queue}
         children.append(Child("worker", [sys.executable, "-m", "workers"], s.data_dir / "worker.log", env))
         web_env = env | {"PEERCOACH_WEB_PORT": str(s.web_port), "PEERCOACH_LOG_FORMAT": "console"}
-        children.append(Child("web app", [sys.executable, "-m", "web"], s.data_dir / "web.log", web_env, console=True))
+        web = Child("web app", [sys.executable, "-m", "web"], s.data_dir / "web.log", web_env, console=True)
+        children.append(web)
         # The browser's UI cannot send a token: locally the codec server asks none and listens on 127.0.0.1 only.
         codec_env = {k: v for k, v in env.items() if k != "PEERCOACH_CODEC_TOKEN"}
         codec_args = [str(PEERCOACH), "codec-server", "--port", str(ports.codec)]
         codec_args += ["--ui-origin", f"http://localhost:{ports.ui}", "--ui-origin", f"http://127.0.0.1:{ports.ui}"]
-        children.append(Child("codec server", codec_args, s.data_dir / "codec-server.log", codec_env))
+        codec = Child("codec server", codec_args, s.data_dir / "codec-server.log", codec_env)
+        children.append(codec)
         cohorts = await coaching.list_cohorts()
         if sample and not cohorts:
             program, roster = load_program(SAMPLES / "program.yaml"), load_roster(SAMPLES / "roster.csv")
@@ -146,6 +148,9 @@ async def _serve(s: Settings, ports: Ports, sample: bool) -> None:
             await coaching.wait_until_launched(cohort)
             console.print(f"Launched the sample cohort [bold]{cohort}[/bold] from {SAMPLES}.")
             cohorts = [(cohort, "running")]
+        # The welcome says everything runs: it is printed once the web app and the codec server answer.
+        await _listening(web, s.web_port, stop)
+        await _listening(codec, ports.codec, stop)
         console.print("\nThe Peer Coaching Program is running.", style="bold green")
         console.print(welcome(s, ports, db, [c for c, _ in cohorts]), highlight=False, markup=False, soft_wrap=True)  # lines to copy
         console.print("ready", style="dim")
@@ -169,6 +174,24 @@ async def _serve(s: Settings, ports: Ports, sample: bool) -> None:
     console.print(
         f"Stopped. Everything is kept in {db}; to pick up where it left off:\n  {again}", highlight=False, markup=False, soft_wrap=True
     )
+
+
+async def _listening(child: Child, port: int, stop: asyncio.Event) -> None:
+    """Wait until the child accepts connections on its port (a web app importing its libraries takes seconds)."""
+    for _ in range(300):
+        if child.process.poll() is not None:
+            raise UserError(f"the {child.name} stopped unexpectedly (exit {child.process.returncode}); see {child.log.name}")
+        if stop.is_set():
+            raise UserError(f"stopped before the {child.name} was up")
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.2)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise UserError(f"the {child.name} did not answer on port {port} within 60 seconds; see {child.log.name}")
 
 
 async def _connect_when_up(s: Settings, server: Child, stop: asyncio.Event):  # type: ignore[no-untyped-def]
