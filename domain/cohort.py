@@ -64,6 +64,8 @@ class PartnershipSummary(BaseModel):
     escalations: int = 0
     as_of: datetime | None = None  # when the partnership workflow wrote it
     focus: str = ""
+    goals_named: int = 0  # cycles that named a goal (the words stay in the partnership)
+    goals_met: int = 0
     revision: int = 0  # its partnership record's, which orders the read model's writes
 
 

@@ -87,6 +87,27 @@ class StallState(BaseModel):
     escalations: int = 0
 
 
+class Outcome(StrEnum):
+    met = "met"
+    partly_met = "partly-met"
+    not_met = "not-met"
+
+
+class CycleGoal(BaseModel):
+    """What one cycle set out to improve, named at initiate, and at reflect how it went (domain/goals.py).
+    Private to the partnership, like its notes."""
+
+    cycle: int
+    lesson: str  # the lesson or unit to improve
+    goal: str
+    set_by: str
+    set_at: datetime
+    outcome: Outcome | None = None
+    evidence: str | None = None  # what shows it: student work, scores, what was seen
+    outcome_by: str | None = None
+    outcome_at: datetime | None = None
+
+
 class PartnershipRecord(BaseModel):
     """Everything the program knows about one partnership. The machine's `stage` lives here."""
 
@@ -106,6 +127,7 @@ class PartnershipRecord(BaseModel):
     coaching_unlocked: bool = False
     moves: list[Move] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
+    goals: list[CycleGoal] = Field(default_factory=list)  # one per cycle that named one
     stall: StallState = Field(default_factory=StallState)
     # Bumped each time the workflow publishes this record, so the read model keeps only the newest (store/read_model.py).
     revision: int = 0
@@ -113,6 +135,14 @@ class PartnershipRecord(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.stage in OPEN_STAGES
+
+    @property
+    def goals_named(self) -> int:
+        return len(self.goals)
+
+    @property
+    def goals_met(self) -> int:
+        return sum(1 for g in self.goals if g.outcome == Outcome.met)
 
 
 class CoachingCycle(StateMachine):
@@ -313,6 +343,8 @@ class BuildingView(BaseModel):
     cycles_completed: int
     moves: list[tuple[Stage, Stage, datetime]]
     notes_count: int
+    goals_named: int  # cycles that named a goal, and how many met it: counts, never the words
+    goals_met: int
     stalled_since: datetime | None
 
 
@@ -328,5 +360,7 @@ def building_view(record: PartnershipRecord) -> BuildingView:
         cycles_completed=record.cycles_completed,
         moves=[(m.source, m.target, m.at) for m in record.moves],
         notes_count=len(record.notes),
+        goals_named=record.goals_named,
+        goals_met=record.goals_met,
         stalled_since=record.stall.stalled_since,
     )

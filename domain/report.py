@@ -41,6 +41,8 @@ class SchoolYear(BaseModel):
     cycles_completed: int = 0
     follow_ups: int = 0
     escalations: int = 0
+    goals_named: int = 0
+    goals_met: int = 0
     days_requested: float = 0.0
     days_approved: float = 0.0  # approved, booked or used
     days_used: float = 0.0
@@ -72,6 +74,8 @@ class YearReport(BaseModel):
     follow_ups: int
     escalations: int
     stalled_now: int
+    goals_named: int  # cycles that named a goal (its words stay in the partnership)
+    goals_met: int
     schools: list[SchoolYear]
     lines: list[PartnershipLine]
 
@@ -107,6 +111,8 @@ def year_report(
         s.cycles_completed += p.cycles_completed
         s.follow_ups += p.follow_ups
         s.escalations += p.escalations
+        s.goals_named += p.goals_named
+        s.goals_met += p.goals_met
         title = f"{names.get(p.coach, p.coach)} with {', '.join(names.get(t, t) for t in p.partners)}"
         lines.append(PartnershipLine(title=title, school=s.school, stage=p.stage.label, **p.model_dump(include=_COUNTS)))
     for ledger in ledgers:
@@ -127,6 +133,8 @@ def year_report(
         follow_ups=summary.follow_ups,
         escalations=summary.escalations,
         stalled_now=len(summary.stalled),
+        goals_named=sum(s.goals_named for s in schools.values()),
+        goals_met=sum(s.goals_met for s in schools.values()),
         schools=sorted(schools.values(), key=lambda s: s.school),
         lines=sorted(lines, key=lambda line: (line.school, line.title)),
     )
@@ -170,6 +178,8 @@ def figures(report: YearReport) -> list[Figure]:
         ("coaching", "cohort", "follow-ups", report.follow_ups),
         ("coaching", "cohort", "escalations", report.escalations),
         ("coaching", "cohort", "stalled now", report.stalled_now),
+        ("coaching", "cohort", "goals named", report.goals_named),
+        ("coaching", "cohort", "goals met", report.goals_met),
         *(("stages", "cohort", stage, n) for stage, n in report.by_stage.items()),
     ]
     by_school: dict[str, list[tuple[str, float]]] = defaultdict(list)
@@ -179,6 +189,8 @@ def figures(report: YearReport) -> list[Figure]:
             ("cycles completed", s.cycles_completed),
             ("follow-ups", s.follow_ups),
             ("escalations", s.escalations),
+            ("goals named", s.goals_named),
+            ("goals met", s.goals_met),
             ("release days requested", s.days_requested),
             ("release days approved", s.days_approved),
             ("release days used", s.days_used),

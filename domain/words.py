@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from domain.cycle import Outcome
 from domain.notices import NoticeKind
 from domain.release import ReleaseStatus
 from domain.roster import Role
@@ -115,12 +116,14 @@ def session_heading(number: int, on: date) -> str:
     return f"Session {number} ({day(on)})"
 
 
+OUTCOME = {Outcome.met: "met", Outcome.partly_met: "partly met", Outcome.not_met: "not met"}
+
 MAIL_STATUS = {"pending": "waiting to send", "sent": "sent", "undeliverable": "undeliverable"}  # others read as themselves
 
 
 def label(value: object) -> str:
     """The people's word for any of the program's values above; a value without one reads as itself, spaced."""
-    for labels in (ATTENDANCE, TRAINING_STATUS, RELEASE_STATUS, ROLE, NOTICE_KIND):
+    for labels in (ATTENDANCE, TRAINING_STATUS, RELEASE_STATUS, ROLE, NOTICE_KIND, OUTCOME):
         if value in labels:
             return labels[value]  # type: ignore[index]
     return str(value).replace("_", " ")

@@ -36,11 +36,11 @@ from domain.cohort import (
     check_new_partnership,
     check_withdrawal,
 )
-from domain.cycle import PartnershipRecord, Stage
+from domain.cycle import CycleGoal, Outcome, PartnershipRecord, Stage
 from domain.problems import Refused
 from domain.processes.cohort import CohortRecord, LaunchProgress
 from domain.processes.ledger import Cancellation, Decision, ReleaseAsk
-from domain.processes.partnership import MoveRequest, MoveResult, NoteRequest
+from domain.processes.partnership import GoalRequest, MoveRequest, MoveResult, NoteRequest, OutcomeRequest
 from domain.processes.training import AttendanceUpdate
 from domain.program import Program, TrainingSession
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, ledger_of
@@ -283,6 +283,16 @@ class CoachingClient:
         request = NoteRequest(author=author, text=text, link=link)
         handle = self.partnership(cohort, pid)
         return await self._update(handle, handle.execute_update(PartnershipWorkflow.add_note, request))
+
+    async def set_goal(self, cohort: str, pid: str, actor: str, lesson: str, goal: str) -> CycleGoal:
+        handle = self.partnership(cohort, pid)
+        request = GoalRequest(actor=actor.strip().lower(), lesson=lesson, goal=goal)
+        return await self._update(handle, handle.execute_update(PartnershipWorkflow.set_goal, request))
+
+    async def record_outcome(self, cohort: str, pid: str, actor: str, outcome: Outcome, evidence: str | None = None) -> CycleGoal:
+        handle = self.partnership(cohort, pid)
+        request = OutcomeRequest(actor=actor.strip().lower(), outcome=outcome, evidence=evidence)
+        return await self._update(handle, handle.execute_update(PartnershipWorkflow.record_outcome, request))
 
     async def partnership_record(self, cohort: str, pid: str) -> PartnershipRecord:
         handle = self.partnership(cohort, pid)

@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 
 from domain.cohort import NewPartnership
-from domain.cycle import CYCLE_STAGES, PartnershipRecord, Stage
+from domain.cycle import CYCLE_STAGES, Outcome, PartnershipRecord, Stage
 from domain.problems import Refused
+from domain.words import label
 from peercoach.connect import coaching_client
 from peercoach.invocation import UserError, run, settings
 from peercoach.output import JsonFlag, console, print_json, table, when
@@ -95,6 +96,40 @@ def note(
     run(go())
 
 
+@partnership_app.command("goal")
+def goal(
+    partnership: str,
+    actor: Annotated[str, typer.Option("--as", help="The coach or a collaborating teacher.")],
+    lesson: Annotated[str, typer.Option(help="The lesson or unit to improve.")],
+    aim: Annotated[str, typer.Option("--goal", help="What this cycle sets out to improve in it.")],
+) -> None:
+    """Name the cycle's goal (at initiate, or while co-planning)."""
+    cohort, pid = split_id(partnership)
+
+    async def go() -> None:
+        named = await (await coaching_client(settings())).set_goal(cohort, pid, actor, lesson, aim)
+        console.print(f"{partnership}: cycle {named.cycle} sets out to improve {named.lesson!r}: {named.goal}", markup=False)
+
+    run(go())
+
+
+@partnership_app.command("outcome")
+def outcome(
+    partnership: str,
+    actor: Annotated[str, typer.Option("--as", help="The coach or a collaborating teacher.")],
+    result: Annotated[Outcome, typer.Option("--outcome", help="met, partly-met or not-met.")],
+    evidence: Annotated[str | None, typer.Option(help="What shows it: student work, scores, what was seen.")] = None,
+) -> None:
+    """Record how the cycle's goal went (at reflect)."""
+    cohort, pid = split_id(partnership)
+
+    async def go() -> None:
+        recorded = await (await coaching_client(settings())).record_outcome(cohort, pid, actor, result, evidence)
+        console.print(f"{partnership}: cycle {recorded.cycle}'s goal {label(recorded.outcome)}.", markup=False)
+
+    run(go())
+
+
 @partnership_app.command("show")
 def show(partnership: str, as_json: JsonFlag = False) -> None:
     """The partnership's stage, stall state, and history of moves with who and when."""
@@ -121,6 +156,9 @@ def show_record(partnership: str, r: PartnershipRecord) -> None:
         )
     rows = [[m.cycle, m.source.label, m.target.label, m.by, when(m.at), m.note] for m in r.moves]
     console.print(table("Moves", ["cycle", "from", "to", "by", "at", "note"], rows))
+    if r.goals:
+        goals = [[g.cycle, g.lesson, g.goal, label(g.outcome) if g.outcome else "", g.evidence or ""] for g in r.goals]
+        console.print(table("Goals", ["cycle", "lesson or unit", "goal", "outcome", "evidence"], goals))
     if r.notes:
         console.print(
             table("Notes", ["at", "stage", "by", "note", "link"], [[when(n.at), n.stage.label, n.author, n.text, n.link] for n in r.notes])

@@ -58,6 +58,8 @@ def publish_partnership(database: Database, cohort: str, summary: PartnershipSum
         "stalled_since": summary.stalled_since,
         "follow_ups": summary.follow_ups,
         "escalations": summary.escalations,
+        "goals_named": summary.goals_named,
+        "goals_met": summary.goals_met,
         "revision": summary.revision,
         "as_of": summary.as_of,
     }

@@ -130,6 +130,8 @@ partnerships = Table(
     Column("stalled_since", UtcDateTime()),
     Column("follow_ups", Integer, nullable=False, default=0),
     Column("escalations", Integer, nullable=False, default=0),
+    Column("goals_named", Integer, nullable=False, default=0, server_default="0"),  # counts only: the words stay in Temporal
+    Column("goals_met", Integer, nullable=False, default=0, server_default="0"),
     Column("revision", Integer, nullable=False),
     Column("as_of", UtcDateTime()),
     ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from domain import access, to_do, words
-from domain.cycle import OPEN_STAGES, PartnershipRecord, Stage, allowed_moves, starts_new_cycle
+from domain import access, goals, to_do, words
+from domain.cycle import OPEN_STAGES, Outcome, PartnershipRecord, Stage, allowed_moves, starts_new_cycle
 from domain.problems import Refused
 from domain.release import cancellable
 from domain.roster import FOCUS_MAX_CHARS
@@ -53,6 +53,8 @@ async def _partnership_page(request: Request, visitor: Visitor, cohort: str, pid
         "partner_names": words.together([names[p] for p in record.partners]),
         "title": (await visitor.titles(cohort, [(record.id, record.coach, record.partners)]))[record.id],
         "zone": membership.program.timezone,
+        "goal": goals.goal_of(record) if isinstance(record, PartnershipRecord) else None,
+        "names_goal": isinstance(record, PartnershipRecord) and record.stage in goals.NAMED_IN,
         "fragment": is_htmx(request),  # the section alone, swapped in by htmx: it shows its own status line
     }
     return page(request, template, status_code=status_code, **(context | extra))
@@ -112,6 +114,41 @@ async def add_note(
         status = 200 if is_htmx(request) else 409
         return await _partnership_page(request, visitor, cohort, pid, status, problem=refused.reason)
     said = "Note added; only the partnership's coach and teachers can read it"
+    if is_htmx(request):
+        return await _partnership_page(request, visitor, cohort, pid, said=said)
+    return done(request, f"/cohorts/{cohort}/partnerships/{pid}", said)
+
+
+@router.post("/cohorts/{cohort}/partnerships/{pid}/goal", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
+async def set_goal(
+    request: Request, cohort: str, pid: str, visitor: SignedIn, lesson: Annotated[str, Form()] = "", goal: Annotated[str, Form()] = ""
+) -> Response:
+    try:
+        named = await visitor.set_goal(cohort, pid, lesson, goal)
+    except Refused as refused:
+        status = 200 if is_htmx(request) else 409
+        return await _partnership_page(request, visitor, cohort, pid, status, problem=refused.reason)
+    said = f"Cycle {named.cycle}'s goal is set; only the partnership's coach and teachers can read it"
+    if is_htmx(request):
+        return await _partnership_page(request, visitor, cohort, pid, said=said)
+    return done(request, f"/cohorts/{cohort}/partnerships/{pid}", said)
+
+
+@router.post("/cohorts/{cohort}/partnerships/{pid}/outcome", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
+async def record_outcome(
+    request: Request,
+    cohort: str,
+    pid: str,
+    visitor: SignedIn,
+    outcome: Annotated[Outcome, Form()],
+    evidence: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        recorded = await visitor.record_outcome(cohort, pid, outcome, evidence.strip() or None)
+    except Refused as refused:
+        status = 200 if is_htmx(request) else 409
+        return await _partnership_page(request, visitor, cohort, pid, status, problem=refused.reason)
+    said = f"Cycle {recorded.cycle}'s goal: {words.label(outcome)}"
     if is_htmx(request):
         return await _partnership_page(request, visitor, cohort, pid, said=said)
     return done(request, f"/cohorts/{cohort}/partnerships/{pid}", said)

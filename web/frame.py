@@ -14,7 +14,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from activities.notifications import NoticeActivities
 from domain import words
 from domain.cohort import COHORT_ID, COHORT_ID_MAX
-from domain.cycle import CYCLE_STAGES, NOTE_MAX_CHARS, Stage, starts_new_cycle
+from domain.cycle import CYCLE_STAGES, NOTE_MAX_CHARS, Outcome, Stage, starts_new_cycle
+from domain.goals import GOAL_MAX_CHARS
 from domain.release import PURPOSE_MAX_CHARS
 from domain.roster import EMAIL_MAX, FOCUS_MAX_CHARS
 from peercoach.client import CoachingClient
@@ -26,7 +27,7 @@ from web.visitor import Forbidden, Visitor
 from workers.settings import Settings
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.globals |= {"Stage": Stage, "CYCLE_STAGES": CYCLE_STAGES, "starts_new_cycle": starts_new_cycle}
+templates.env.globals |= {"Stage": Stage, "CYCLE_STAGES": CYCLE_STAGES, "starts_new_cycle": starts_new_cycle, "Outcome": Outcome}
 # The domain's limits, for the forms' maxlength and pattern: a browser stops what the domain would refuse.
 templates.env.globals |= {
     "NOTE_MAX_CHARS": NOTE_MAX_CHARS,
@@ -36,6 +37,7 @@ templates.env.globals |= {
     "COHORT_ID": COHORT_ID,
     "COHORT_ID_MAX": COHORT_ID_MAX,
     "SEARCH_MAX": SEARCH_MAX,
+    "GOAL_MAX_CHARS": GOAL_MAX_CHARS,
 }
 
 # People's words for the program's values and dates (domain/words.py), as filters: {{ mark | label }}, {{ on | day }}.

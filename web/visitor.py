@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from domain import access, cautions, words
 from domain.access import Member, View
 from domain.cohort import CohortSummary, NewPartnership, Withdrawal, check_new_partnership
-from domain.cycle import BuildingView, PartnershipRecord, Stage, building_view
+from domain.cycle import BuildingView, CycleGoal, Outcome, PartnershipRecord, Stage, building_view
 from domain.problems import Refused
 from domain.processes.cohort import LaunchProgress
 from domain.processes.partnership import MoveResult
@@ -335,6 +335,14 @@ class Visitor:
     async def add_note(self, cohort: str, pid: str, text: str, link: str | None) -> PartnershipRecord:
         await self._seen(cohort, pid)
         return await self.coaching.add_note(cohort, pid, self.email, text, link)
+
+    async def set_goal(self, cohort: str, pid: str, lesson: str, goal: str) -> CycleGoal:
+        await self._seen(cohort, pid)
+        return await self.coaching.set_goal(cohort, pid, self.email, lesson, goal)
+
+    async def record_outcome(self, cohort: str, pid: str, outcome: Outcome, evidence: str | None) -> CycleGoal:
+        await self._seen(cohort, pid)
+        return await self.coaching.record_outcome(cohort, pid, self.email, outcome, evidence)
 
     async def open_partnerships_with(self, cohort: str, teachers: list[str]) -> list[PartnershipRow]:
         """The open partnerships these teachers are in already (a second one is likely a mistake: the page asks first)."""

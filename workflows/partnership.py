@@ -23,13 +23,15 @@ from workflows.refusals import refusals
 from workflows.wake import Clock
 
 with workflow.unsafe.imports_passed_through():
-    from domain.cycle import PartnershipRecord, Stage
+    from domain.cycle import CycleGoal, PartnershipRecord, Stage
     from domain.processes.effects import Effects
     from domain.processes.partnership import (
         CoachingUnlocked,
+        GoalRequest,
         MoveRequest,
         MoveResult,
         NoteRequest,
+        OutcomeRequest,
         PartnershipProcess,
         PartnershipWithdrawn,
     )
@@ -88,6 +90,28 @@ class PartnershipWorkflow:
     def _validate_note(self, request: NoteRequest) -> None:
         with refusals():
             self.process.check_note(self.record, request)
+
+    @workflow.update
+    def set_goal(self, request: GoalRequest) -> CycleGoal:
+        with refusals():
+            effects = self.process.set_goal(self.record, request, workflow.now())
+        return self._carry_out(effects)
+
+    @set_goal.validator
+    def _validate_goal(self, request: GoalRequest) -> None:
+        with refusals():
+            self.process.check_goal(self.record, request)
+
+    @workflow.update
+    def record_outcome(self, request: OutcomeRequest) -> CycleGoal:
+        with refusals():
+            effects = self.process.record_outcome(self.record, request, workflow.now())
+        return self._carry_out(effects)
+
+    @record_outcome.validator
+    def _validate_outcome(self, request: OutcomeRequest) -> None:
+        with refusals():
+            self.process.check_outcome(self.record, request)
 
     @workflow.signal
     def coaching_unlocked(self, message: CoachingUnlocked) -> None:

@@ -12,9 +12,21 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from domain import notices
+from domain import goals, notices
 from domain.cohort import PartnershipSummary
-from domain.cycle import Move, PartnershipRecord, Stage, add_note, allowed_moves, apply_move, check_move, check_note, unlock_coaching
+from domain.cycle import (
+    CycleGoal,
+    Move,
+    Outcome,
+    PartnershipRecord,
+    Stage,
+    add_note,
+    allowed_moves,
+    apply_move,
+    check_move,
+    check_note,
+    unlock_coaching,
+)
 from domain.processes.effects import Effects
 from domain.program import Program
 from domain.stall import next_stall_step, record_stall_step, stall_audience
@@ -36,6 +48,18 @@ class NoteRequest(BaseModel):
     author: str
     text: str
     link: str | None = None
+
+
+class GoalRequest(BaseModel):
+    actor: str
+    lesson: str
+    goal: str
+
+
+class OutcomeRequest(BaseModel):
+    actor: str
+    outcome: Outcome
+    evidence: str | None = None
 
 
 class CoachingUnlocked(BaseModel):
@@ -68,6 +92,8 @@ def summary_of(record: PartnershipRecord, at: datetime) -> PartnershipSummary:
         escalations=record.stall.escalations,
         as_of=at,
         focus=record.focus,
+        goals_named=record.goals_named,
+        goals_met=record.goals_met,
         revision=record.revision,
     )
 
@@ -96,6 +122,20 @@ class PartnershipProcess:
         # A note changes nothing the pages show (they never show note text), so nothing is published.
         add_note(record, request.author, request.text, request.link, now)
         return self._effects(record, now, record, changed=False)
+
+    def check_goal(self, record: PartnershipRecord, request: GoalRequest) -> None:
+        goals.check_goal(record, request.actor, request.lesson, request.goal)
+
+    def set_goal(self, record: PartnershipRecord, request: GoalRequest, now: datetime) -> Effects[CycleGoal]:
+        named = goals.set_goal(record, request.actor, request.lesson, request.goal, now)
+        return self._effects(record, now, named, changed=True)  # the count of goals named is shown
+
+    def check_outcome(self, record: PartnershipRecord, request: OutcomeRequest) -> None:
+        goals.check_outcome(record, request.actor, request.outcome, request.evidence)
+
+    def record_outcome(self, record: PartnershipRecord, request: OutcomeRequest, now: datetime) -> Effects[CycleGoal]:
+        recorded = goals.record_outcome(record, request.actor, request.outcome, request.evidence, now)
+        return self._effects(record, now, recorded, changed=True)  # the count of goals met is shown
 
     def receive(self, record: PartnershipRecord, message: BaseModel, now: datetime) -> Effects[None]:
         """A message from another process of the cohort."""

@@ -90,7 +90,8 @@ def as_pdf(report: YearReport) -> bytes:
     pdf.heading("Coaching")
     pdf.words(
         f"Partnerships: {r.partnerships}. Coaching cycles completed: {r.cycles_completed}. "
-        f"Stall follow-ups: {r.follow_ups}. Escalations: {r.escalations}. Stalled now: {r.stalled_now}."
+        f"Stall follow-ups: {r.follow_ups}. Escalations: {r.escalations}. Stalled now: {r.stalled_now}. "
+        f"Cycles that named a goal: {r.goals_named}; goals met: {r.goals_met}."
     )
     if r.by_stage:
         pdf.grid(["Stage", "Partnerships"], list(r.by_stage.items()))

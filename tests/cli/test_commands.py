@@ -80,7 +80,12 @@ async def test_a_first_week_at_the_terminal(terminal: Terminal, tmp_path: Path) 
     assert skipping.code == 1 and "cannot move to observe" in skipping.err and "allowed now: initiate" in skipping.err
     moved = await terminal("partnership", "advance", pid, "--as", ANN, "--to", "initiate", "--note", "Brainstormed the unit")
     assert moved.code == 0 and "waiting -> initiate" in moved.out and "Next for ann@hazel.test: co-plan" in moved.out
+    goal = await terminal("partnership", "goal", pid, "--as", TIA, "--lesson", "Big 6 research unit", "--goal", "Students cite two sources")
+    assert goal.code == 0 and "cycle 1 sets out to improve 'Big 6 research unit': Students cite two sources" in goal.out, goal.err
+    early = await terminal("partnership", "outcome", pid, "--as", ANN, "--outcome", "met")
+    assert early.code == 1 and "a cycle's outcome is recorded at reflect; the partnership is in initiate" in early.err
     shown = (await terminal("partnership", "show", pid, "--json")).json()
+    assert [(g["lesson"], g["outcome"]) for g in shown["goals"]] == [("Big 6 research unit", None)]
     assert [(m["source"], m["target"], m["by"], m["note"]) for m in shown["moves"]] == [
         ("pending", "initiate", ANN, "Brainstormed the unit")
     ]

@@ -7,8 +7,8 @@ server, with the real worker and the tests' fixed encryption key
 
 - the cohort, from launch to the year closed;
 - two training years (one attended, one absent then made up), each to its end;
-- a partnership through a whole cycle, which continues as new, then a second
-  cycle to closed (two runs), and one withdrawn partnership;
+- a partnership through a whole cycle with its goal and outcome, which continues
+  as new, then a second cycle to closed (two runs), and one withdrawn partnership;
 - the school's release ledger: a request approved, booked and used, one
   reminded and expired, one cancelled, then the year closed;
 - a training session moved (the cohort's Update, every training's signal);
@@ -37,7 +37,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from bench.histories import every_run
 from domain.cohort import Withdrawal
-from domain.cycle import CYCLE_STAGES, Stage
+from domain.cycle import CYCLE_STAGES, Outcome, Stage
 from domain.session_change import SessionEdit
 from domain.training import Attendance
 from peercoach.client import CoachingClient
@@ -69,8 +69,12 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
         await coaching.record_attendance(COHORT, COORDINATOR, 5, {ANN: Attendance.attended, BOB: Attendance.absent})
         await coaching.record_attendance(COHORT, COORDINATOR, 5, {BOB: Attendance.made_up})
         await env.sleep(timedelta(minutes=1))  # the trainings tell their partnerships coaching is unlocked
-        for stage in [*CYCLE, Stage.initiate]:  # reflect -> initiate: a new cycle, a new run
+        for n, stage in enumerate([*CYCLE, Stage.initiate]):  # reflect -> initiate: a new cycle, a new run
+            if stage == Stage.initiate and n > 0:  # the first cycle recorded how its goal went
+                await coaching.record_outcome(COHORT, ANN_TIA, ANN, Outcome.met, "Every essay cites two sources")
             await coaching.move(COHORT, ANN_TIA, ANN, stage, f"moving to {stage.label}")
+            if n == 0:  # and named it at initiate
+                await coaching.set_goal(COHORT, ANN_TIA, TIA, "Grade 4 research unit", "Students cite two sources")
         await coaching.add_note(COHORT, ANN_TIA, TIA, "The students loved it", "https://example.org/artifact")
         await coaching.move(COHORT, BOB_TED, BOB, Stage.initiate)
 

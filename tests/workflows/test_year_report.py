@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from temporalio.testing import WorkflowEnvironment
 
-from domain.cycle import Stage
+from domain.cycle import Outcome, Stage
 from domain.report import YearReport
 from domain.training import Attendance
 from peercoach.client import CoachingClient
@@ -42,6 +42,9 @@ async def test_a_years_report_in_every_format_has_the_same_figures_and_no_note(t
         await time_env.sleep(timedelta(seconds=30))  # Ann's partnership hears coaching is unlocked
         for stage in (Stage.initiate, Stage.co_plan, Stage.modeling, Stage.observe, Stage.reflect):
             await coaching.move("report", ANN_TIA, ANN, stage, f"{SECRET} at {stage.label}")
+            if stage == Stage.initiate:
+                await coaching.set_goal("report", ANN_TIA, TIA, f"{SECRET} unit", f"{SECRET} goal")
+        await coaching.record_outcome("report", ANN_TIA, ANN, Outcome.met, f"{SECRET} evidence")
         await coaching.add_note("report", ANN_TIA, TIA, SECRET)
         await coaching.move("report", ANN_TIA, ANN, Stage.closed, SECRET)
         day = school_day_after(program, (await time_env.get_current_time() + timedelta(days=8)).date())  # used within the 12 days slept
@@ -62,6 +65,7 @@ async def test_a_years_report_in_every_format_has_the_same_figures_and_no_note(t
     assert figure[("attendance", "session 5", "attended")] == "1" and figure[("attendance", "session 5", "absent")] == "1"
     assert figure[("attendance", "session 6", "not recorded")] == "2"
     assert figure[("coaching", "cohort", "cycles completed")] == "1"
+    assert figure[("coaching", "cohort", "goals named")] == figure[("coaching", "cohort", "goals met")] == "1"
     school = "Hazel"
     assert figure[("schools", school, "release days requested")] == "1.5"
     assert figure[("schools", school, "release days approved")] == "1"
@@ -74,6 +78,7 @@ async def test_a_years_report_in_every_format_has_the_same_figures_and_no_note(t
     text = re.sub(r"\s+", " ", text)
     assert "the year so far" in text
     assert "Coaches: 2. Coaching unlocked: 1." in text and "Coaching cycles completed: 1." in text
+    assert "Cycles that named a goal: 1; goals met: 1." in text
     assert f"{school} 2 1 0 0 1.5 1 1 0.5" in text  # partnerships, cycles, follow-ups, escalations, days
     assert "Ann Coach with Tia Teacher" in text and "closed 1 0 0" in text
     session_5 = next(s for s in report.sessions if s.session == 5)
@@ -84,7 +89,7 @@ async def test_a_years_report_in_every_format_has_the_same_figures_and_no_note(t
     assert book.sheetnames == ["Report", "Attendance", "Schools", "Partnerships"]
     listed = [tuple("" if v is None else str(v) for v in row) for row in book["Report"].iter_rows(min_row=5, values_only=True)]
     assert listed == [(r["section"], r["group"], r["measure"], r["value"]) for r in rows]
-    assert [c for c in next(book["Schools"].iter_rows(min_row=2, values_only=True))] == [school, 2, 1, 0, 0, 1.5, 1, 1, 0.5]
+    assert [c for c in next(book["Schools"].iter_rows(min_row=2, values_only=True))] == [school, 2, 1, 0, 0, 1, 1, 1.5, 1, 1, 0.5]
 
     # The page to keep: the same tables, charts inline, and nothing private.
     html = page.standalone(report)
