@@ -89,6 +89,7 @@ async def test_a_cohort_from_upload_to_an_approved_release_day(web_stack: WebSta
 
     # Session 5 (the unlock session) is recorded: Ann attended.
     await cora.get_by_role("link", name="Record attendance").click()
+    await cora.wait_for_function("() => window.htmx !== undefined")  # a pick before htmx has loaded would go unheard
     await cora.get_by_label("Session").select_option("5")  # the form follows the session picked
     await cora.get_by_role("group", name="Ann Coach").get_by_label("attended").check()
     await shot(cora, "3-record-attendance")
