@@ -60,6 +60,19 @@ async def _partnership_page(request: Request, visitor: Visitor, cohort: str, pid
     return page(request, template, status_code=status_code, **(context | extra))
 
 
+async def _changed(request: Request, visitor: Visitor, cohort: str, pid: str, said: str) -> Response:
+    """After a change: htmx swaps the section in place with its status line; a plain form goes back to the page."""
+    if is_htmx(request):
+        return await _partnership_page(request, visitor, cohort, pid, said=said)
+    return done(request, f"/cohorts/{cohort}/partnerships/{pid}", said)
+
+
+async def _refused(request: Request, visitor: Visitor, cohort: str, pid: str, refused: Refused) -> Response:
+    # htmx swaps only 2xx answers in place: the refusal is shown where the form was
+    status = 200 if is_htmx(request) else 409
+    return await _partnership_page(request, visitor, cohort, pid, status, problem=refused.reason, allowed_text=refused.allowed)
+
+
 @router.get("/cohorts/{cohort}/partnerships/{pid}", response_class=HTMLResponse)
 async def partnership(request: Request, cohort: str, pid: str, visitor: SignedIn) -> Response:
     return await _partnership_page(request, visitor, cohort, pid)
@@ -73,14 +86,10 @@ async def move(
     try:
         moved = await visitor.move(cohort, pid, Stage.parse(to), note.strip() or None)
     except Refused as refused:
-        # htmx swaps only 2xx answers in place: the refusal is shown where the buttons were
-        status = 200 if is_htmx(request) else 409
-        return await _partnership_page(request, visitor, cohort, pid, status, problem=refused.reason, allowed_text=refused.allowed)
+        return await _refused(request, visitor, cohort, pid, refused)
     target = moved.move.target
     said = f"Cycle {moved.move.cycle + 1} started" if starts_new_cycle(moved.move.source, target) else f"Moved to {target.label}"
-    if is_htmx(request):
-        return await _partnership_page(request, visitor, cohort, pid, said=said)
-    return done(request, f"/cohorts/{cohort}/partnerships/{pid}", said)
+    return await _changed(request, visitor, cohort, pid, said)
 
 
 @router.post("/cohorts/{cohort}/partnerships/{pid}/withdraw", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
@@ -111,12 +120,9 @@ async def add_note(
     try:
         await visitor.add_note(cohort, pid, text, link.strip() or None)
     except Refused as refused:
-        status = 200 if is_htmx(request) else 409
-        return await _partnership_page(request, visitor, cohort, pid, status, problem=refused.reason)
+        return await _refused(request, visitor, cohort, pid, refused)
     said = "Note added; only the partnership's coach and teachers can read it"
-    if is_htmx(request):
-        return await _partnership_page(request, visitor, cohort, pid, said=said)
-    return done(request, f"/cohorts/{cohort}/partnerships/{pid}", said)
+    return await _changed(request, visitor, cohort, pid, said)
 
 
 @router.post("/cohorts/{cohort}/partnerships/{pid}/goal", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
@@ -126,12 +132,9 @@ async def set_goal(
     try:
         named = await visitor.set_goal(cohort, pid, lesson, goal)
     except Refused as refused:
-        status = 200 if is_htmx(request) else 409
-        return await _partnership_page(request, visitor, cohort, pid, status, problem=refused.reason)
+        return await _refused(request, visitor, cohort, pid, refused)
     said = f"Cycle {named.cycle}'s goal is set; only the partnership's coach and teachers can read it"
-    if is_htmx(request):
-        return await _partnership_page(request, visitor, cohort, pid, said=said)
-    return done(request, f"/cohorts/{cohort}/partnerships/{pid}", said)
+    return await _changed(request, visitor, cohort, pid, said)
 
 
 @router.post("/cohorts/{cohort}/partnerships/{pid}/outcome", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
@@ -146,12 +149,9 @@ async def record_outcome(
     try:
         recorded = await visitor.record_outcome(cohort, pid, outcome, evidence.strip() or None)
     except Refused as refused:
-        status = 200 if is_htmx(request) else 409
-        return await _partnership_page(request, visitor, cohort, pid, status, problem=refused.reason)
+        return await _refused(request, visitor, cohort, pid, refused)
     said = f"Cycle {recorded.cycle}'s goal: {words.label(outcome)}"
-    if is_htmx(request):
-        return await _partnership_page(request, visitor, cohort, pid, said=said)
-    return done(request, f"/cohorts/{cohort}/partnerships/{pid}", said)
+    return await _changed(request, visitor, cohort, pid, said)
 
 
 @router.get("/cohorts/{cohort}/partnerships-new", response_class=HTMLResponse)

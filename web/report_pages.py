@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from domain.report import YearReport
 from peercoach.report import ReportFormat, charts, page
 from peercoach.report.formats import MEDIA, rendered
 from web.frame import SignedIn
@@ -16,13 +15,9 @@ router = APIRouter()
 CHARTS = {"attendance": charts.attendance, "release": charts.release_days}
 
 
-async def _report(request: Request, visitor: SignedIn, cohort: str) -> YearReport:
-    return await visitor.year_report(cohort)
-
-
 @router.get("/cohorts/{cohort}/report", response_class=HTMLResponse)
 async def report_page(request: Request, visitor: SignedIn, cohort: str) -> Response:
-    report = await _report(request, visitor, cohort)
+    report = await visitor.year_report(cohort)
     sources: dict[str, str | None] = {name: f"/cohorts/{cohort}/report/{name}.svg" for name in CHARTS}
     if not any(s.days_requested for s in report.schools):
         sources["release"] = None
@@ -34,12 +29,12 @@ async def report_chart(request: Request, visitor: SignedIn, cohort: str, chart: 
     draw = CHARTS.get(chart)
     if draw is None:
         return Response(status_code=404)
-    return Response(charts.svg(draw(await _report(request, visitor, cohort))), media_type="image/svg+xml")
+    return Response(charts.svg(draw(await visitor.year_report(cohort))), media_type="image/svg+xml")
 
 
 @router.get("/cohorts/{cohort}/report.{form}")
 async def report_download(request: Request, visitor: SignedIn, cohort: str, form: ReportFormat) -> Response:
-    report = await _report(request, visitor, cohort)
+    report = await visitor.year_report(cohort)
     made = rendered(report, form)
     name = f"{cohort}-report-{report.as_of:%Y-%m-%d}.{form.value}"
     return Response(made, media_type=MEDIA[form], headers={"Content-Disposition": f'attachment; filename="{name}"'})
