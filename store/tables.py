@@ -4,7 +4,9 @@ Uniqueness the program relies on is the database's too: one email per cohort, on
 partnership id per cohort, one notice per (business key, recipient), one substitute
 booking per release request. Read-model rows carry the `revision` of the workflow
 record they were written from, so a late or retried write never overwrites newer state.
-No read-model table holds note, reflection or artifact text: that stays encrypted in Temporal.
+No read-model table holds note, reflection or artifact text: notes stay encrypted in Temporal, and
+what is kept here of a partnership's artifacts, a coach's portfolio and a person's self-assessment
+is sealed column by column (`store/sealed.py`), readable only with the deployment's key ring.
 The outbox keeps each message as it was sent to its recipient, which can quote a note to
 the partnership's own people.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     Boolean,
+    LargeBinary,
     Column,
     Date,
     Float,
@@ -260,4 +263,97 @@ calendar_feeds = Table(
     Column("token_hash", String(64), nullable=False),  # sha256 of the feed's token: a dump gives no feed away
     Column("created_at", UtcDateTime(), nullable=False),  # with the app's secret, makes the token (store/calendar_feeds.py)
     UniqueConstraint("token_hash"),
+)
+
+# -- what a school's year shows: its coaching plan, self-assessments, year-2 decisions -----
+
+school_plans = Table(
+    "school_plans",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("school", Text, primary_key=True),
+    Column("goals", JSON, nullable=False),  # [{"key": "g1", "text": "..."}]: the school improvement goals it serves
+    Column("assignments", Text, nullable=False),  # who the coaches work with
+    Column("roles", Text, nullable=False),  # the coaches' roles and responsibilities
+    Column("communication", Text, nullable=False),  # how they will tell staff
+    Column("status", String(20), nullable=False),  # draft | submitted | endorsed
+    Column("version", Integer, nullable=False),
+    Column("written_by", String(EMAIL), nullable=False),
+    Column("written_at", UtcDateTime(), nullable=False),
+    Column("endorsed_by", String(EMAIL)),
+    Column("endorsed_at", UtcDateTime()),
+    Column("revision", Integer, nullable=False),
+    ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),
+)
+
+self_assessments = Table(
+    "self_assessments",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("email", String(EMAIL), primary_key=True),
+    Column("round", String(10), primary_key=True),  # pre | post
+    Column("school", Text, nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("answers", LargeBinary, nullable=False),  # sealed: the tier chosen per dimension
+    Column("submitted_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),
+    Index(None, "cohort", "school"),
+)
+
+year_two_decisions = Table(
+    "year_two_decisions",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("subject", Text, primary_key=True),  # "partnership:<id>" or "coach:<email>"
+    Column("school", Text, nullable=False),
+    Column("choice", String(20), nullable=False),  # continue | expand | conclude
+    Column("reason", Text, nullable=False),
+    Column("decided_by", String(EMAIL), nullable=False),
+    Column("decided_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),
+    Index(None, "cohort", "school"),
+)
+
+# -- a partnership's evidence and a coach's portfolio: private, sealed ------------------
+
+artifacts = Table(
+    "artifacts",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("cohort", String(60), nullable=False),
+    Column("partnership", Text, nullable=False),
+    Column("cycle", Integer, nullable=False),
+    Column("stage", String(20), nullable=False),
+    Column("kind", String(10), nullable=False),  # link | file
+    Column("title", LargeBinary, nullable=False),  # sealed
+    Column("content", LargeBinary, nullable=False),  # sealed: the link, or the file's bytes
+    Column("file_name", LargeBinary),  # sealed
+    Column("media_type", String(100)),
+    Column("size", Integer, nullable=False),
+    Column("added_by", String(EMAIL), nullable=False),
+    Column("added_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["cohort", "partnership"], ["partnerships.cohort", "partnerships.id"], ondelete="CASCADE"),
+    Index(None, "cohort", "partnership"),
+)
+
+portfolios = Table(
+    "portfolios",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("coach", String(EMAIL), primary_key=True),
+    Column("summary", LargeBinary),  # sealed
+    Column("chosen", JSON, nullable=False),  # the keys of what goes in: "plan", "cycle:<partnership>:<n>", "artifact:<id>"
+    Column("updated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),
+)
+
+portfolio_readers = Table(
+    "portfolio_readers",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("coach", String(EMAIL), primary_key=True),
+    Column("email", String(EMAIL), primary_key=True),  # someone the coach chose to show it to
+    Column("shared_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["cohort", "coach"], ["portfolios.cohort", "portfolios.coach"], ondelete="CASCADE"),
+    Index(None, "email"),
 )
