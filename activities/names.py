@@ -6,7 +6,8 @@ from domain.cohort import PartnershipSummary, TrainingSummary
 from domain.launch import LaunchBatch
 from domain.processes.cohort import SessionMove
 from domain.processes.training import SessionChanged
-from domain.roster import Partnership, Person
+from domain.roster import Partnership, Person, Role
+from domain.tiers import Round
 
 SEND_NOTICE = "send_notice"
 BOOK_SUBSTITUTE = "book_substitute"
@@ -21,11 +22,14 @@ RECORD_WITHDRAWAL = "record_withdrawal"
 RECORD_SESSION_MOVE = "record_session_move"
 TELL_TRAININGS = "tell_trainings"
 SUMMARIZE_COHORT = "summarize_cohort"
+PUBLISH_SCHOOL = "publish_school"
+RECORD_SELF_ASSESSMENT = "record_self_assessment"
 
 # The workflow types a cohort starts, by name: the activity that starts them lives in another layer.
 LEDGER_WORKFLOW = "ReleaseLedgerWorkflow"
 TRAINING_WORKFLOW = "TrainingWorkflow"
 PARTNERSHIP_WORKFLOW = "PartnershipWorkflow"
+SCHOOL_WORKFLOW = "SchoolWorkflow"
 
 
 class CohortStarts(BaseModel):
@@ -76,3 +80,14 @@ class WithdrawalToRecord(BaseModel):
     email: str
     by: str
     reason: str = ""
+
+
+class AnswersToRecord(BaseModel):
+    """A person's self-assessment, to seal into the database (never into the read model)."""
+
+    cohort: str
+    school: str
+    email: str
+    role: Role
+    round: Round
+    answers: dict[str, int]

@@ -23,6 +23,7 @@ from activities.names import (
     CLOSE_LEDGERS,
     LEDGER_WORKFLOW,
     PARTNERSHIP_WORKFLOW,
+    SCHOOL_WORKFLOW,
     START_COHORT_WORKFLOWS,
     TELL_TRAININGS,
     TRAINING_WORKFLOW,
@@ -41,7 +42,11 @@ from workflows.training import TrainingWorkflow
 
 AT_ONCE = 16  # starts (or signals) in flight at a time
 COACHES_PER_PAGE = 500
-WORKFLOW = {"release": (LEDGER_WORKFLOW, ids.ledger_id), "training": (TRAINING_WORKFLOW, ids.training_id)}
+WORKFLOW = {
+    "release": (LEDGER_WORKFLOW, ids.ledger_id),
+    "school": (SCHOOL_WORKFLOW, ids.school_id),
+    "training": (TRAINING_WORKFLOW, ids.training_id),
+}
 
 
 class WorkflowStarts:

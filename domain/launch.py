@@ -7,13 +7,16 @@ their workflows with.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel
 
 from domain.cohort import RosterRef
 from domain.cycle import PartnershipRecord
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord
-from domain.roster import Partnership, Person, School
+from domain.roster import Partnership, Person, Role, School
+from domain.school_year import SchoolPartnership, SchoolYearRecord
 from domain.training import TrainingRecord
 
 
@@ -56,6 +59,22 @@ def ledger_record(
         members={p.email: p.role for p in members},
         allowances=program.release_days,
         partnerships={p.id: p.coach for p in partnerships},
+    )
+
+
+def school_year_record(
+    cohort: str, school: School, members: list[Person], partnerships: list[Partnership], coordinators: list[str], launched_at: datetime
+) -> SchoolYearRecord:
+    """A school's plan, self-assessments and year-2 decision: started with its ledger, in the same batch."""
+    return SchoolYearRecord(
+        cohort=cohort,
+        school=school.id,
+        school_name=school.name,
+        principal=school.principal,
+        coordinators=coordinators,
+        coaches=sorted(p.email for p in members if p.role == Role.coach),
+        partnerships={p.id: SchoolPartnership(coach=p.coach, partners=p.partners) for p in partnerships},
+        launched_at=launched_at,
     )
 
 

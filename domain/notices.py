@@ -17,6 +17,8 @@ from pydantic import BaseModel, Field
 from domain.cycle import Move, PartnershipRecord
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, days_text
+from domain.school_year import SchoolYearRecord
+from domain.tiers import Round
 from domain.training import TrainingRecord
 
 
@@ -40,6 +42,15 @@ class NoticeKind(StrEnum):
     substitute_booked = "substitute_booked"
     sign_in = "sign_in"
     undeliverable = "undeliverable"
+    plan_submitted = "plan_submitted"
+    plan_endorsed = "plan_endorsed"
+    plan_reminder = "plan_reminder"
+    plan_overdue = "plan_overdue"
+    assessment_open = "assessment_open"
+    assessment_reminder = "assessment_reminder"
+    year_two_asked = "year_two_asked"
+    year_two_reminder = "year_two_reminder"
+    year_two_overdue = "year_two_overdue"
     digest = "digest"  # the day's held notices in one message (domain/preferences.py)
 
 
@@ -358,3 +369,104 @@ def cohort_of(key: str) -> str | None:
     if kind in ("sign-in", "digest") or not rest:
         return None
     return re.split(r"[:/]", rest, maxsplit=1)[0]
+
+
+# -- did coaching work: a school's plan, self-assessments and year-2 decision ------------------
+# These carry counts, dates and statuses: never an answer, a note or a reflection.
+
+
+def _school(record: SchoolYearRecord) -> dict[str, str | int | float | None]:
+    return {"school": record.school_name, "cohort": record.cohort}
+
+
+def plan_submitted(record: SchoolYearRecord, deadline: str) -> Notice:
+    assert record.plan is not None
+    return Notice(
+        key=f"plan-submitted:{record.cohort}:{record.school}:v{record.plan.version}",
+        kind=NoticeKind.plan_submitted,
+        to=[record.principal],
+        context=_school(record) | {"written_by": record.plan.written_by, "goals": len(record.plan.goals), "deadline": deadline},
+    )
+
+
+def plan_endorsed(record: SchoolYearRecord) -> Notice:
+    assert record.plan is not None
+    return Notice(
+        key=f"plan-endorsed:{record.cohort}:{record.school}:v{record.plan.version}",
+        kind=NoticeKind.plan_endorsed,
+        to=[c for c in record.coaches if c not in record.left],
+        context=_school(record) | {"principal": record.principal},
+    )
+
+
+def _plan_status(record: SchoolYearRecord) -> str:
+    return "not written yet" if record.plan is None else record.plan.status.value
+
+
+def plan_reminder(record: SchoolYearRecord, deadline: str) -> Notice:
+    """The principal and the coaches: whoever holds the plan up, it is theirs together."""
+    return Notice(
+        key=f"plan-reminder:{record.cohort}:{record.school}",
+        kind=NoticeKind.plan_reminder,
+        to=[record.principal, *(c for c in record.coaches if c not in record.left)],
+        context=_school(record) | {"status": _plan_status(record), "deadline": deadline},
+    )
+
+
+def plan_overdue(record: SchoolYearRecord, deadline: str) -> Notice:
+    return Notice(
+        key=f"plan-overdue:{record.cohort}:{record.school}",
+        kind=NoticeKind.plan_overdue,
+        to=record.coordinators,
+        context=_school(record) | {"status": _plan_status(record), "deadline": deadline, "principal": record.principal},
+    )
+
+
+def _assessment_key(record: SchoolYearRecord, round: Round, email: str) -> str:
+    return f"{record.cohort}:{record.school}:{round.value}" + (f":{email}" if email else "")
+
+
+def assessment_open(record: SchoolYearRecord, program: Program, round: Round, people: list[str], due: str, email: str) -> Notice:
+    """`email`: one person whose own window opened when they joined; empty for the school's round."""
+    return Notice(
+        key=f"assessment:{_assessment_key(record, round, email)}",
+        kind=NoticeKind.assessment_open,
+        to=people,
+        context=_school(record) | {"round": round.label, "instrument": program.tiers.name, "due": due},
+    )
+
+
+def assessment_reminder(record: SchoolYearRecord, program: Program, round: Round, people: list[str], due: str, email: str) -> Notice:
+    return Notice(
+        key=f"assessment-reminder:{_assessment_key(record, round, email)}",
+        kind=NoticeKind.assessment_reminder,
+        to=people,
+        context=_school(record) | {"round": round.label, "instrument": program.tiers.name, "due": due},
+    )
+
+
+def year_two_asked(record: SchoolYearRecord, undecided: int, deadline: str) -> Notice:
+    return Notice(
+        key=f"year-two:{record.cohort}:{record.school}",
+        kind=NoticeKind.year_two_asked,
+        to=[record.principal],
+        context=_school(record) | {"undecided": undecided, "deadline": deadline},
+    )
+
+
+def year_two_reminder(record: SchoolYearRecord, undecided: int, deadline: str) -> Notice:
+    return Notice(
+        key=f"year-two-reminder:{record.cohort}:{record.school}",
+        kind=NoticeKind.year_two_reminder,
+        to=[record.principal],
+        context=_school(record) | {"undecided": undecided, "deadline": deadline},
+    )
+
+
+def year_two_overdue(record: SchoolYearRecord, undecided: int, deadline: str) -> Notice:
+    return Notice(
+        key=f"year-two-overdue:{record.cohort}:{record.school}",
+        kind=NoticeKind.year_two_overdue,
+        to=record.coordinators,
+        context=_school(record) | {"undecided": undecided, "deadline": deadline, "principal": record.principal},
+    )

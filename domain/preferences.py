@@ -59,6 +59,15 @@ CHOICES: dict[NoticeKind, tuple[Frequency, ...]] = {
     NoticeKind.undeliverable: HELD_OR_AT_ONCE,
     NoticeKind.make_up: HELD_OR_AT_ONCE,
     NoticeKind.release_decided: HELD_OR_AT_ONCE,
+    NoticeKind.plan_submitted: AT_ONCE,  # the principal endorses
+    NoticeKind.year_two_asked: AT_ONCE,  # the principal decides
+    NoticeKind.year_two_reminder: AT_ONCE,
+    NoticeKind.assessment_open: HELD_OR_AT_ONCE,
+    NoticeKind.assessment_reminder: HELD_OR_AT_ONCE,
+    NoticeKind.plan_reminder: HELD_OR_AT_ONCE,
+    NoticeKind.plan_overdue: HELD_OR_AT_ONCE,
+    NoticeKind.year_two_overdue: HELD_OR_AT_ONCE,
+    NoticeKind.plan_endorsed: OPTIONAL,
     NoticeKind.cohort_launched: OPTIONAL,
     NoticeKind.coaching_unlocked: OPTIONAL,
     NoticeKind.training_finished: OPTIONAL,
@@ -83,6 +92,12 @@ LABELS: dict[NoticeKind, str] = {
     NoticeKind.training_finished: "Training finished",
     NoticeKind.cohort_launched: "Cohort launched",
     NoticeKind.session_reminder: "Training session reminders",
+    NoticeKind.plan_reminder: "School coaching plan reminders",
+    NoticeKind.plan_overdue: "School coaching plans not endorsed in time",
+    NoticeKind.plan_endorsed: "School coaching plan endorsed",
+    NoticeKind.assessment_open: "Self-assessments to answer",
+    NoticeKind.assessment_reminder: "Self-assessment reminders",
+    NoticeKind.year_two_overdue: "Year-2 decisions not made in time",
 }
 
 DEFAULTS: dict[Role, dict[NoticeKind, Frequency]] = {
@@ -91,6 +106,8 @@ DEFAULTS: dict[Role, dict[NoticeKind, Frequency]] = {
         NoticeKind.stall_follow_up: Frequency.digest,
         NoticeKind.stall_escalation: Frequency.digest,
         NoticeKind.undeliverable: Frequency.digest,
+        NoticeKind.plan_overdue: Frequency.digest,
+        NoticeKind.year_two_overdue: Frequency.digest,
     },
     Role.teacher: {NoticeKind.stage_moved: Frequency.immediate},
 }

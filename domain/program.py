@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from domain.cycle import Stage
 from domain.problems import InvalidInput, Problem
 from domain.roster import Role
+from domain.tiers import Round, TiersInstrument, default_instrument
 from domain.yaml_files import parse_yaml
 
 SESSIONS_PER_YEAR = 8
@@ -136,6 +137,13 @@ class Program(BaseModel):
     # Days the schools are closed, when no release day can be taken: these weekdays every week, and the holidays.
     closed_weekdays: list[Weekday] = Field(default_factory=lambda: [Weekday.saturday, Weekday.sunday])
     holidays: list[Holiday] = Field(default_factory=list)
+    # Did coaching work: the school's plan is endorsed by this date (None: when coaching unlocks); each self-assessment
+    # round and the principals' year-2 decisions stay open this many days; a reminder goes out this many days before each.
+    plan_endorse_by: date | None = None
+    self_assessment_days: int = Field(default=21, ge=1, le=MAX_DAYS)
+    year_two_days: int = Field(default=21, ge=1, le=MAX_DAYS)
+    deadline_reminder_days: int = Field(default=7, ge=1, le=MAX_DAYS)
+    tiers: TiersInstrument = Field(default_factory=default_instrument)
 
     @field_validator("school_year")
     @classmethod
@@ -258,6 +266,24 @@ class Program(BaseModel):
     def end_of_day(self, day: date) -> datetime:
         return datetime.combine(day + timedelta(days=1), time(0), ZoneInfo(self.timezone))
 
+    # -- did coaching work: the plan, the self-assessments, year 2 -----------------------
+
+    def plan_deadline(self) -> datetime:
+        """When each school's plan should be endorsed: the end of `plan_endorse_by`, or when coaching unlocks."""
+        if self.plan_endorse_by is not None:
+            return self.end_of_day(self.plan_endorse_by)
+        return self.session_start(self.coaching_unlocks_after)
+
+    def assessment_opens(self, round: Round) -> datetime:
+        """Pre: when coaching begins (the unlocking session); post: after the last session."""
+        return self.session_start(self.coaching_unlocks_after) if round == Round.pre else self.session_end(SESSIONS_PER_YEAR)
+
+    def year_two_opens(self) -> datetime:
+        return self.session_end(SESSIONS_PER_YEAR)
+
+    def year_two_deadline(self) -> datetime:
+        return self.year_two_opens() + timedelta(days=self.year_two_days)
+
 
 def calendar_problems(program: Program, file: str) -> list[Problem]:
     """Eight sessions numbered 1 to 8, in the program's school year, in date order, none overlapping the next."""
@@ -325,10 +351,21 @@ def parse_program(raw: Any, file: str) -> Program:
         program = Program.model_validate(raw)
     except ValidationError as exc:
         raise InvalidInput([_problem_from_pydantic(file, err) for err in exc.errors()]) from None
-    problems = calendar_problems(program, file) + _hours_problems(program, raw["sessions"], file)
+    problems = calendar_problems(program, file) + _hours_problems(program, raw["sessions"], file) + _plan_date_problems(program, file)
     if problems:
         raise InvalidInput(problems)
     return program
+
+
+def _plan_date_problems(program: Program, file: str) -> list[Problem]:
+    """A plan is endorsed during the training year: a date outside it would escalate every school at once, or never."""
+    by = program.plan_endorse_by
+    if by is None or not program.sessions:
+        return []
+    first, last = min(s.starts_on for s in program.sessions), max(s.ends_on for s in program.sessions)
+    if first <= by <= last:
+        return []
+    return [Problem(file, None, "plan_endorse_by", f"{by} is outside the training year ({first} to {last}); choose a date between them")]
 
 
 def _hours_problems(program: Program, written: list[Any], file: str) -> list[Problem]:

@@ -67,6 +67,15 @@ NOTICE_KIND = {
     NoticeKind.substitute_booked: "Substitute booked",
     NoticeKind.sign_in: "Sign-in link",
     NoticeKind.undeliverable: "Address undeliverable",
+    NoticeKind.plan_submitted: "Plan to endorse",
+    NoticeKind.plan_endorsed: "Plan endorsed",
+    NoticeKind.plan_reminder: "Plan reminder",
+    NoticeKind.plan_overdue: "Plan overdue",
+    NoticeKind.assessment_open: "Self-assessment open",
+    NoticeKind.assessment_reminder: "Self-assessment reminder",
+    NoticeKind.year_two_asked: "Year 2 to decide",
+    NoticeKind.year_two_reminder: "Year 2 reminder",
+    NoticeKind.year_two_overdue: "Year 2 overdue",
     NoticeKind.digest: "Daily digest",
 }
 

@@ -37,17 +37,22 @@ from domain.cohort import (
     check_withdrawal,
 )
 from domain.cycle import CycleGoal, Outcome, PartnershipRecord, Stage
+from domain.plans import PlanDraft, SchoolPlan
 from domain.problems import Refused
 from domain.processes.cohort import CohortRecord, LaunchProgress
 from domain.processes.ledger import Cancellation, Decision, ReleaseAsk
 from domain.processes.partnership import GoalRequest, MoveRequest, MoveResult, NoteRequest, OutcomeRequest
+from domain.processes.school import PlanEndorsement, SelfAssessment
 from domain.processes.training import AttendanceUpdate
 from domain.program import Program, TrainingSession
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, ledger_of
 from domain.report import YearReport
 from domain.roster import Person, Role, Roster
+from domain.school_year import SchoolYearRecord
 from domain.session_change import SessionChange, SessionEdit
+from domain.tiers import Round
 from domain.training import Attendance, TrainingRecord, check_attendance
+from domain.year_two import YearTwoAnswer, YearTwoChoice, YearTwoDecision
 from store import members, read_model, report, rosters
 from store.database import Database
 from store.read_model import Page, PartnershipRow
@@ -56,6 +61,7 @@ from workflows import search_attributes as sa
 from workflows.cohort import CohortInput, CohortWorkflow
 from workflows.partnership import PartnershipWorkflow
 from workflows.release_ledger import ReleaseLedgerWorkflow
+from workflows.school import SchoolWorkflow
 from workflows.training import TrainingWorkflow
 
 T = TypeVar("T")
@@ -345,6 +351,36 @@ class CoachingClient:
     async def ledger_record(self, cohort: str, school: str) -> ReleaseLedgerRecord:
         handle = self.ledger(cohort, school)
         return await self._query(handle, handle.query(ReleaseLedgerWorkflow.details))
+
+    # -- a school's year: its plan, self-assessments, year 2 --------------------------------
+
+    def school_year(self, cohort: str, school: str) -> WorkflowHandle[Any, Any]:
+        return self.client.get_workflow_handle_for(SchoolWorkflow.run, ids.school_id(cohort, school))
+
+    async def write_plan(self, cohort: str, school: str, draft: PlanDraft) -> SchoolPlan:
+        handle = self.school_year(cohort, school)
+        return await self._update(handle, handle.execute_update(SchoolWorkflow.write_plan, draft))
+
+    async def endorse_plan(self, cohort: str, school: str, actor: str) -> SchoolPlan:
+        handle = self.school_year(cohort, school)
+        return await self._update(handle, handle.execute_update(SchoolWorkflow.endorse_plan, PlanEndorsement(actor=actor)))
+
+    async def assess(self, cohort: str, school: str, actor: str, round: Round, answers: dict[str, int]) -> int:
+        """The person's tier in the round (their answers are sealed in the database, theirs and their coach's)."""
+        handle = self.school_year(cohort, school)
+        assessment = SelfAssessment(actor=actor, round=round, answers=answers)
+        return await self._update(handle, handle.execute_update(SchoolWorkflow.assess, assessment))
+
+    async def decide_year_two(
+        self, cohort: str, school: str, actor: str, subject: str, choice: YearTwoChoice, reason: str
+    ) -> YearTwoDecision:
+        handle = self.school_year(cohort, school)
+        answer = YearTwoAnswer(actor=actor, subject=subject, choice=choice, reason=reason)
+        return await self._update(handle, handle.execute_update(SchoolWorkflow.decide_year_two, answer))
+
+    async def school_year_record(self, cohort: str, school: str) -> SchoolYearRecord:
+        handle = self.school_year(cohort, school)
+        return await self._query(handle, handle.query(SchoolWorkflow.details))
 
 
 def _quote(value: str) -> str:

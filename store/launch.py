@@ -14,10 +14,11 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Connection, Select, select
 
 from domain.cycle import PartnershipRecord
-from domain.launch import LaunchBatch, ledger_record, partnership_record, training_record
+from domain.launch import LaunchBatch, ledger_record, partnership_record, school_year_record, training_record
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord
 from domain.roster import PARTICIPANTS, Partnership, Person, Role, School
+from domain.school_year import SchoolYearRecord
 from domain.training import COACHING_UNLOCKED, TrainingRecord
 from store import tables
 from store.database import Database
@@ -26,9 +27,9 @@ from store.database import Database
 class Entity(BaseModel):
     """One workflow to start: its first record, and the school and coach it is listed under."""
 
-    kind: str
+    kind: str  # release | school | training | partnership
     key: str  # school id, coach email or partnership id
-    record: ReleaseLedgerRecord | TrainingRecord | PartnershipRecord
+    record: ReleaseLedgerRecord | SchoolYearRecord | TrainingRecord | PartnershipRecord
     school: str
     coach: str | None = None
 
@@ -38,7 +39,7 @@ def batch_entities(database: Database, cohort: str, batch: LaunchBatch) -> tuple
         program = Program.model_validate(db.execute(select(tables.cohorts.c.program).where(tables.cohorts.c.cohort == cohort)).scalar_one())
         coordinators = _coordinators(db, cohort)
         if batch.kind == "release":
-            return program, _ledgers(db, cohort, program, batch)
+            return program, _schools(db, cohort, program, coordinators, batch)
         if batch.kind == "training":
             return program, _trainings(db, cohort, coordinators, batch)
         return program, _partnerships(db, cohort, coordinators, batch)
@@ -56,7 +57,8 @@ def _coordinators(db: Connection, cohort: str) -> list[str]:
     return list(db.execute(select(p.email).where(p.cohort == cohort, p.role == Role.coordinator.value).order_by(p.email)).scalars())
 
 
-def _ledgers(db: Connection, cohort: str, program: Program, batch: LaunchBatch) -> list[Entity]:
+def _schools(db: Connection, cohort: str, program: Program, coordinators: list[str], batch: LaunchBatch) -> list[Entity]:
+    """Each school's two workflows: its release ledger and its year (plan, self-assessments, year 2)."""
     s, p, t = tables.schools.c, tables.people.c, tables.partnerships.c
     schools = [School.model_validate(r._asdict()) for r in db.execute(_page(select(tables.schools).where(s.cohort == cohort), s.id, batch))]
     ids = [school.id for school in schools]
@@ -65,21 +67,21 @@ def _ledgers(db: Connection, cohort: str, program: Program, batch: LaunchBatch) 
         for r in db.execute(select(tables.people).where(p.cohort == cohort, p.school.in_(ids), p.role.in_([r.value for r in PARTICIPANTS])))
     ]
     partnerships = [_partnership(r) for r in db.execute(select(tables.partnerships).where(t.cohort == cohort, t.school.in_(ids)))]
-    return [
-        Entity(
-            kind="release",
-            key=school.id,
-            school=school.id,
-            record=ledger_record(
-                cohort,
-                program,
-                school,
-                [m for m in members if m.school == school.id],
-                [x for x in partnerships if x.school == school.id],
+    launched_at = db.execute(select(tables.cohorts.c.launched_at).where(tables.cohorts.c.cohort == cohort)).scalar_one()
+    entities = []
+    for school in schools:
+        theirs = [m for m in members if m.school == school.id]
+        at_school = [x for x in partnerships if x.school == school.id]
+        entities += [
+            Entity(kind="release", key=school.id, school=school.id, record=ledger_record(cohort, program, school, theirs, at_school)),
+            Entity(
+                kind="school",
+                key=school.id,
+                school=school.id,
+                record=school_year_record(cohort, school, theirs, at_school, coordinators, launched_at),
             ),
-        )
-        for school in schools
-    ]
+        ]
+    return entities
 
 
 def _trainings(db: Connection, cohort: str, coordinators: list[str], batch: LaunchBatch) -> list[Entity]:

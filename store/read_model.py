@@ -40,7 +40,7 @@ def publish_training(database: Database, cohort: str, summary: TrainingSummary) 
         "as_of": summary.as_of,
     }
     with database.begin() as db:
-        return _forward(db, tables.trainings, row, ["cohort", "coach"])
+        return forward(db, tables.trainings, row, ["cohort", "coach"])
 
 
 def publish_partnership(database: Database, cohort: str, summary: PartnershipSummary) -> bool:
@@ -60,11 +60,12 @@ def publish_partnership(database: Database, cohort: str, summary: PartnershipSum
         "escalations": summary.escalations,
         "goals_named": summary.goals_named,
         "goals_met": summary.goals_met,
+        "cycles_completed_on": [day.isoformat() for day in summary.cycles_completed_on],
         "revision": summary.revision,
         "as_of": summary.as_of,
     }
     with database.begin() as db:  # who is in it was written with its roster row, at the launch or when it was started
-        return _forward(db, tables.partnerships, row, ["cohort", "id"])
+        return forward(db, tables.partnerships, row, ["cohort", "id"])
 
 
 def publish_ledger(database: Database, record: ReleaseLedgerRecord) -> bool:
@@ -92,7 +93,7 @@ def publish_ledger(database: Database, record: ReleaseLedgerRecord) -> bool:
         for r in record.requests
     ]
     with database.begin() as db:
-        moved = _forward(db, tables.ledgers, row, ["cohort", "school"])
+        moved = forward(db, tables.ledgers, row, ["cohort", "school"])
         if moved:  # the requests are the ledger's: they move with it, and only forward
             for request in requests:
                 statement = insert(db, tables.release_requests).values(request)
@@ -106,7 +107,7 @@ def member_rows(cohort: str, partnership: str, coach: str, partners: list[str]) 
     return rows + [{"cohort": cohort, "partnership": partnership, "email": email, "role": "teacher"} for email in partners]
 
 
-def _forward(db: Connection, table: Table, row: dict[str, Any], key: list[str]) -> bool:
+def forward(db: Connection, table: Table, row: dict[str, Any], key: list[str]) -> bool:
     """Insert the row, or update it if the stored revision is older; True if it was written."""
     statement = insert(db, table).values(row)
     changed = {name: statement.excluded[name] for name in row if name not in key}

@@ -23,14 +23,17 @@ from peercoach.client import CoachingClient
 from peercoach.connect import coaching_client
 from store.database import DatabaseProblem
 from store.outbox import Outbox
+from store.sealed import Sealer
 from web import (
     api,
+    artifact_pages,
     calendar_feed,
     coaching_pages,
     coordinator_pages,
     home,
     list_downloads,
     oidc,
+    portfolio_pages,
     preferences,
     principal_pages,
     report_pages,
@@ -39,6 +42,7 @@ from web import (
 from web.frame import Engine, NotSignedIn, page
 from web.session import COOKIE, SESSION_HOURS, Sessions, secret_key
 from web.visitor import Forbidden
+from workers.codec import key_ring
 from workers.settings import Settings
 
 log = structlog.get_logger()
@@ -81,6 +85,7 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
             sessions=Sessions(secret, database),
             outbox=outbox,
             notices=NoticeActivities(outbox, Mailer(settings.smtp) if settings.smtp else None),
+            sealer=Sealer(key_ring(settings)),
         )
         yield
         database.dispose()
@@ -107,6 +112,8 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
         preferences,
         report_pages,
         list_downloads,
+        portfolio_pages,
+        artifact_pages,
     )
     for module in pages:
         app.include_router(module.router, include_in_schema=False)

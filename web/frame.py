@@ -21,6 +21,7 @@ from domain.roster import EMAIL_MAX, FOCUS_MAX_CHARS
 from peercoach.client import CoachingClient
 from store.database import Database
 from store.outbox import Outbox
+from store.sealed import Sealer
 from web.filters import SEARCH_MAX
 from web.session import Session, Sessions
 from web.visitor import Forbidden, Visitor
@@ -63,6 +64,7 @@ class Engine:
     sessions: Sessions
     outbox: Outbox
     notices: NoticeActivities
+    sealer: Sealer  # opens and seals what is private in the database: artifacts, portfolios, self-assessments
 
 
 def engine(request: Request) -> Engine:

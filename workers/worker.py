@@ -18,10 +18,12 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.notifications import Links, Mailer, NoticeActivities
 from activities.read_model import ReadModelActivities
+from activities.school_year import SchoolYearActivities
 from activities.substitutes import LocalSubstituteDesk, SubstituteActivities, SubstituteDesk
 from activities.workflow_starts import WorkflowStarts
 from store.database import Database
 from store.outbox import Outbox
+from store.sealed import Sealer
 from web.session import secret_key
 from workers.codec import data_converter, key_ring
 from workers.plaintext import PlaintextGuard, worker_client, worker_data_converter
@@ -30,11 +32,12 @@ from workflows.cohort import CohortWorkflow
 from workflows.digest import DigestWorkflow, digest_schedule, schedule_id
 from workflows.partnership import PartnershipWorkflow
 from workflows.release_ledger import ReleaseLedgerWorkflow
+from workflows.school import SchoolWorkflow
 from workflows.training import TrainingWorkflow
 
 log = structlog.get_logger()
 
-WORKFLOWS = [CohortWorkflow, TrainingWorkflow, PartnershipWorkflow, ReleaseLedgerWorkflow, DigestWorkflow]
+WORKFLOWS = [CohortWorkflow, TrainingWorkflow, PartnershipWorkflow, ReleaseLedgerWorkflow, SchoolWorkflow, DigestWorkflow]
 
 # The domain (and python-statemachine, which imports parts of itself lazily) is
 # pure and deterministic: share it with the sandbox instead of re-importing it
@@ -80,6 +83,7 @@ def create_worker(
             notices.send_digest,
             substitutes.book_substitute,
             *cohort_activities(client, database),
+            *school_activities(database, Sealer(key_ring(settings))),
         ],
         workflow_runner=workflow_runner(),
         interceptors=[PlaintextGuard(settings.refuse_plaintext)],
@@ -129,6 +133,12 @@ def cohort_activities(client: Client, database: Database) -> list[Callable[..., 
         writes.record_session_move,
         writes.summarize_cohort,
     ]
+
+
+def school_activities(database: Database, sealer: Sealer) -> list[Callable[..., Any]]:
+    """A school's year in the database: its summary, and self-assessment answers sealed with the deployment's keys."""
+    school = SchoolYearActivities(database, sealer)
+    return [school.publish_school, school.record_self_assessment]
 
 
 def create_replayer(converter: DataConverter) -> Replayer:

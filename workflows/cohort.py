@@ -43,15 +43,17 @@ from workflows.history import history_is_long
 from workflows.partnership import PartnershipWorkflow
 from workflows.refusals import REFUSED, refusals
 from workflows.release_ledger import ReleaseLedgerWorkflow
+from workflows.school import SchoolWorkflow
 from workflows.training import TrainingWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.cohort import AddedParticipant, CohortSummary, Departure, PartnershipSummary, StartedPartnership, Withdrawal
     from domain.launch import LaunchBatch
     from domain.processes.cohort import EVERY_LEDGER, EVERY_TRAINING, CohortProcess, CohortRecord, LaunchProgress, launch_progress
-    from domain.processes.effects import Effects, Message
+    from domain.processes.effects import Effects, Message, ProcessKind
     from domain.processes.ledger import MemberAdded, PartnershipAtSchool
     from domain.processes.partnership import PartnershipWithdrawn
+    from domain.processes.school import MemberLeft, PartnershipEnded
     from domain.processes.training import PartnershipAdded, SessionChanged, TrainingWithdrawn
     from domain.program import TrainingSession
     from domain.roster import Person
@@ -68,9 +70,19 @@ class CohortInput(BaseModel):
     record: CohortRecord
 
 
+_SCHOOL_SIGNALS: dict[type, Any] = {
+    MemberAdded: SchoolWorkflow.add_member,
+    PartnershipAtSchool: SchoolWorkflow.add_partnership,
+    PartnershipEnded: SchoolWorkflow.end_partnership,
+    MemberLeft: SchoolWorkflow.member_left,
+}
+
+
 def _route(cohort: str, message: Message) -> tuple[str, Any]:
     """The workflow and signal method that take a message the cohort sends."""
     key, event = message.to.key, message.event
+    if message.to.kind == ProcessKind.school:
+        return ids.school_id(cohort, key), _SCHOOL_SIGNALS[type(event)]
     if isinstance(event, PartnershipAdded):
         return ids.training_id(cohort, key), TrainingWorkflow.partnership_added
     if isinstance(event, TrainingWithdrawn):

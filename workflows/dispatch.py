@@ -17,13 +17,22 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
-from activities.names import PUBLISH_LEDGER, PUBLISH_PARTNERSHIP, PUBLISH_TRAINING, SEND_NOTICE, PartnershipPublished, TrainingPublished
+from activities.names import (
+    PUBLISH_LEDGER,
+    PUBLISH_PARTNERSHIP,
+    PUBLISH_SCHOOL,
+    PUBLISH_TRAINING,
+    SEND_NOTICE,
+    PartnershipPublished,
+    TrainingPublished,
+)
 
 with workflow.unsafe.imports_passed_through():
     from domain.cohort import PartnershipSummary, TrainingSummary
     from domain.notices import Notice
     from domain.processes.effects import Effects, Message
     from domain.release import ReleaseLedgerRecord
+    from domain.school_year import SchoolYearSummary
 
 # Where a message goes: the target workflow's id and the signal method that takes it (each workflow knows its own).
 Route = Callable[[str, Message], tuple[str, Any]]
@@ -64,6 +73,8 @@ class Dispatch:
             self.publish(PUBLISH_TRAINING, TrainingPublished(cohort=cohort, summary=summary))
         elif isinstance(summary, ReleaseLedgerRecord):
             self.publish(PUBLISH_LEDGER, summary)
+        elif isinstance(summary, SchoolYearSummary):
+            self.publish(PUBLISH_SCHOOL, summary)
         else:
             raise TypeError(f"no read model takes {type(summary).__name__}")
 

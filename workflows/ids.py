@@ -17,6 +17,11 @@ def ledger_id(cohort: str, school: str) -> str:
     return f"release/{cohort}/{school}"
 
 
+def school_id(cohort: str, school: str) -> str:
+    """A school's year: its plan, its people's self-assessments, its principal's year-2 decision."""
+    return f"school/{cohort}/{school}"
+
+
 def parse(workflow_id: str) -> tuple[str, str, str]:
     """(kind, cohort, key) of an id made above; a cohort's own id has an empty key."""
     kind, _, rest = workflow_id.partition("/")

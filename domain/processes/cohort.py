@@ -33,6 +33,7 @@ from domain.problems import Refused
 from domain.processes.effects import Effects, Message, ProcessKind, Recipient
 from domain.processes.ledger import MemberAdded, PartnershipAtSchool, YearClosed
 from domain.processes.partnership import PartnershipWithdrawn
+from domain.processes.school import MemberLeft, PartnershipEnded
 from domain.processes.training import PartnershipAdded, SessionChanged, TrainingWithdrawn
 from domain.program import Program, TrainingSession
 from domain.roster import Person, Role
@@ -116,9 +117,11 @@ class CohortProcess:
         self.check_partnership(record, request)
         p = request.partnership
         effects = self._effects(record, PartnershipSummary(id=p.id, coach=p.coach, partners=p.partners, school=p.school, focus=p.focus))
+        at_school = PartnershipAtSchool(id=p.id, coach=p.coach, partners=p.partners)
         effects.messages += [
             Message(Recipient(ProcessKind.training, p.coach), PartnershipAdded(partnership=p.id)),
-            Message(Recipient(ProcessKind.ledger, p.school), PartnershipAtSchool(id=p.id, coach=p.coach)),
+            Message(Recipient(ProcessKind.ledger, p.school), at_school),
+            Message(Recipient(ProcessKind.school, p.school), at_school),
         ]
         effects.starts.append(LaunchBatch(kind="partnership", ids=[p.id]))
         return effects
@@ -128,13 +131,16 @@ class CohortProcess:
         check_coordinator(record.state.coordinators, request.actor, "adds participants")
 
     def add_participant(self, record: CohortRecord, request: AddedParticipant) -> Effects[Person]:
-        """A coach's training year starts; the school's ledger learns they may ask for release days."""
+        """A coach's training year starts; the school's ledger learns they may ask for release days, and its year
+        that they self-assess."""
         self.check_participant(record, request)
         person = request.person
         effects = self._effects(record, person)
-        effects.messages.append(
-            Message(Recipient(ProcessKind.ledger, str(person.school)), MemberAdded(email=person.email, role=person.role))
-        )
+        added = MemberAdded(email=person.email, role=person.role)
+        effects.messages += [
+            Message(Recipient(ProcessKind.ledger, str(person.school)), added),
+            Message(Recipient(ProcessKind.school, str(person.school)), added),
+        ]
         if person.role == Role.coach:
             effects.starts.append(LaunchBatch(kind="training", ids=[person.email]))
         return effects
@@ -152,6 +158,10 @@ class CohortProcess:
         if departure.role == Role.coach:
             effects.messages.append(Message(Recipient(ProcessKind.training, email), TrainingWithdrawn()))
         effects.messages += [Message(Recipient(ProcessKind.partnership, pid), PartnershipWithdrawn(actor=request.actor)) for pid in ending]
+        # Their schools stop asking them (and the partnerships that end) for self-assessments and year-2 decisions.
+        school_of = {p.id: p.school for p in departure.partnerships}
+        effects.messages += [Message(Recipient(ProcessKind.school, school_of[pid]), PartnershipEnded(id=pid)) for pid in ending]
+        effects.messages += [Message(Recipient(ProcessKind.school, s), MemberLeft(email=email)) for s in sorted(set(school_of.values()))]
         return effects
 
     def check_session_change(self, record: CohortRecord, change: SessionChange, now: datetime) -> SessionMove:

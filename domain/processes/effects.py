@@ -36,11 +36,12 @@ class ProcessKind(StrEnum):
     training = "training"
     partnership = "partnership"
     ledger = "ledger"
+    school = "school"  # a school's year: plan, self-assessments, year 2
 
 
 @dataclass(frozen=True)
 class Recipient:
-    """A process of the same cohort: a training by coach email, a partnership by id, a ledger by school id."""
+    """A process of the same cohort: a training by coach email, a partnership by id, a ledger or school by school id."""
 
     kind: ProcessKind
     key: str

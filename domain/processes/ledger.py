@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain import notices, release
 from domain.notices import Notice
@@ -55,6 +55,7 @@ class PartnershipAtSchool(BaseModel):
 
     id: str
     coach: str
+    partners: list[str] = Field(default_factory=list)  # its collaborating teachers, who self-assess (the school's year)
 
 
 class YearClosed(BaseModel):

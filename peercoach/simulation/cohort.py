@@ -22,17 +22,19 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from domain.cohort import CohortState, PartnershipSummary, RosterRef, TrainingSummary
-from domain.launch import LaunchBatch, ledger_record, partnership_record, training_record
+from domain.launch import LaunchBatch, ledger_record, partnership_record, school_year_record, training_record
 from domain.notices import Notice
 from domain.problems import Refused
 from domain.processes.cohort import EVERY_LEDGER, CohortProcess, CohortRecord
 from domain.processes.effects import SOONEST, Effects, Message, ProcessKind, Recipient
 from domain.processes.ledger import Decision, LedgerProcess, ReleaseAsk
 from domain.processes.partnership import MoveRequest, MoveResult, PartnershipProcess
+from domain.processes.school import SchoolProcess
 from domain.processes.training import AttendanceUpdate, TrainingProcess
 from domain.program import Program
 from domain.release import BookingOrder, ReleaseLedgerRecord, ReleaseRequest, ledger_of
 from domain.roster import PARTICIPANTS, Role, Roster
+from domain.school_year import SchoolYearSummary
 from domain.training import COACHING_UNLOCKED, TrainingRecord
 from peercoach.simulation.timeline import Timeline
 from store.rosters import content_hash
@@ -65,6 +67,7 @@ class ReadModel:
             for p in roster.partnerships
         }
         self.ledgers: dict[str, ReleaseLedgerRecord] = {}
+        self.schools: dict[str, SchoolYearSummary] = {}
 
     def publish(self, summary: BaseModel) -> None:
         if isinstance(summary, PartnershipSummary):
@@ -73,6 +76,8 @@ class ReadModel:
             _forward(self.trainings, summary.coach, summary)
         elif isinstance(summary, ReleaseLedgerRecord):
             _forward(self.ledgers, summary.school, summary)
+        elif isinstance(summary, SchoolYearSummary):
+            _forward(self.schools, summary.school, summary)
         else:
             raise TypeError(f"no read model takes {type(summary).__name__}")
 
@@ -95,12 +100,14 @@ class SimulatedCohort:
         self.partnership = PartnershipProcess(program)
         self.training = TrainingProcess(program)
         self.ledger = LedgerProcess(program)
+        self.school = SchoolProcess(program)
         self.cohort_process = CohortProcess()
         self.processes: dict[ProcessKind, Any] = {
             ProcessKind.cohort: self.cohort_process,
             ProcessKind.training: self.training,
             ProcessKind.partnership: self.partnership,
             ProcessKind.ledger: self.ledger,
+            ProcessKind.school: self.school,
         }
         self.records: dict[ProcessKind, dict[str, Any]] = {kind: {} for kind in ProcessKind}
         self._mail: deque[Message] = deque()
@@ -128,7 +135,7 @@ class SimulatedCohort:
         effects = self.cohort_process.launch(record, now)
         self.launched_at = state.launched_at
         self._carry_out(Recipient(ProcessKind.cohort, self.cohort), effects, now)
-        starts = _Starts(self.cohort, self.program, roster)
+        starts = _Starts(self.cohort, self.program, roster, now)
         for batch in effects.reply:
             for kind, key, first in starts.batch(batch, self.read_model):
                 self.records[kind][key] = first
@@ -213,9 +220,10 @@ class SimulatedCohort:
 class _Starts:
     """The first record of each process a launch batch starts, as the launch activity builds them from the stored roster."""
 
-    def __init__(self, cohort: str, program: Program, roster: Roster):
+    def __init__(self, cohort: str, program: Program, roster: Roster, launched_at: datetime):
         self.cohort = cohort
         self.program = program
+        self.launched_at = launched_at
         self.coordinators = sorted(roster.coordinators)
         self.schools = sorted(roster.schools, key=lambda s: s.id)
         self.coaches = sorted(roster.with_role(Role.coach), key=lambda p: p.email)
@@ -232,15 +240,15 @@ class _Starts:
         self.principals = {s.id: s.principal for s in roster.schools}
 
     def batch(self, batch: LaunchBatch, read_model: ReadModel) -> list[tuple[ProcessKind, str, BaseModel]]:
-        if batch.kind == "release":
-            return [
-                (
-                    ProcessKind.ledger,
-                    s.id,
-                    ledger_record(self.cohort, self.program, s, self.members.get(s.id, []), self.at_school.get(s.id, [])),
-                )
-                for s in _page(self.schools, lambda s: s.id, batch)
-            ]
+        if batch.kind == "release":  # each school's ledger and its year, as store/launch.py starts them
+            started: list[tuple[ProcessKind, str, BaseModel]] = []
+            for s in _page(self.schools, lambda s: s.id, batch):
+                members, at_school = self.members.get(s.id, []), self.at_school.get(s.id, [])
+                started += [
+                    (ProcessKind.ledger, s.id, ledger_record(self.cohort, self.program, s, members, at_school)),
+                    (ProcessKind.school, s.id, school_year_record(self.cohort, s, members, at_school, self.coordinators, self.launched_at)),
+                ]
+            return started
         if batch.kind == "training":
             return [
                 (ProcessKind.training, c.email, training_record(self.cohort, c, self.coordinators, self.of_coach.get(c.email, [])))

@@ -12,6 +12,7 @@ from domain.problems import Refused
 from domain.processes.cohort import EVERY_LEDGER, CohortProcess, CohortRecord, launch_progress
 from domain.processes.effects import ProcessKind, Recipient
 from domain.processes.ledger import MemberAdded, PartnershipAtSchool, YearClosed
+from domain.processes.school import MemberLeft, PartnershipEnded
 from domain.processes.partnership import PartnershipWithdrawn
 from domain.processes.training import PartnershipAdded, TrainingWithdrawn
 from domain.roster import Partnership, Person, Role
@@ -59,7 +60,8 @@ def test_a_new_coach_gets_a_training_year_and_their_school_hears_of_them() -> No
     effects = process.add_participant(record, AddedParticipant(actor=COORDINATOR, person=zoe))
     assert effects.starts == [LaunchBatch(kind="training", ids=[zoe.email])]
     assert [(m.to, m.event) for m in effects.messages] == [
-        (Recipient(ProcessKind.ledger, "hazel"), MemberAdded(email=zoe.email, role=Role.coach))
+        (Recipient(ProcessKind.ledger, "hazel"), MemberAdded(email=zoe.email, role=Role.coach)),
+        (Recipient(ProcessKind.school, "hazel"), MemberAdded(email=zoe.email, role=Role.coach)),
     ]
 
 
@@ -76,7 +78,8 @@ def test_a_new_partnership_starts_and_its_coach_and_school_hear_of_it() -> None:
     assert effects.starts == [LaunchBatch(kind="partnership", ids=["ann--yan"])]
     assert [(m.to, m.event) for m in effects.messages] == [
         (Recipient(ProcessKind.training, ANN), PartnershipAdded(partnership="ann--yan")),
-        (Recipient(ProcessKind.ledger, "hazel"), PartnershipAtSchool(id="ann--yan", coach=ANN)),
+        (Recipient(ProcessKind.ledger, "hazel"), PartnershipAtSchool(id="ann--yan", coach=ANN, partners=["yan@hazel.test"])),
+        (Recipient(ProcessKind.school, "hazel"), PartnershipAtSchool(id="ann--yan", coach=ANN, partners=["yan@hazel.test"])),
     ]
 
 
@@ -89,6 +92,8 @@ def test_a_withdrawn_coach_ends_their_training_and_open_partnerships() -> None:
     assert [(m.to, m.event) for m in effects.messages] == [
         (Recipient(ProcessKind.training, ANN), TrainingWithdrawn()),
         (Recipient(ProcessKind.partnership, ANN_TIA), PartnershipWithdrawn(actor=COORDINATOR)),
+        (Recipient(ProcessKind.school, "hazel"), PartnershipEnded(id=ANN_TIA)),
+        (Recipient(ProcessKind.school, "hazel"), MemberLeft(email=ANN)),
     ]
 
 
