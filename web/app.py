@@ -33,11 +33,14 @@ from web import (
     home,
     list_downloads,
     oidc,
+    plan_pages,
     portfolio_pages,
     preferences,
     principal_pages,
     report_pages,
     sign_in,
+    tiers_pages,
+    year_two_pages,
 )
 from web.frame import Engine, NotSignedIn, page
 from web.session import COOKIE, SESSION_HOURS, Sessions, secret_key
@@ -114,6 +117,9 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
         list_downloads,
         portfolio_pages,
         artifact_pages,
+        plan_pages,
+        tiers_pages,
+        year_two_pages,
     )
     for module in pages:
         app.include_router(module.router, include_in_schema=False)
@@ -157,7 +163,10 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
                 samesite="lax",
                 secure=settings.web_url.startswith("https://"),
             )
+        own_policy = response.headers.get("content-security-policy")  # a download's own, stricter policy (its sandbox) stands
         response.headers.update(SECURITY_HEADERS)
+        if own_policy is not None:
+            response.headers["Content-Security-Policy"] = own_policy
         return response
 
     @app.exception_handler(DatabaseProblem)
