@@ -59,6 +59,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.roster import Person
     from domain.session_change import SessionChange
 
+SCHOOL_YEAR = "school-year"  # the patch that tells each school's year of its new people and partnerships (docs/architecture.md)
 LAUNCH_LANES = 6  # start activities in flight at once: enough to keep a worker's start calls busy (see bench/launch.py)
 # The summary is asked for until the read model shows every training and partnership ended: seconds after the
 # year for the year's last publishes, longer for partnerships their coaches have not closed yet (asked hourly).
@@ -264,5 +265,9 @@ class CohortWorkflow:
         return launch_progress(self.record)
 
     def _carry_out(self, effects: Effects[R]) -> R:
+        to_schools = [m for m in effects.messages if m.to.kind == ProcessKind.school]
+        if to_schools and not workflow.patched(SCHOOL_YEAR):
+            # A run that began before schools had a year of their own replays without those signals.
+            effects.messages = [m for m in effects.messages if m not in to_schools]
         self.dispatch.carry_out(self.record.state.cohort, effects, _route)
         return effects.reply

@@ -12,7 +12,9 @@ server, with the real worker and the tests' fixed encryption key
 - the school's release ledger: a request approved, booked and used, one
   reminded and expired, one cancelled, then the year closed;
 - a training session moved (the cohort's Update, every training's signal);
-- the day's digests: the run a schedule starts, and the day's run it starts.
+- the day's digests: the run a schedule starts, and the day's run it starts;
+- the school's year: its plan written and endorsed, a self-assessment after the last
+  session, a year-2 decision, the rest escalated, to its end.
 
 `test_committed_histories.py` replays these files against the current code, so
 a change that would break running workflows fails the build. Keep the old
@@ -38,8 +40,12 @@ from temporalio.testing import WorkflowEnvironment
 from bench.histories import every_run
 from domain.cohort import Withdrawal
 from domain.cycle import CYCLE_STAGES, Outcome, Stage
+from domain.plans import PlanDraft
+from domain.processes.school import LATE_DECISIONS
 from domain.session_change import SessionEdit
+from domain.tiers import Round
 from domain.training import Attendance
+from domain.year_two import YearTwoChoice, partnership_subject
 from peercoach.client import CoachingClient
 from peercoach.local_temporal import start_time_skipping_environment
 from tests.conftest import TEST_CONVERTER, program_starting, school_day_after
@@ -66,6 +72,11 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
     async with create_worker(env.client, settings, database=database):
         cohort = await coaching.launch_cohort(COHORT, program, small_roster(), COORDINATOR)
         await coaching.wait_until_launched(COHORT)  # its workflows are started by an activity, a moment later
+        plan = PlanDraft(
+            actor=ANN, goals=["Writing"], assignments="Ann with Tia", roles="Co-plan", communication="Staff meeting", submit=True
+        )
+        await coaching.write_plan(COHORT, "hazel", plan)
+        await coaching.endorse_plan(COHORT, "hazel", PRINCIPAL)
         await coaching.record_attendance(COHORT, COORDINATOR, 5, {ANN: Attendance.attended, BOB: Attendance.absent})
         await coaching.record_attendance(COHORT, COORDINATOR, 5, {BOB: Attendance.made_up})
         await env.sleep(timedelta(minutes=1))  # the trainings tell their partnerships coaching is unlocked
@@ -109,6 +120,11 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
         for stage in [*CYCLE[1:], Stage.closed]:
             await coaching.move(COHORT, ANN_TIA, ANN, stage)
         await cohort.result()  # the year runs out: trainings finish, ledgers close, the cohort completes
+        # After the last session: Tia's self-assessment, and the principal's year 2 for her partnership (Bob's is escalated).
+        await coaching.assess(COHORT, "hazel", TIA, Round.post, {"planning": 3, "teaching": 3, "student-use": 2})
+        await coaching.decide_year_two(COHORT, "hazel", PRINCIPAL, partnership_subject(ANN_TIA), YearTwoChoice.continue_, "A strong year")
+        # The school's year ends weeks after the year-2 deadline; waiting on its result alone does not skip the server there.
+        await env.sleep(program.year_two_deadline() + LATE_DECISIONS - await env.get_current_time() + timedelta(days=1))
 
         names = {
             "cohort": ids.cohort_id(COHORT),
@@ -117,6 +133,7 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
             "partnership-two-cycles": ids.partnership_id(COHORT, ANN_TIA),
             "partnership-withdrawn": ids.partnership_id(COHORT, BOB_TED),
             "release-ledger": ids.ledger_id(COHORT, "hazel"),
+            "school-year": ids.school_id(COHORT, "hazel"),
             "digest-scheduled": schedule,
             "digest-day": digest_day_id,
         }
