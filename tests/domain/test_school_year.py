@@ -10,11 +10,11 @@ import pytest
 
 from domain.notices import Notice, NoticeKind
 from domain.plans import PlanDraft, PlanStatus, coverage
-from domain.problems import Refused
+from domain.problems import InvalidInput, Refused
 from domain.processes.effects import Effects
 from domain.processes.ledger import MemberAdded, PartnershipAtSchool
 from domain.processes.school import MemberLeft, PartnershipEnded, PlanEndorsement, SchoolProcess, SelfAssessment
-from domain.program import Program, TrainingSession
+from domain.program import Program, TrainingSession, parse_program
 from domain.roster import Role
 from domain.school_year import SchoolPartnership, SchoolYearRecord
 from domain.tiers import MIN_GROUP, TOO_FEW, Pair, Round, default_instrument, movement, tier_of
@@ -266,3 +266,11 @@ def test_steps_due_before_a_late_launch_are_not_owed() -> None:
     PROCESS.start(record, record.launched_at)
     assert "plan:escalate" in record.done_steps
     assert not [n for n in PROCESS.wake(record, record.launched_at).notices if n.kind == NoticeKind.plan_overdue]
+
+
+def test_a_plan_deadline_outside_the_training_year_is_refused_with_the_field_and_the_fix() -> None:
+    raw = program().model_dump(mode="json") | {"plan_endorse_by": "2029-01-15"}
+    with pytest.raises(InvalidInput) as refused:
+        parse_program(raw, "program.yaml")
+    [problem] = refused.value.problems
+    assert problem.field == "plan_endorse_by" and "outside the training year" in problem.message and "choose a date" in problem.message
