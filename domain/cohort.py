@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -66,6 +66,8 @@ class PartnershipSummary(BaseModel):
     focus: str = ""
     goals_named: int = 0  # cycles that named a goal (the words stay in the partnership)
     goals_met: int = 0
+    # The program's local date of each completed cycle's last move, oldest first (the report counts them by month).
+    cycles_completed_on: list[date] = Field(default_factory=list)
     revision: int = 0  # its partnership record's, which orders the read model's writes
 
 

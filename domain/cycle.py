@@ -144,6 +144,14 @@ class PartnershipRecord(BaseModel):
     def goals_met(self) -> int:
         return sum(1 for g in self.goals if g.outcome == Outcome.met)
 
+    @property
+    def cycles_completed_at(self) -> list[datetime]:
+        """When each completed cycle completed (its move out of reflect), oldest first: one per `cycles_completed`."""
+        return [m.at for m in self.moves if completes_cycle(m.source, m.target)]
+
+
+CYCLE_ENDS = ("new_cycle", "close")  # the machine's events that complete a cycle
+
 
 class CoachingCycle(StateMachine):
     """The cycle as its diagram reads. Each transition's validators say why a move is refused."""
@@ -197,10 +205,18 @@ class CoachingCycle(StateMachine):
         r.moves.append(Move(cycle=r.cycle, source=source.value, target=target.value, by=actor, at=at, note=note))
         r.stage_since = at
         r.stall = StallState(follow_ups=r.stall.follow_ups, escalations=r.stall.escalations)
-        if event in ("new_cycle", "close"):
+        if event in CYCLE_ENDS:
             r.cycles_completed += 1
         if event == "new_cycle":
             r.cycle += 1
+
+
+def completes_cycle(source: Stage, target: Stage) -> bool:
+    """Whether a move from `source` to `target` completes a cycle: the machine's `new_cycle` or `close`."""
+    return any(
+        t.target is not None and t.target.value == target and any(t.match(event) for event in CYCLE_ENDS)
+        for t in CoachingCycle.states_map[source].transitions
+    )
 
 
 def starts_new_cycle(source: Stage, target: Stage) -> bool:

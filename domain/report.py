@@ -9,9 +9,9 @@ and the workbook show the same numbers.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -23,6 +23,7 @@ from domain.training import Attendance
 from domain.words import label
 
 APPROVED = (ReleaseStatus.approved, ReleaseStatus.booked, ReleaseStatus.used)
+UNDATED = "month not known"  # cycles completed before the read model kept their days (migration 0008)
 
 
 class SessionAttendance(BaseModel):
@@ -58,6 +59,12 @@ class PartnershipLine(BaseModel):
     escalations: int
 
 
+class CyclesInMonth(BaseModel):
+    month: str  # as people say it: "October 2026"
+    first_day: date
+    cycles_completed: int
+
+
 class YearReport(BaseModel):
     cohort: str
     program: str
@@ -76,6 +83,8 @@ class YearReport(BaseModel):
     stalled_now: int
     goals_named: int  # cycles that named a goal (its words stay in the partnership)
     goals_met: int
+    cycles_by_month: list[CyclesInMonth]  # every month of the school year, zeros included, by the schools' calendar
+    cycles_undated: int  # completed before the read model kept each cycle's day (migration 0008): in no month
     schools: list[SchoolYear]
     lines: list[PartnershipLine]
 
@@ -105,7 +114,11 @@ def year_report(
         return schools.setdefault(sid, SchoolYear(school=school_names.get(sid, sid)))
 
     lines = []
+    completed_in: Counter[date] = Counter()  # by the first day of the month
+    undated = 0
     for p in partnerships:
+        completed_in.update(day.replace(day=1) for day in p.cycles_completed_on)
+        undated += max(0, p.cycles_completed - len(p.cycles_completed_on))
         s = school(p.school)
         s.partnerships += 1
         s.cycles_completed += p.cycles_completed
@@ -135,6 +148,8 @@ def year_report(
         stalled_now=len(summary.stalled),
         goals_named=sum(s.goals_named for s in schools.values()),
         goals_met=sum(s.goals_met for s in schools.values()),
+        cycles_by_month=_by_month(program, completed_in),
+        cycles_undated=undated,
         schools=sorted(schools.values(), key=lambda s: s.school),
         lines=sorted(lines, key=lambda line: (line.school, line.title)),
     )
@@ -148,6 +163,35 @@ def _session(program: Program, number: int, marks: dict[str, int], coaches: int)
     s = program.session(number)
     unrecorded = coaches - sum(counted.values())
     return SessionAttendance(session=number, title=s.title, starts_on=s.starts_on, marks=counted, unrecorded=unrecorded)
+
+
+def _by_month(program: Program, completed_in: Counter[date]) -> list[CyclesInMonth]:
+    """From the month of the first session to the month of the last, and any month a cycle completed outside them."""
+    first = min(s.starts_on for s in program.sessions).replace(day=1)
+    last = max(s.ends_on for s in program.sessions).replace(day=1)
+    if completed_in:
+        first, last = min(first, *completed_in), max(last, *completed_in)
+    months = []
+    month = first
+    while month <= last:
+        months.append(CyclesInMonth(month=month_words(month), first_day=month, cycles_completed=completed_in[month]))
+        month = (month + timedelta(days=31)).replace(day=1)
+    return months
+
+
+def month_words(day: date) -> str:
+    """The month of `day` as people say it: "October 2026"."""
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def undated(count: int) -> str:
+    """What the page and the PDF say of cycles in no month."""
+    if count == 1:
+        return "1 cycle completed before the program began keeping the day of each, so it is in no month."
+    return f"{count} cycles completed before the program began keeping the day of each, so they are in no month."
+
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
 
 def _add_release(school: SchoolYear, ledger: ReleaseLedgerRecord) -> None:
@@ -181,7 +225,10 @@ def figures(report: YearReport) -> list[Figure]:
         ("coaching", "cohort", "goals named", report.goals_named),
         ("coaching", "cohort", "goals met", report.goals_met),
         *(("stages", "cohort", stage, n) for stage, n in report.by_stage.items()),
+        *(("cycles per month", "cohort", m.month, m.cycles_completed) for m in report.cycles_by_month),
     ]
+    if report.cycles_undated:
+        rows.append(("cycles per month", "cohort", UNDATED, report.cycles_undated))
     by_school: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for s in report.schools:
         by_school[s.school] += [

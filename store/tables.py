@@ -16,13 +16,13 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     Boolean,
-    LargeBinary,
     Column,
     Date,
     Float,
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -135,6 +135,7 @@ partnerships = Table(
     Column("escalations", Integer, nullable=False, default=0),
     Column("goals_named", Integer, nullable=False, default=0, server_default="0"),  # counts only: the words stay in Temporal
     Column("goals_met", Integer, nullable=False, default=0, server_default="0"),
+    Column("cycles_completed_on", JSON, nullable=False, default=list, server_default="[]"),  # the schools' date of each, oldest first
     Column("revision", Integer, nullable=False),
     Column("as_of", UtcDateTime()),
     ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),

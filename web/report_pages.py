@@ -12,7 +12,7 @@ from web.frame import page as render
 
 router = APIRouter()
 
-CHARTS = {"attendance": charts.attendance, "release": charts.release_days}
+CHARTS = {"attendance": charts.attendance, "cycles": charts.cycles_per_month, "release": charts.release_days}
 
 
 @router.get("/cohorts/{cohort}/report", response_class=HTMLResponse)

@@ -76,8 +76,8 @@ WITHDRAWN_NOTE = "withdrawn from the cohort"
 R = TypeVar("R")
 
 
-def summary_of(record: PartnershipRecord, at: datetime) -> PartnershipSummary:
-    """What the pages and the cohort's counts show of a partnership: never its notes."""
+def summary_of(record: PartnershipRecord, at: datetime, program: Program) -> PartnershipSummary:
+    """What the pages and the cohort's counts show of a partnership: never its notes. Days are the schools' (`program`)."""
     return PartnershipSummary(
         id=record.id,
         coach=record.coach,
@@ -94,6 +94,7 @@ def summary_of(record: PartnershipRecord, at: datetime) -> PartnershipSummary:
         focus=record.focus,
         goals_named=record.goals_named,
         goals_met=record.goals_met,
+        cycles_completed_on=[program.local_date(done) for done in record.cycles_completed_at],
         revision=record.revision,
     )
 
@@ -166,5 +167,5 @@ class PartnershipProcess:
         effects = Effects(reply=reply, wake_at=None if due is None else due[0], done=not record.is_open)
         if changed:
             record.revision += 1  # so the read model keeps only the newest of writes that land in any order
-            effects.summary = summary_of(record, now)
+            effects.summary = summary_of(record, now, self.program)
         return effects

@@ -1,4 +1,4 @@
-"""Charts where people would rather look than read: attendance per session, release days per school.
+"""Charts where people would rather look than read: attendance per session, cycles completed per month, release days per school.
 
 Drawn with matplotlib's object interface (no pyplot, so no screen and no global state
 shared between requests): SVG for pages, PNG for the PDF.
@@ -30,6 +30,23 @@ def attendance(report: YearReport) -> Figure:
     axes.set(xlabel="session", ylabel="coaches", title="Attendance per session")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # people, not fractions of them
     axes.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    figure.tight_layout()
+    return figure
+
+
+def cycles_per_month(report: YearReport) -> Figure:
+    figure = Figure(figsize=(7, 3.2))
+    axes = figure.subplots()
+    months = [m.month for m in report.cycles_by_month]
+    counts = [m.cycles_completed for m in report.cycles_by_month]
+    axes.bar(months, counts, color="#0b5cad")
+    axes.set(ylabel="cycles", title="Coaching cycles completed per month")
+    if not any(counts):
+        axes.set_ylim(0, 1)  # a year with none yet still has a zero line to read
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole cycles
+    axes.tick_params(axis="x", labelrotation=45)
+    for tick in axes.get_xticklabels():
+        tick.set_horizontalalignment("right")  # each month's name ends under its bar
     figure.tight_layout()
     return figure
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from domain.report import YearReport
+from domain.report import YearReport, undated
 from domain.training import Attendance
 from domain.words import label
 from peercoach.report import charts
@@ -16,7 +16,7 @@ from peercoach.report.sheets import number
 
 LINES_SHOWN = 300  # partnerships listed on a page or in the PDF; past that the CSV and the workbook list them
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=select_autoescape(default=True, default_for_string=True))
-_env.globals |= {"label": label, "number": number, "marks": list(Attendance), "lines_shown": LINES_SHOWN}
+_env.globals |= {"label": label, "number": number, "marks": list(Attendance), "lines_shown": LINES_SHOWN, "undated": undated}
 
 STANDALONE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -37,7 +37,11 @@ def body(report: YearReport, chart_sources: dict[str, str | None]) -> Markup:
 
 
 def standalone(report: YearReport) -> str:
-    sources = {"attendance": _data_uri(charts.svg(charts.attendance(report))), "release": None}
+    sources = {
+        "attendance": _data_uri(charts.svg(charts.attendance(report))),
+        "cycles": _data_uri(charts.svg(charts.cycles_per_month(report))),
+        "release": None,
+    }
     if any(s.days_requested for s in report.schools):
         sources["release"] = _data_uri(charts.svg(charts.release_days(report)))
     title = f"{report.program} {report.school_year}: year-end report"

@@ -13,8 +13,9 @@ from pathlib import Path
 import matplotlib
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+from matplotlib.figure import Figure
 
-from domain.report import YearReport
+from domain.report import YearReport, undated
 from domain.training import Attendance
 from domain.words import label
 from peercoach.report import charts
@@ -23,6 +24,7 @@ from peercoach.report.sheets import number
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 HEADINGS = FontFace(emphasis="BOLD", fill_color=(234, 238, 242))
+HEADING_HEIGHT = 12  # mm: a heading's line and the space above it
 
 
 class ReportPdf(FPDF):
@@ -67,6 +69,12 @@ class ReportPdf(FPDF):
         self.image(io.BytesIO(png), w=self.epw)
         self.ln(2)
 
+    def room_for(self, figure: Figure) -> None:
+        """A new page unless a heading and this chart fit on this one: a heading is not left alone at a page's foot."""
+        width, height = figure.get_size_inches()
+        if self.get_y() + HEADING_HEIGHT + self.epw * height / width > self.page_break_trigger:
+            self.add_page()
+
 
 def as_pdf(report: YearReport) -> bytes:
     r = report
@@ -95,6 +103,13 @@ def as_pdf(report: YearReport) -> bytes:
     )
     if r.by_stage:
         pdf.grid(["Stage", "Partnerships"], list(r.by_stage.items()))
+    per_month = charts.cycles_per_month(r)
+    pdf.room_for(per_month)
+    pdf.heading("Cycles completed per month", 12)
+    pdf.chart(charts.png(per_month))
+    pdf.grid(["Month", "Cycles completed"], [[m.month, m.cycles_completed] for m in r.cycles_by_month])
+    if r.cycles_undated:
+        pdf.words(undated(r.cycles_undated))
 
     pdf.heading("Schools")
     if any(s.days_requested for s in r.schools):

@@ -7,7 +7,7 @@ import io
 
 from openpyxl import Workbook
 
-from domain.report import SchoolYear, YearReport, figures
+from domain.report import UNDATED, SchoolYear, YearReport, figures
 from domain.training import Attendance
 from domain.words import label
 
@@ -40,6 +40,12 @@ def as_xlsx(report: YearReport) -> bytes:
     attendance.append(["session", "title", "first day", *(label(m) for m in MARKS), "not recorded"])
     for s in report.sessions:
         attendance.append([s.session, s.title, s.starts_on, *(s.marks[m] for m in MARKS), s.unrecorded])
+    months = book.create_sheet("Cycles per month")
+    months.append(["month", "cycles completed"])
+    for m in report.cycles_by_month:
+        months.append([m.month, m.cycles_completed])
+    if report.cycles_undated:
+        months.append([UNDATED, report.cycles_undated])
     schools = book.create_sheet("Schools")
     columns = [c for c in SchoolYear.model_fields if c != "school"]
     schools.append(["school", *(c.replace("_", " ") for c in columns)])

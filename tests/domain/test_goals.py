@@ -10,6 +10,7 @@ from domain.cycle import Outcome, PartnershipRecord, Stage, apply_move, building
 from domain.goals import GOAL_MAX_CHARS, goal_of, record_outcome, set_goal
 from domain.problems import Refused
 from domain.processes.partnership import summary_of
+from tests.conftest import program_starting
 
 AT = datetime(2027, 10, 4, 15, 0, tzinfo=UTC)
 COACH, TEACHER, PRINCIPAL = "ann@hazel.test", "tia@hazel.test", "pat@hazel.test"
@@ -83,6 +84,6 @@ def test_others_see_how_many_goals_were_named_and_met_never_their_words() -> Non
     for stage in (Stage.co_plan, Stage.modeling, Stage.observe, Stage.reflect):
         apply_move(record, COACH, stage, AT)
     record_outcome(record, COACH, Outcome.met, WORDS, AT)
-    summary, view = summary_of(record, AT), building_view(record)
+    summary, view = summary_of(record, AT, program_starting(AT.date())), building_view(record)
     assert (summary.goals_named, summary.goals_met) == (1, 1) == (view.goals_named, view.goals_met)
     assert WORDS not in summary.model_dump_json() and WORDS not in view.model_dump_json()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from alembic import command
 from sqlalchemy import select, text
 from temporalio.testing import WorkflowEnvironment
 
@@ -12,7 +13,8 @@ from domain.cohort import PartnershipSummary, Withdrawal, check_launch
 from domain.cycle import Stage
 from domain.training import Attendance
 from store import members, read_model, rosters, sessions, tables
-from store.database import Database
+from store.database import Database, _alembic_config
+from store.report import year_report_of
 from tests.conftest import eventually, program_starting, school_day_after
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, COORDINATOR, PRINCIPAL, TIA, small_roster
 
@@ -46,6 +48,12 @@ def test_a_launch_fills_the_read_model_from_the_roster(database: Database) -> No
     assert cohorts == ["c"]
 
 
+def _days(database: Database) -> list[date]:
+    found = read_model.partnership(database, "c", ANN_TIA)
+    assert found is not None
+    return found.cycles_completed_on
+
+
 def test_a_late_write_never_overwrites_a_newer_one(database: Database) -> None:
     _launched(database)
     assert read_model.publish_partnership(database, "c", _summary(Stage.co_plan, 3))
@@ -54,6 +62,34 @@ def test_a_late_write_never_overwrites_a_newer_one(database: Database) -> None:
     assert _stage(database) == (Stage.co_plan.value, 3)
     assert read_model.publish_partnership(database, "c", _summary(Stage.modeling, 4))
     assert _stage(database) == (Stage.modeling.value, 4)
+
+
+def test_the_days_cycles_completed_are_kept_and_the_report_counts_them_by_month(database: Database) -> None:
+    _launched(database)  # its sessions run from November 2026 to December 2027
+    assert _days(database) == []  # none yet
+    days = [date(2026, 12, 3), date(2027, 2, 26)]
+    summary = _summary(Stage.initiate, 1).model_copy(update={"cycles_completed": 2, "cycles_completed_on": days})
+    assert read_model.publish_partnership(database, "c", summary)
+    assert _days(database) == days
+    counted = {m.month: m.cycles_completed for m in year_report_of(database, "c", AT).cycles_by_month}
+    assert (counted["November 2026"], counted["December 2026"], counted["February 2027"], counted["December 2027"]) == (0, 1, 1, 0)
+    assert sum(counted.values()) == 2 and len(counted) == 14
+
+
+def test_a_row_kept_before_the_days_were_reads_as_none_and_its_cycles_as_in_no_month(database: Database) -> None:
+    _launched(database)
+    config = _alembic_config(database.url)
+    with database.engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+        # The table as 0007 left it: no days column. A partnership closed after one cycle, then.
+        closed = text("update partnerships set cycles_completed = 1, stage = 'closed', revision = 1 where id = :id")
+        connection.execute(closed, {"id": ANN_TIA})
+        connection.commit()
+    database.upgrade()
+    assert _days(database) == []
+    report = year_report_of(database, "c", AT)
+    assert (report.cycles_completed, report.cycles_undated, sum(m.cycles_completed for m in report.cycles_by_month)) == (1, 1, 0)
 
 
 def test_a_second_launch_of_one_cohort_is_refused_and_changes_nothing(database: Database) -> None:

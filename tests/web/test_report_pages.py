@@ -25,6 +25,9 @@ async def test_a_coordinator_reads_and_downloads_the_report_and_others_may_not(w
     assert f'src="/cohorts/{cohort.id}/report/attendance.svg"' in shown.text
     chart = await coordinator.get(f"/cohorts/{cohort.id}/report/attendance.svg")
     assert chart.status_code == 200 and chart.headers["content-type"] == "image/svg+xml" and "<svg" in chart.text
+    assert f'src="/cohorts/{cohort.id}/report/cycles.svg"' in shown.text and "Cycles completed per month" in shown.text
+    months = await coordinator.get(f"/cohorts/{cohort.id}/report/cycles.svg")
+    assert months.status_code == 200 and "<svg" in months.text
     assert (await coordinator.get(f"/cohorts/{cohort.id}/report/nothing.svg")).status_code == 404
 
     downloads = {}
@@ -38,12 +41,13 @@ async def test_a_coordinator_reads_and_downloads_the_report_and_others_may_not(w
     assert figures[("stages", "cohort", "initiate")] == "1"
     pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(downloads["pdf"])).pages)
     assert "Coaches: 2. Coaching unlocked: 2." in pdf_text
-    assert load_workbook(io.BytesIO(downloads["xlsx"]), read_only=True).sheetnames == ["Report", "Attendance", "Schools", "Partnerships"]
+    sheets = load_workbook(io.BytesIO(downloads["xlsx"]), read_only=True).sheetnames
+    assert sheets == ["Report", "Attendance", "Cycles per month", "Schools", "Partnerships"]
     for made in (shown.text, *(d.decode("latin-1") for d in downloads.values())):
         assert SECRET not in made
 
     for someone in (cohort.principal, cohort.ann, cohort.tia):
         other = await signed_in(web_stack, someone)
-        for path in ("report", "report.csv", "report/attendance.svg"):
+        for path in ("report", "report.csv", "report/attendance.svg", "report/cycles.svg"):
             assert (await other.get(f"/cohorts/{cohort.id}/{path}")).status_code == 403, (someone, path)
     assert (await coordinator.get(f"/cohorts/{cohort.id}/report.docx")).status_code == 422

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from temporalio.testing import WorkflowEnvironment
 
 from domain.cycle import Outcome, Stage
-from domain.report import YearReport
+from domain.report import YearReport, month_words
 from domain.training import Attendance
 from peercoach.client import CoachingClient
 from peercoach.report import page, pdf, sheets
@@ -46,6 +46,7 @@ async def test_a_years_report_in_every_format_has_the_same_figures_and_no_note(t
                 await coaching.set_goal("report", ANN_TIA, TIA, f"{SECRET} unit", f"{SECRET} goal")
         await coaching.record_outcome("report", ANN_TIA, ANN, Outcome.met, f"{SECRET} evidence")
         await coaching.add_note("report", ANN_TIA, TIA, SECRET)
+        closing = program.local_date(await time_env.get_current_time())
         await coaching.move("report", ANN_TIA, ANN, Stage.closed, SECRET)
         day = school_day_after(program, (await time_env.get_current_time() + timedelta(days=8)).date())  # used within the 12 days slept
         used = await coaching.request_release("report", "hazel", TIA, 1, day, "Co-plan the unit", ANN_TIA)
@@ -72,6 +73,9 @@ async def test_a_years_report_in_every_format_has_the_same_figures_and_no_note(t
     assert figure[("schools", school, "release days used")] == "1"
     assert figure[("schools", school, "release days denied")] == "0.5"
     assert figure[("partnerships", f"Ann Coach with Tia Teacher ({school})", "cycles completed")] == "1"
+    per_month = [(r["measure"], r["value"]) for r in rows if r["section"] == "cycles per month"]
+    assert [(m, n) for m, n in per_month if n != "0"] == [(month_words(closing), "1")]  # the month the cycle closed, and no other
+    assert per_month[0][0] == month_words(program.session(1).starts_on) and per_month[-1][0] == month_words(program.session(8).starts_on)
 
     # The PDF, read back, shows the same numbers in its tables.
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.as_pdf(report))).pages)
@@ -83,17 +87,20 @@ async def test_a_years_report_in_every_format_has_the_same_figures_and_no_note(t
     assert "Ann Coach with Tia Teacher" in text and "closed 1 0 0" in text
     session_5 = next(s for s in report.sessions if s.session == 5)
     assert f"5. Session 5 {session_5.starts_on:%a %b %-d, %Y} 1 0 1 0 0" in text
+    assert "Month Cycles completed " + " ".join(f"{m} {n}" for m, n in per_month) in text  # every month, as the CSV has it
 
     # The workbook: one sheet per table, and the figures sheet equal to the CSV.
     book = load_workbook(io.BytesIO(sheets.as_xlsx(report)), read_only=True)
-    assert book.sheetnames == ["Report", "Attendance", "Schools", "Partnerships"]
+    assert book.sheetnames == ["Report", "Attendance", "Cycles per month", "Schools", "Partnerships"]
     listed = [tuple("" if v is None else str(v) for v in row) for row in book["Report"].iter_rows(min_row=5, values_only=True)]
     assert listed == [(r["section"], r["group"], r["measure"], r["value"]) for r in rows]
     assert [c for c in next(book["Schools"].iter_rows(min_row=2, values_only=True))] == [school, 2, 1, 0, 0, 1, 1, 1.5, 1, 1, 0.5]
+    assert [(m, str(n)) for m, n in book["Cycles per month"].iter_rows(min_row=2, values_only=True)] == per_month
 
     # The page to keep: the same tables, charts inline, and nothing private.
     html = page.standalone(report)
     assert "data:image/svg+xml;base64," in html and "Attendance per session" in html
+    assert "Coaching cycles completed per month" in html and f'<th scope="row">{month_words(closing)}</th>' in html
     for made in (html, sheets.as_csv(report), text):
         assert SECRET not in made
 
