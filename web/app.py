@@ -42,6 +42,7 @@ from web import (
     tiers_pages,
     year_two_pages,
 )
+from web.body_limit import BodyLimit
 from web.frame import Engine, NotSignedIn, page
 from web.session import COOKIE, SESSION_HOURS, Sessions, secret_key
 from web.visitor import Forbidden
@@ -168,6 +169,8 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
         if own_policy is not None:
             response.headers["Content-Security-Policy"] = own_policy
         return response
+
+    app.add_middleware(BodyLimit)  # added last, so it is outermost: a body too large is refused before anything reads it
 
     @app.exception_handler(DatabaseProblem)
     async def database_down(request: Request, exc: Exception) -> Response:
