@@ -74,11 +74,11 @@ class ReadModelActivities:
     async def record_withdrawal(self, withdrawn: WithdrawalToRecord) -> Departure:
         """Record who left, sign them out, and say who they were (the cohort decides which partnerships end)."""
         at = activity.info().scheduled_time
-        role = await self._change(rosters.record_withdrawal, withdrawn.cohort, withdrawn.email, withdrawn.reason, withdrawn.by)
+        role, school = await self._change(rosters.record_withdrawal, withdrawn.cohort, withdrawn.email, withdrawn.reason, withdrawn.by)
         # Whoever has left is signed out at once; a page they still have open cannot act for them.
         await asyncio.to_thread(sessions.end_sessions_of, self.database, withdrawn.email, at)
         found = await asyncio.to_thread(read_model.partnerships_of, self.database, withdrawn.cohort, withdrawn.email)
-        return Departure(role=role, partnerships=[PartnershipSummary.model_validate(p.model_dump()) for p in found])
+        return Departure(role=role, school=school, partnerships=[PartnershipSummary.model_validate(p.model_dump()) for p in found])
 
     @activity.defn(name=SUMMARIZE_COHORT)
     async def summarize_cohort(self, cohort: str) -> CohortSummary:

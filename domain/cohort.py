@@ -236,6 +236,7 @@ class Departure(BaseModel):
 
     role: Role
     partnerships: list[PartnershipSummary]
+    school: str | None = None  # theirs, whose year stops asking them for self-assessments
 
 
 class Roll(BaseModel):

@@ -96,18 +96,19 @@ def record_participant(database: Database, cohort: str, person: Person, by: str,
     return version
 
 
-def record_withdrawal(database: Database, cohort: str, email: str, reason: str, by: str, at: datetime) -> Role:
-    """A coach or teacher who left: a new roster version (with why), and their row marked (the history stays); their role."""
+def record_withdrawal(database: Database, cohort: str, email: str, reason: str, by: str, at: datetime) -> tuple[Role, str | None]:
+    """A coach or teacher who left: a new roster version (with why), and their row marked (the history stays); their role
+    and school."""
     change = {"withdrawn": email} | ({"reason": reason} if reason else {})
     p = tables.people.c
     with database.begin() as db:
-        role = db.execute(select(p.role).where(p.cohort == cohort, p.email == email)).scalar()
-        if role is None:
+        found = db.execute(select(p.role, p.school).where(p.cohort == cohort, p.email == email)).first()
+        if found is None:
             raise Refused(f"{email} is not in cohort {cohort}")
         if _recorded(db, cohort, change) is None:  # not a retry of a withdrawal that committed
             _next_version(db, cohort, "withdrawn", by, at, change)
             db.execute(update(tables.people).where(p.cohort == cohort, p.email == email).values(withdrawn=True))
-    return Role(role)
+    return Role(found.role), found.school
 
 
 def record_session_move(database: Database, cohort: str, move: SessionMove, by: str, at: datetime) -> RosterVersion:

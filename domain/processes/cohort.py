@@ -161,7 +161,8 @@ class CohortProcess:
         # Their schools stop asking them (and the partnerships that end) for self-assessments and year-2 decisions.
         school_of = {p.id: p.school for p in departure.partnerships}
         effects.messages += [Message(Recipient(ProcessKind.school, school_of[pid]), PartnershipEnded(id=pid)) for pid in ending]
-        effects.messages += [Message(Recipient(ProcessKind.school, s), MemberLeft(email=email)) for s in sorted(set(school_of.values()))]
+        schools = set(school_of.values()) | ({departure.school} if departure.school else set())
+        effects.messages += [Message(Recipient(ProcessKind.school, s), MemberLeft(email=email)) for s in sorted(schools)]
         return effects
 
     def check_session_change(self, record: CohortRecord, change: SessionChange, now: datetime) -> SessionMove:
