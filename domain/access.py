@@ -97,3 +97,54 @@ def may_see_training(member: Member, coach: str) -> bool:
 
 def may_request_release(member: Member) -> bool:
     return member.role in PARTICIPANTS and member.school is not None
+
+
+# -- did coaching work: the school's plan, self-assessments, year 2 ----------------------------
+
+PLAN_READERS = "a school's coaching plan is seen by its coaches, its principal and the cohort's coordinators"
+ANSWERS_READERS = "a person's self-assessment answers are seen by them and their coach only"
+SELF_ASSESSORS = "the self-assessment is for coaches and collaborating teachers"
+YEAR_TWO_READERS = "a school's year 2 is decided by its principal and read by the cohort's coordinators"
+
+
+def may_write_plan(member: Member, school: str) -> bool:
+    """The school's coaches and its principal write the plan together (the principal alone endorses it: `plans.py`)."""
+    return school in member.principal_of or (member.role == Role.coach and member.school == school)
+
+
+def may_read_plan(member: Member, school: str) -> bool:
+    """A plan is the school's, not a partnership's: its writers and the coordinators read it whole."""
+    return may_write_plan(member, school) or is_coordinator(member)
+
+
+def may_self_assess(member: Member) -> bool:
+    return member.role in PARTICIPANTS and member.school is not None
+
+
+def may_see_answers(member: Member, person: str, coaches: list[str]) -> bool:
+    """Self-assessment answers are the person's and their coach's (`coaches`: the coaches of the person's partnerships).
+
+    Not the principal's nor the coordinators': they see only how many of a group large enough moved (`tiers.Movement`).
+    """
+    return member.email == person or member.email in coaches
+
+
+def movement_groups(member: Member) -> list[str] | None:
+    """Whose tier movement this person sees: the schools they lead (a principal), every group (None: a coordinator),
+    or none at all ([]): a coach sees their own partners' answers instead."""
+    if is_coordinator(member):
+        return None
+    return list(member.principal_of)
+
+
+def may_see_year_two(member: Member, school: str) -> bool:
+    return school in member.principal_of or is_coordinator(member)
+
+
+def may_decide_year_two(member: Member, school: str) -> bool:
+    return school in member.principal_of
+
+
+def may_endorse_plan(member: Member, school: str) -> bool:
+    """Whom the page offers Endorse to; the plan's own rule (`plans.check_endorsement`) decides it again."""
+    return school in member.principal_of

@@ -3,6 +3,9 @@
 A coordinator records attendance for sessions that are over; a coach goes to the next
 session and moves their open partnerships on; a principal decides requests before they
 expire. The pages show these; the attendance form opens on the first session to record.
+Each school's year adds three: its coaches and principal write the plan and the principal endorses
+it by the plan deadline; a coach or teacher answers a self-assessment round while it is open for
+them; a principal decides year 2 after the last session.
 """
 
 from __future__ import annotations
@@ -11,8 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.cohort import CohortSummary
+from domain.plans import PlanStatus, SchoolPlan
+from domain.processes.school import SchoolProcess
 from domain.program import Program, TrainingSession
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, ReleaseStatus, decision_deadlines
+from domain.school_year import SchoolYearRecord
+from domain.tiers import Round
 from domain.training import TrainingStatus
 
 
@@ -74,3 +81,65 @@ def waiting_for_decision(ledger: ReleaseLedgerRecord, program: Program) -> list[
     """A school's requests waiting for its principal, the one expiring soonest first."""
     waiting = [Waiting(r, decision_deadlines(r, program)[1]) for r in ledger.requests if r.status == ReleaseStatus.requested]
     return sorted(waiting, key=lambda w: (w.expires, w.request.id))
+
+
+# -- a school's year: the plan, the self-assessment, year 2 -------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanToDo:
+    school: str
+    endorse: bool  # the principal endorses a plan asked of them; otherwise the plan is still to write (or to finish)
+    deadline: datetime
+    overdue: bool
+
+
+def plan_to_do(plan: SchoolPlan | None, school: str, principal: bool, program: Program, now: datetime) -> PlanToDo | None:
+    """Until the plan is endorsed: its writers write it, and once it is asked of them, the principal endorses it.
+
+    A coach whose plan waits for the principal has nothing to do for it."""
+    if plan is not None and plan.endorsed:
+        return None
+    deadline = program.plan_deadline()
+    submitted = plan is not None and plan.status == PlanStatus.submitted
+    if submitted and not principal:
+        return None
+    return PlanToDo(school=school, endorse=submitted, deadline=deadline, overdue=deadline <= now)
+
+
+@dataclass(frozen=True)
+class AssessmentDue:
+    round: Round
+    closes: datetime
+
+
+def assessment_due(record: SchoolYearRecord, program: Program, email: str, now: datetime) -> AssessmentDue | None:
+    """The round open for this person now that they have not answered (the first, when both are)."""
+    if email not in record.assessing():
+        return None
+    for round in Round:
+        if email in record.assessed[round]:
+            continue
+        opens, closes = SchoolProcess(program).assessment_window(record, round, email)
+        if opens <= now < closes:
+            return AssessmentDue(round, closes)
+    return None
+
+
+@dataclass(frozen=True)
+class YearTwoDue:
+    school: str
+    undecided: int  # partnerships and coaches without a decision
+    deadline: datetime
+    overdue: bool
+
+
+def year_two_due(record: SchoolYearRecord, program: Program, now: datetime) -> YearTwoDue | None:
+    """After the last session, what the principal has still to decide for next year."""
+    if now < program.year_two_opens():
+        return None
+    undecided = len(record.undecided())
+    if not undecided:
+        return None
+    deadline = program.year_two_deadline()
+    return YearTwoDue(school=record.school, undecided=undecided, deadline=deadline, overdue=deadline <= now)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from domain.cycle import Outcome
 from domain.notices import NoticeKind
+from domain.plans import PlanStatus
 from domain.release import ReleaseStatus
 from domain.roster import Role
 from domain.training import Attendance, TrainingStatus
@@ -38,6 +39,12 @@ RELEASE_STATUS = {
     ReleaseStatus.booked: "approved, substitute booked",
     ReleaseStatus.used: "used",
     ReleaseStatus.cancelled: "cancelled",
+}
+
+PLAN_STATUS = {
+    PlanStatus.draft: "a draft, not yet asked of the principal",
+    PlanStatus.submitted: "waiting for the principal's endorsement",
+    PlanStatus.endorsed: "endorsed",
 }
 
 ROLE = {
@@ -132,7 +139,7 @@ MAIL_STATUS = {"pending": "waiting to send", "sent": "sent", "undeliverable": "u
 
 def label(value: object) -> str:
     """The people's word for any of the program's values above; a value without one reads as itself, spaced."""
-    for labels in (ATTENDANCE, TRAINING_STATUS, RELEASE_STATUS, ROLE, NOTICE_KIND, OUTCOME):
+    for labels in (ATTENDANCE, TRAINING_STATUS, RELEASE_STATUS, PLAN_STATUS, ROLE, NOTICE_KIND, OUTCOME):
         if value in labels:
             return labels[value]  # type: ignore[index]
     return str(value).replace("_", " ")

@@ -293,3 +293,16 @@ def cohort_summary(database: Database, cohort: str, program: Program, launched_a
         escalations=sum(row.escalations for row in stages),
     )
     return summarize_year(cohort, program, launched_at, counts, [PartnershipSummary.model_validate(r._asdict()) for r in stalled], now)
+
+
+def school_goals(database: Database, cohort: str) -> dict[str, list[str | None]]:
+    """The school goal each partnership still open or ended well names, by school (withdrawn ones work on nothing).
+
+    Only the goal's words the roster or the coach gave, which the plan is matched against; no note or focus."""
+    t = tables.partnerships.c
+    query = select(t.school, t.school_goal).where(t.cohort == cohort, t.stage != Stage.withdrawn.value).order_by(t.school, t.id)
+    found: dict[str, list[str | None]] = {}
+    with database.begin() as db:
+        for row in db.execute(query):
+            found.setdefault(row.school, []).append(row.school_goal)
+    return found

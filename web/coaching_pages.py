@@ -179,6 +179,7 @@ async def _start_page(
         "unlocked": unlocked,
         "problem": problem,
         "asked": asked or {"partners": [], "focus": "", "school_goal": "", "already": [], "titles": {}},
+        "plan_goals": await visitor.plan_goals(cohort),
     }
     return page(request, "start_partnership.html", status_code=status_code, **context)
 

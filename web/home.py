@@ -53,6 +53,8 @@ async def _cohort(visitor: Visitor, m: Membership, now: datetime) -> dict[str, A
         "next_session": to_do.next_session(program, now),
         "now": now,
     }
+    found["plan_steps"], found["assessment"], found["year_two"] = await visitor.school_year_to_do(cohort, now)
+    found["school_names"] = {s.id: s.name for s in m.standing.schools} | ({member.school: found["school"].name} if found["school"] else {})
     if found["asks_release"]:
         try:
             ledger, _ = await visitor.my_release(cohort)
