@@ -23,6 +23,9 @@ from domain.problems import Refused
 
 MIN_GROUP = 5  # the fewest people whose movement is shown to anyone but themselves and their coach
 TOO_FEW = "too few to show"
+GIVES_AWAY = "not shown: with the other figures it would give away a smaller group's"
+EVERYONE = "cohort"  # the group of everyone in the cohort
+MODEL = "model:"  # the groups of a school model are named model:<its name>
 TIERS_MAX = 10
 DIMENSIONS_MAX = 12
 DESCRIPTOR_MAX_CHARS = 600
@@ -125,10 +128,11 @@ class Movement(BaseModel):
     group: str
     people: int = 0
     moved_up: int = 0
+    withheld: bool = False  # large enough, but with the other figures shown it would give a smaller group's away
 
     @property
     def shown(self) -> bool:
-        return self.people >= MIN_GROUP
+        return self.people >= MIN_GROUP and not self.withheld
 
     @property
     def share(self) -> float | None:
@@ -137,7 +141,9 @@ class Movement(BaseModel):
 
     def said(self) -> str:
         share = self.share
-        return TOO_FEW if share is None else f"{share:.0%} moved up ({self.moved_up} of {self.people})"
+        if share is None:
+            return GIVES_AWAY if self.withheld and self.people >= MIN_GROUP else TOO_FEW
+        return f"{share:.0%} moved up ({self.moved_up} of {self.people})"
 
 
 class Pair(BaseModel):
@@ -161,3 +167,45 @@ def movement(pairs: Iterable[Pair], everyone: str) -> dict[str, Movement]:
             m.people += 1
             m.moved_up += pair.moved_up
     return found
+
+
+def shown_movement(groups: dict[str, int], parts: list[tuple[str, list[str]]]) -> set[str]:
+    """Which groups' movement may be shown, given each group's people (`groups`) and the ways groups split into
+    others (`parts`: a group and the groups that together make it up, each person in exactly one).
+
+    A group under MIN_GROUP is not shown. Nor is a count that, taken from its whole, leaves the movement of
+    fewer than MIN_GROUP people: when a whole is shown and the people of its parts not shown number 1 to 4,
+    the smallest part still shown is held back too (the whole, when none is), until no difference gives anyone away.
+    """
+    shown = {g for g, people in groups.items() if people >= MIN_GROUP}
+    changed = True
+    while changed:
+        changed = False
+        for whole, pieces in parts:
+            if whole not in shown:
+                continue
+            hidden = sum(groups.get(p, 0) for p in pieces if p not in shown)
+            if 0 < hidden < MIN_GROUP:
+                still = sorted((groups[p], p) for p in pieces if p in shown)
+                shown.discard(still[0][1] if still else whole)
+                changed = True
+    return shown
+
+
+def shown_groups(counted: dict[str, Movement], schools: dict[str, str]) -> set[str]:
+    """The groups whose movement may be shown: the cohort (`EVERYONE`), its schools (by id, each with its model) and
+    its school models (`MODEL` + name), each of them split into the others as the roster splits people."""
+    models = sorted({f"{MODEL}{m}" for m in schools.values()})
+    # Everyone counted is in some part of the cohort, even a group no school of the roll names: no difference leaves them out.
+    elsewhere = [g for g in counted if g != EVERYONE and g not in models and g not in schools]
+    people = {g: counted[g].people if g in counted else 0 for g in [EVERYONE, *models, *schools, *elsewhere]}
+    in_models = [*models, *(g for g in elsewhere if g.startswith(MODEL))]
+    parts = [(EVERYONE, [*schools, *(g for g in elsewhere if not g.startswith(MODEL))]), (EVERYONE, in_models)]
+    parts += [(m, [s for s, model in schools.items() if f"{MODEL}{model}" == m]) for m in models]
+    return shown_movement(people, parts)
+
+
+def withhold_differences(counted: dict[str, Movement], schools: dict[str, str]) -> dict[str, Movement]:
+    """The same counts, with every group that `shown_groups` holds back marked withheld: what any page or command shows."""
+    shown = shown_groups(counted, schools)
+    return {g: m.model_copy(update={"withheld": g not in shown}) for g, m in counted.items()}

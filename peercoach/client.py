@@ -56,6 +56,7 @@ from domain.year_two import YearTwoAnswer, YearTwoChoice, YearTwoDecision
 from store import members, read_model, report, rosters
 from store.database import Database
 from store.read_model import Page, PartnershipRow
+from store.sealed import Sealer
 from workflows import ids
 from workflows import search_attributes as sa
 from workflows.cohort import CohortInput, CohortWorkflow
@@ -175,9 +176,10 @@ class CoachingClient:
             read_model.cohort_summary, self.database, cohort, found.program, found.launched_at, now or datetime.now(UTC)
         )
 
-    async def year_report(self, cohort: str) -> YearReport:
-        """The year-end report (so far, until the cohort's year closes), from the read model."""
-        return await asyncio.to_thread(report.year_report_of, self.database, cohort, datetime.now(UTC))
+    async def year_report(self, cohort: str, sealer: Sealer) -> YearReport:
+        """The year-end report (so far, until the cohort's year closes), from the read model; `sealer` opens the sealed
+        self-assessments to count tier movement, of which the report keeps only counts."""
+        return await asyncio.to_thread(report.year_report_of, self.database, cohort, datetime.now(UTC), sealer)
 
     async def launched_by(self, cohort: str) -> str:
         """Who launched the cohort: the command line acts as them unless told otherwise."""

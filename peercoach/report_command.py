@@ -11,6 +11,8 @@ from peercoach.connect import coaching_client
 from peercoach.invocation import UserError, run, settings
 from peercoach.output import console
 from peercoach.report import ReportFormat
+from store.sealed import Sealer, Unsealable
+from workers.codec import key_ring
 
 
 def report(
@@ -18,13 +20,19 @@ def report(
     form: Annotated[ReportFormat, typer.Option("--format", help="html, pdf, csv or xlsx.")] = ReportFormat.html,
     output: Annotated[Path | None, typer.Option(help="Where to write it (default: COHORT-report.FORMAT here).")] = None,
 ) -> None:
-    """Attendance, coaching cycles, stalls and release days of a cohort's year: so far, or once its year has closed."""
+    """Attendance, coaching cycles, stalls, release days, plans, tier movement and year-2 decisions of a cohort's year:
+    so far, or once its year has closed."""
     target = output or Path(f"{cohort}-report.{form.value}")
     if target.is_dir():
         raise UserError(f"{target} is a folder; give a file name, such as {target / f'{cohort}-report.{form.value}'}")
 
     async def go() -> None:
-        year = await (await coaching_client(settings())).year_report(cohort)
+        found = settings()
+        try:
+            # Tier movement is counted from the sealed self-assessments; the report keeps only the counts.
+            year = await (await coaching_client(found)).year_report(cohort, Sealer(key_ring(found)))
+        except Unsealable as err:
+            raise UserError(f"cannot open the self-assessment answers ({err}); run with the deployment's codec keys") from None
         # matplotlib and fpdf2 take seconds to import: every other command would pay for them if this were at the top.
         from peercoach.report.formats import rendered
 

@@ -16,14 +16,12 @@ from sqlalchemy import Connection, select
 from domain.plans import SchoolPlan
 from domain.roster import Role
 from domain.school_year import SchoolYearSummary
-from domain.tiers import Movement, Pair, Round, movement
+from domain.tiers import EVERYONE, MODEL, Movement, Pair, Round, movement, withhold_differences
 from domain.year_two import YearTwoChoice, YearTwoDecision
 from store import tables
 from store.database import Database, insert
 from store.read_model import forward
 from store.sealed import Sealer
-
-EVERYONE = "cohort"
 
 
 def publish_school(database: Database, summary: SchoolYearSummary) -> bool:
@@ -151,8 +149,8 @@ def answers_of(database: Database, sealer: Sealer, cohort: str, email: str) -> d
 def tier_movement(database: Database, sealer: Sealer, cohort: str) -> dict[str, Movement]:
     """Movement over the cohort (`EVERYONE`), each school (by id) and each school model (`model:<name>`).
 
-    Counts only: the domain's `Movement` shows a share for a group of at least its minimum, and says
-    "too few to show" otherwise.
+    Counts only, and as they may be shown: the domain's `Movement` shows a share for a group of at least its
+    minimum that no difference with the others would give away, and says why not otherwise.
     """
     a, s = tables.self_assessments.c, tables.schools.c
     with database.begin() as db:
@@ -168,11 +166,11 @@ def tier_movement(database: Database, sealer: Sealer, cohort: str) -> dict[str, 
         )
         school_of[r.email] = r.school
     pairs = [
-        Pair(pre=both[Round.pre], post=both[Round.post], groups=[school_of[email], f"model:{models.get(school_of[email])}"])
+        Pair(pre=both[Round.pre], post=both[Round.post], groups=[school_of[email], f"{MODEL}{models.get(school_of[email])}"])
         for email, both in by_person.items()
         if len(both) == 2
     ]
-    return movement(pairs, EVERYONE)
+    return withhold_differences(movement(pairs, EVERYONE), {s: str(m) for s, m in models.items()})
 
 
 def assessed_counts(database: Database, cohort: str) -> dict[str, dict[Round, int]]:

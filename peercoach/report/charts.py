@@ -1,4 +1,5 @@
-"""Charts where people would rather look than read: attendance per session, cycles completed per month, release days per school.
+"""Charts where people would rather look than read: attendance per session, cycles completed per month, release days per
+school, and the share of teachers who moved up a tier per school (only schools whose movement is shown).
 
 Drawn with matplotlib's object interface (no pyplot, so no screen and no global state
 shared between requests): SVG for pages, PNG for the PDF.
@@ -62,6 +63,20 @@ def release_days(report: YearReport) -> Figure:
     axes.set(xlabel="days", title="Release days per school")
     axes.invert_yaxis()
     axes.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    figure.tight_layout()
+    return figure
+
+
+def tier_movement(report: YearReport) -> Figure:
+    schools = [s for s in report.tiers.schools if s.percent is not None]
+    figure = Figure(figsize=(7, max(1.6, 0.45 * len(schools) + 1)))
+    axes = figure.subplots()
+    names = [s.group for s in schools]
+    shares = [s.percent or 0 for s in schools]
+    bars = axes.barh(names, shares, color="#0b5cad")
+    axes.bar_label(bars, labels=[f"{n}%" for n in shares], padding=3)
+    axes.set(xlabel="% of teachers who answered both rounds", xlim=(0, 100), title="Teachers who moved up at least one tier, per school")
+    axes.invert_yaxis()
     figure.tight_layout()
     return figure
 

@@ -8,15 +8,18 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from domain.report import YearReport, undated
+from domain.report import YearReport, movement_words, not_shown, plans_words, undated, year_two_words
 from domain.training import Attendance
 from domain.words import label
+from domain.year_two import YearTwoChoice
 from peercoach.report import charts
 from peercoach.report.sheets import number
 
 LINES_SHOWN = 300  # partnerships listed on a page or in the PDF; past that the CSV and the workbook list them
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=select_autoescape(default=True, default_for_string=True))
 _env.globals |= {"label": label, "number": number, "marks": list(Attendance), "lines_shown": LINES_SHOWN, "undated": undated}
+_env.globals |= {"not_shown": not_shown, "plans_words": plans_words, "movement_words": movement_words, "year_two_words": year_two_words}
+_env.globals |= {"choices": list(YearTwoChoice)}
 
 STANDALONE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -41,11 +44,19 @@ def standalone(report: YearReport) -> str:
         "attendance": _data_uri(charts.svg(charts.attendance(report))),
         "cycles": _data_uri(charts.svg(charts.cycles_per_month(report))),
         "release": None,
+        "tiers": None,
     }
     if any(s.days_requested for s in report.schools):
         sources["release"] = _data_uri(charts.svg(charts.release_days(report)))
+    if has_tier_chart(report):
+        sources["tiers"] = _data_uri(charts.svg(charts.tier_movement(report)))
     title = f"{report.program} {report.school_year}: year-end report"
     return _env.from_string(STANDALONE).render(title=title, body=body(report, sources))
+
+
+def has_tier_chart(report: YearReport) -> bool:
+    """A school's bar is drawn only when its movement is shown; with none, there is no chart."""
+    return any(s.percent is not None for s in report.tiers.schools)
 
 
 def _data_uri(svg: str) -> str:

@@ -15,11 +15,12 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from matplotlib.figure import Figure
 
-from domain.report import YearReport, undated
+from domain.report import YearReport, movement_words, not_shown, plans_words, undated, year_two_words
 from domain.training import Attendance
 from domain.words import label
+from domain.year_two import YearTwoChoice
 from peercoach.report import charts
-from peercoach.report.page import LINES_SHOWN
+from peercoach.report.page import LINES_SHOWN, has_tier_chart
 from peercoach.report.sheets import number
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -84,6 +85,7 @@ def as_pdf(report: YearReport) -> bytes:
     state = "the year has closed" if r.final else "so far, as of"
     pdf.words(f"Cohort {r.cohort} · {state} {r.as_of.strftime('%A %B %-d, %Y at %H:%M %Z')}.")
     pdf.words("No note, reflection or individual's answer is in this report: only counts, sums and stages.")
+    pdf.heading(f"Teachers who moved up at least one tier: {r.tiers.cohort.said()}.", 12)
 
     pdf.heading("Training")
     years = ", ".join(f"{n} {label(status)}" for status, n in sorted(r.training.items()))
@@ -121,6 +123,7 @@ def as_pdf(report: YearReport) -> bytes:
         for s in r.schools
     ]
     pdf.grid(header, rows, first=2)
+    _outcomes(pdf, r)
 
     pdf.heading("Partnerships")
     if len(r.lines) > LINES_SHOWN:
@@ -131,3 +134,44 @@ def as_pdf(report: YearReport) -> bytes:
     else:
         pdf.words("No partnership yet.")
     return bytes(pdf.output())
+
+
+def _outcomes(pdf: ReportPdf, r: YearReport) -> None:
+    """School plans, tier movement and year 2: the same words and tables as the page."""
+    plans = r.plans
+    pdf.heading("School plans")
+    pdf.words(plans_words(plans))
+    rows = [
+        [p.school, p.status, p.endorsed_on.strftime("%a %b %-d, %Y") if p.endorsed_on else "not yet", p.partnerships, p.unlinked]
+        for p in plans.lines
+    ]
+    pdf.grid(["School", "Plan", "Endorsed on", "Partnerships", "On no plan goal"], rows, first=2)
+    goals = [[g.goal, p.school, g.partnerships] for p in plans.lines for g in p.goals]
+    if goals:
+        pdf.heading("Plan goals", 12)
+        pdf.grid(["Goal", "School", "Partnerships working on it"], goals, first=3)
+    else:
+        pdf.words("No school has written its plan yet.")
+
+    t = r.tiers
+    pdf.heading("Tier movement")
+    pdf.words(movement_words(r))
+    if has_tier_chart(r):
+        figure = charts.tier_movement(r)
+        pdf.room_for(figure)
+        pdf.chart(charts.png(figure))
+    missing = not_shown(t)
+    if missing:
+        pdf.words(missing)
+    header = ["School", "Answered before coaching", "Answered after the year", "Teachers who answered both", "Moved up a tier"]
+    pdf.grid(header, [[s.group, s.answered_pre, s.answered_post, s.people, s.said()] for s in t.schools], first=2)
+    if t.models:
+        pdf.grid(
+            ["School model", "Teachers who answered both", "Moved up a tier"], [[m.group, m.people, m.said()] for m in t.models], first=2
+        )
+
+    pdf.heading("Year 2")
+    pdf.words(year_two_words(r))
+    choices = list(YearTwoChoice)
+    rows = [[s.school, *(s.decided[c] for c in choices), s.undecided] for s in r.year_two.schools]
+    pdf.grid(["School", *(c.value.capitalize() for c in choices), "Undecided"], rows, first=2)

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from domain.report import UNDATED, SchoolYear, YearReport, figures
 from domain.training import Attendance
 from domain.words import label
+from domain.year_two import YearTwoChoice
 
 MARKS = list(Attendance)
 
@@ -19,11 +20,16 @@ def number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
+def value(figure: float | str) -> int | float | str:
+    """A figure's value as written: a number as `number` has it, words as they are ("too few to show")."""
+    return figure if isinstance(figure, str) else number(figure)
+
+
 def as_csv(report: YearReport) -> str:
     out = io.StringIO()
     rows = csv.writer(out)
     rows.writerow(["section", "group", "measure", "value"])
-    rows.writerows([f.section, f.group, f.measure, number(f.value)] for f in figures(report))
+    rows.writerows([f.section, f.group, f.measure, value(f.value)] for f in figures(report))
     return out.getvalue()
 
 
@@ -35,7 +41,7 @@ def as_xlsx(report: YearReport) -> bytes:
     about.append([])
     about.append(["section", "group", "measure", "value"])
     for f in figures(report):
-        about.append([f.section, f.group, f.measure, number(f.value)])
+        about.append([f.section, f.group, f.measure, value(f.value)])
     attendance = book.create_sheet("Attendance")
     attendance.append(["session", "title", "first day", *(label(m) for m in MARKS), "not recorded"])
     for s in report.sessions:
@@ -56,6 +62,44 @@ def as_xlsx(report: YearReport) -> bytes:
     partnerships.append(["partnership", "school", "stage", "cycles completed", "follow-ups", "escalations"])
     for line in report.lines:
         partnerships.append([line.title, line.school, line.stage, line.cycles_completed, line.follow_ups, line.escalations])
+    _outcome_sheets(book, report)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _outcome_sheets(book: Workbook, report: YearReport) -> None:
+    """Plans, their goals, tier movement and year 2: counts only; a group too small to show says so instead."""
+    plans = book.create_sheet("Plans")
+    plans.append(["school", "plan", "endorsed on", "partnerships", "on no plan goal"])
+    for p in report.plans.lines:
+        plans.append([p.school, p.status, p.endorsed_on, p.partnerships, p.unlinked])
+    goals = book.create_sheet("Plan goals")
+    goals.append(["school", "goal", "partnerships working on it"])
+    for p in report.plans.lines:
+        for g in p.goals:
+            goals.append([p.school, g.goal, g.partnerships])
+    tiers = book.create_sheet("Tier movement")
+    tiers.append(
+        [
+            "group",
+            "name",
+            "answered before coaching",
+            "answered after the year",
+            "teachers who answered both",
+            "moved up",
+            "percent moved up",
+        ]
+    )
+    t = report.tiers
+    for kind, m, pre, post in [
+        ("cohort", t.cohort, None, None),
+        *(("school", s, s.answered_pre, s.answered_post) for s in t.schools),
+        *(("school model", m, None, None) for m in t.models),
+    ]:
+        moved, share = m.counts()
+        tiers.append([kind, m.group, pre, post, m.people, moved, share])
+    year_two = book.create_sheet("Year 2")
+    year_two.append(["school", *(c.value for c in YearTwoChoice), "undecided"])
+    for s in report.year_two.schools:
+        year_two.append([s.school, *(s.decided[c] for c in YearTwoChoice), s.undecided])

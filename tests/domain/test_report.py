@@ -8,7 +8,8 @@ from domain.cohort import PartnershipSummary, count_year, summarize_year
 from domain.cycle import CYCLE_STAGES, PartnershipRecord, Stage
 from domain.processes.partnership import MoveRequest, PartnershipProcess
 from domain.program import Program
-from domain.report import UNDATED, YearReport, figures, year_report
+from domain.report import UNDATED, SchoolYearFacts, YearReport, figures, year_report
+from domain.roster import School, SchoolModel
 from tests.conftest import program_starting
 
 COACH, TEACHER, COORDINATOR = "ann@hazel.test", "tia@hazel.test", "cora@esd.test"
@@ -48,9 +49,21 @@ def moved(process: PartnershipProcess, record: PartnershipRecord, actor: str, to
     return summary
 
 
-def report_of(partnerships: list[PartnershipSummary], program: Program = PROGRAM, final: bool = False) -> YearReport:
+HAZEL = School(id="hazel", name="Hazel", district="Vancouver", model=SchoolModel.part_time, principal="pat@hazel.test")
+
+
+def nothing_yet(*schools: School) -> SchoolYearFacts:
+    """A school year before any plan, answer or decision."""
+    return SchoolYearFacts(schools=list(schools or [HAZEL]), plans={}, school_goals={}, movement={}, assessed={}, decisions={}, subjects={})
+
+
+def report_of(
+    partnerships: list[PartnershipSummary], program: Program = PROGRAM, final: bool = False, school_year: SchoolYearFacts | None = None
+) -> YearReport:
     summary = summarize_year("c", program, None, count_year([], partnerships), [], NOW)
-    return year_report(summary, program, partnerships, [], {}, {"hazel": "Hazel"}, NOW, final=final)
+    facts = school_year or nothing_yet()
+    names = {s.id: s.name for s in facts.schools}
+    return year_report(summary, program, partnerships, [], {}, names, NOW, final=final, school_year=facts)
 
 
 def test_a_cycle_completes_on_the_schools_date_of_the_move_that_completed_it() -> None:

@@ -15,6 +15,8 @@ from domain.report import UNDATED, YearReport
 from peercoach.report import charts, page, pdf, sheets
 from tests.domain.test_report import SCHOOL_YEAR, _summary, report_of
 
+SHEETS = ["Report", "Attendance", "Cycles per month", "Schools", "Partnerships", "Plans", "Plan goals", "Tier movement", "Year 2"]
+
 
 def a_year() -> YearReport:
     older = _summary("bob--tia").model_copy(update={"cycles_completed": 1, "stage": Stage.closed})  # kept before days were
@@ -30,7 +32,7 @@ def test_every_format_has_the_months_table_and_the_same_numbers() -> None:
     assert in_csv == [*expected, (UNDATED, 1)]
 
     book = load_workbook(io.BytesIO(sheets.as_xlsx(report)), read_only=True)
-    assert book.sheetnames == ["Report", "Attendance", "Cycles per month", "Schools", "Partnerships"]
+    assert book.sheetnames == SHEETS
     in_book = [tuple(row) for row in book["Cycles per month"].iter_rows(min_row=2, values_only=True)]
     assert in_book == in_csv
 

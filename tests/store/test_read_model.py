@@ -15,7 +15,8 @@ from domain.training import Attendance
 from store import members, read_model, rosters, sessions, tables
 from store.database import Database, _alembic_config
 from store.report import year_report_of
-from tests.conftest import eventually, program_starting, school_day_after
+from store.sealed import Sealer
+from tests.conftest import TEST_KEYS, eventually, program_starting, school_day_after
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, COORDINATOR, PRINCIPAL, TIA, small_roster
 
 AT = datetime(2026, 11, 29, 12, tzinfo=UTC)
@@ -71,7 +72,7 @@ def test_the_days_cycles_completed_are_kept_and_the_report_counts_them_by_month(
     summary = _summary(Stage.initiate, 1).model_copy(update={"cycles_completed": 2, "cycles_completed_on": days})
     assert read_model.publish_partnership(database, "c", summary)
     assert _days(database) == days
-    counted = {m.month: m.cycles_completed for m in year_report_of(database, "c", AT).cycles_by_month}
+    counted = {m.month: m.cycles_completed for m in year_report_of(database, "c", AT, Sealer(TEST_KEYS)).cycles_by_month}
     assert (counted["November 2026"], counted["December 2026"], counted["February 2027"], counted["December 2027"]) == (0, 1, 1, 0)
     assert sum(counted.values()) == 2 and len(counted) == 14
 
@@ -88,7 +89,7 @@ def test_a_row_kept_before_the_days_were_reads_as_none_and_its_cycles_as_in_no_m
         connection.commit()
     database.upgrade()
     assert _days(database) == []
-    report = year_report_of(database, "c", AT)
+    report = year_report_of(database, "c", AT, Sealer(TEST_KEYS))
     assert (report.cycles_completed, report.cycles_undated, sum(m.cycles_completed for m in report.cycles_by_month)) == (1, 1, 0)
 
 

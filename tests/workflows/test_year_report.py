@@ -22,8 +22,11 @@ from domain.report import YearReport, month_words
 from domain.training import Attendance
 from peercoach.client import CoachingClient
 from peercoach.report import page, pdf, sheets
+from store.sealed import Sealer
 from tests.conftest import program_starting, school_day_after
+from tests.domain.test_report_formats import SHEETS
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, COORDINATOR, PRINCIPAL, TIA, small_roster
+from workers.codec import key_ring
 
 SECRET = "quokka-reflection-7731"  # a note's text: private to the partnership, never in a report
 
@@ -55,7 +58,7 @@ async def test_a_years_report_in_every_format_has_the_same_figures_and_no_note(t
         await coaching.decide_release(denied.id, PRINCIPAL, approve=False, reason="Testing week")
         await time_env.sleep(timedelta(days=12))  # the approved day is used
 
-        report = await caught_up(coaching)
+        report = await caught_up(coaching, Sealer(key_ring(h.settings)))
     assert report is not None and not report.final
 
     # The figures, as the CSV has them.
@@ -89,9 +92,23 @@ async def test_a_years_report_in_every_format_has_the_same_figures_and_no_note(t
     assert f"5. Session 5 {session_5.starts_on:%a %b %-d, %Y} 1 0 1 0 0" in text
     assert "Month Cycles completed " + " ".join(f"{m} {n}" for m, n in per_month) in text  # every month, as the CSV has it
 
+    # Mid-year, with no plan, answer or decision yet: the outcome sections say so, with the CSV's figures.
+    assert (figure[("plans", "cohort", "schools")], figure[("plans", "cohort", "schools with an endorsed plan")]) == ("1", "0")
+    unlinked = figure[("plans", school, "partnerships on no plan goal")]
+    assert f"0 of 1 schools have an endorsed coaching plan. Partnerships working on no plan goal: {unlinked}." in text
+    assert f"{school} {figure[('plans', school, 'plan')]} {figure[('plans', school, 'endorsed on')]} 2" in text  # not written yet, not yet
+    assert (
+        figure[("tier movement", "cohort", "moved up")]
+        == figure[("tier movement", f"school: {school}", "percent moved up")]
+        == "too few to show"
+    )
+    assert "No teacher has answered both rounds yet" in text and f"{school} 0 0 0 too few to show" in text
+    decided = [figure[("year 2", school, measure)] for measure in ("continue", "expand", "conclude", "undecided")]
+    assert decided == ["0", "0", "0", "4"] and f"{school} {' '.join(decided)}" in text  # two partnerships and two coaches
+
     # The workbook: one sheet per table, and the figures sheet equal to the CSV.
     book = load_workbook(io.BytesIO(sheets.as_xlsx(report)), read_only=True)
-    assert book.sheetnames == ["Report", "Attendance", "Cycles per month", "Schools", "Partnerships"]
+    assert book.sheetnames == SHEETS
     listed = [tuple("" if v is None else str(v) for v in row) for row in book["Report"].iter_rows(min_row=5, values_only=True)]
     assert listed == [(r["section"], r["group"], r["measure"], r["value"]) for r in rows]
     assert [c for c in next(book["Schools"].iter_rows(min_row=2, values_only=True))] == [school, 2, 1, 0, 0, 1, 1, 1.5, 1, 1, 0.5]
@@ -105,11 +122,11 @@ async def test_a_years_report_in_every_format_has_the_same_figures_and_no_note(t
         assert SECRET not in made
 
 
-async def caught_up(coaching: CoachingClient) -> YearReport:
+async def caught_up(coaching: CoachingClient, sealer: Sealer) -> YearReport:
     """The report once the read model has the year's last moves: it follows the workflows by a moment."""
     deadline = asyncio.get_running_loop().time() + 20
     while True:
-        found = await coaching.year_report("report")
+        found = await coaching.year_report("report", sealer)
         if found.cycles_completed == 1 and found.schools and found.schools[0].days_used == 1:
             return found
         assert asyncio.get_running_loop().time() < deadline, f"the report never caught up with the year: {found}"
