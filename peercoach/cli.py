@@ -21,12 +21,15 @@ from peercoach import (
     dev,
     histories_command,
     partnership_commands,
+    plan_commands,
     release_commands,
     report_command,
     session_commands,
     simulate_command,
+    tiers_commands,
     tools,
     web_command,
+    year_two_commands,
 )
 from peercoach.invocation import UserError, connection, settings
 from peercoach.output import errors
@@ -45,6 +48,9 @@ app.add_typer(cohort_commands.attendance_app, name="attendance")
 app.add_typer(partnership_commands.partnership_app, name="partnership")
 app.add_typer(release_commands.release_app, name="release")
 app.add_typer(session_commands.session_app, name="session")
+app.add_typer(plan_commands.plan_app, name="plan")
+app.add_typer(tiers_commands.tiers_app, name="tiers")
+app.add_typer(year_two_commands.year_two_app, name="year-two")
 app.add_typer(db_commands.db_app, name="db")
 app.add_typer(histories_command.histories_app, name="histories")
 app.command()(dev.dev)

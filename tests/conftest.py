@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -78,7 +79,9 @@ class Harness:
     def __init__(self, client: Client, data_dir: Path):
         self.client = client
         self.task_queue = f"tq-{uuid.uuid4().hex[:12]}"
-        self.settings = Settings(data_dir=data_dir, task_queue=self.task_queue, _env_file=None)  # type: ignore[call-arg]
+        # The tests' keys, as every client of the tests' servers has them: what the worker seals, a `peercoach` reader opens.
+        keys = SecretStr(TEST_KEYS.to_json())
+        self.settings = Settings(data_dir=data_dir, task_queue=self.task_queue, codec_keys=keys, _env_file=None)  # type: ignore[call-arg]
         # Where the settings point, so a `peercoach` process given this data directory (tests/cli) reads the same database.
         self.database = sqlite_database(data_dir)
         self.outbox = Outbox(self.database)
