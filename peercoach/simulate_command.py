@@ -13,6 +13,8 @@ import typer
 from domain.cycle import Stage
 from domain.program import load_program
 from domain.roster import load_roster
+from domain.tiers import Round
+from domain.year_two import YearTwoChoice
 from peercoach.invocation import UserError
 from peercoach.output import console, errors, print_json, table
 from peercoach.simulation.behaviour import synthetic_roster
@@ -104,18 +106,48 @@ def show(s: YearEnd, changes: list[Setting]) -> None:
         f"Stalls: {s.stalled_partnerships} partnerships stalled at least once; {s.follow_ups} follow-ups, {s.escalations} escalations"
     )
     console.print(
-        f"Refused along the way: {o.moves_refused} moves, {o.attendance_refused} attendance records, {o.release_refused} release requests"
+        f"Refused along the way: {o.moves_refused} moves, {o.attendance_refused} attendance records, {o.release_refused} release requests, "
+        f"{o.assessments_refused} self-assessments, {o.year_two_refused} year-2 decisions"
     )
     fields = ("requested", "days_requested", "approved", "denied", "expired", "used_days", "days_left")
     rows = [[r.school, *(getattr(r, f) for f in fields)] for r in s.release[:25]]
     rows.append(["all schools", *(sum(getattr(r, f) for r in s.release) for f in fields)])
     columns = ["school", "requests", "days asked", "approved", "denied", "expired", "days used", "days left"]
     console.print(table("Release time" + (" (first 25 schools; --json has all)" if len(s.release) > 25 else ""), columns, rows))
+    show_schools(s)
     console.print(table("Notifications", ["kind", "sent"], [[k, v] for k, v in s.notifications.items()]))
 
 
+def show_schools(s: YearEnd) -> None:
+    """The plans, the tier movement (a share only for a group large enough) and year 2, over the cohort and by school."""
+    p, y = s.plans, s.year_two
+    console.print(f"School plans: {p.written} of {len(s.schools)} written, {p.endorsed} endorsed ({p.endorsed_late} after the deadline)")
+    console.print(f"Tier movement, collaborating teachers who answered before and after: {s.tier_movement.said()}")
+    console.print(
+        "Year 2: "
+        + ", ".join(f"{y[c.value]} {c.label.lower()}" for c in YearTwoChoice)
+        + f" ({y['late']} decided late); {y['undecided']} undecided"
+    )
+    choices = [c.value for c in YearTwoChoice]
+    rows = [
+        [
+            r.school,
+            r.plan + (" (late)" if r.plan_endorsed_late else ""),
+            r.assessed.get(Round.pre, 0),
+            r.assessed.get(Round.post, 0),
+            r.tier_movement.said(),
+            *(r.year_two[c] for c in choices),
+            r.decided_late,
+            r.undecided,
+        ]
+        for r in s.schools[:25]
+    ]
+    columns = ["school", "plan", "answered before", "answered after", "tier movement", *choices, "late", "undecided"]
+    console.print(table("School years" + (" (first 25 schools; --json has all)" if len(s.schools) > 25 else ""), columns, rows))
+
+
 def planning_figures(s: YearEnd) -> dict[str, float]:
-    """The figures a coordinator plans with, by name: stalls, cycles, stages, release days, notices."""
+    """The figures a coordinator plans with, by name: stalls, cycles, stages, release days, plans, tiers, year 2, notices."""
     figures: dict[str, float] = {
         "follow-ups": s.follow_ups,
         "escalations": s.escalations,
@@ -126,6 +158,14 @@ def planning_figures(s: YearEnd) -> dict[str, float]:
     figures |= {f"partnerships {stage.label} at year end": s.partnerships_by_stage.get(stage.label, 0) for stage in Stage}
     for name, field in (("asked", "days_requested"), ("approved", "approved_days"), ("used", "used_days"), ("left", "days_left")):
         figures[f"release days {name}"] = sum(getattr(r, field) for r in s.release)
+    figures |= {
+        "plans written": s.plans.written,
+        "plans endorsed": s.plans.endorsed,
+        "plans endorsed late": s.plans.endorsed_late,
+        "teachers who answered before and after": s.tier_movement.people,
+        "teachers who moved up a tier": s.tier_movement.moved_up,
+    }
+    figures |= {f"year 2: {'decided late' if key == 'late' else key}": n for key, n in s.year_two.items()}
     figures |= {f"notices: {kind}": n for kind, n in s.notifications.items()}
     return figures
 

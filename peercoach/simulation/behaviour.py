@@ -1,9 +1,12 @@
 """How simulated people behave, decided up front from a seed.
 
 Every choice (who attends, how fast a coach moves, who stalls, which principal
-answers late or never, who asks for too many release days) is drawn here from
-`random.Random(seed)`, before anything runs: the same seed gives the same plan,
-and the plan played against the engine gives the same year-end summary.
+answers late or never, who asks for too many release days; which schools write
+their plan and when it is endorsed, who self-assesses and who moves up a tier, how
+each principal decides year 2) is drawn here from `random.Random(seed)`, before
+anything runs: the same seed gives the same plan, and the plan played against the
+engine gives the same year-end summary. Schools' years are drawn last, so their
+draws change nothing else a seed gives.
 """
 
 from __future__ import annotations
@@ -17,9 +20,14 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from domain.cycle import CYCLE_STAGES, Stage
+from domain.launch import school_year_record
+from domain.processes.school import SchoolProcess
 from domain.program import SESSIONS_PER_YEAR, Program
-from domain.roster import Partnership, Role, Roster
+from domain.roster import PARTICIPANTS, Partnership, Person, Role, Roster
+from domain.school_year import SchoolYearRecord
+from domain.tiers import Round
 from domain.training import Attendance
+from domain.year_two import YearTwoChoice
 
 
 class StepKind(StrEnum):
@@ -27,6 +35,10 @@ class StepKind(StrEnum):
     move = "move"
     ask_release = "ask_release"
     decide_release = "decide_release"
+    write_plan = "write_plan"  # a coach writes the school's plan and asks the principal to endorse it
+    endorse_plan = "endorse_plan"
+    assess = "assess"
+    decide_year_two = "decide_year_two"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +56,10 @@ class Step:
     days: float | None = None
     on: date | None = None  # the release day asked for
     approve: bool | None = None
+    round: Round | None = None
+    answers: dict[str, int] = field(default_factory=dict)  # a self-assessment's tier on each dimension
+    subject: str | None = None  # what a year-2 decision is for
+    choice: YearTwoChoice | None = None
 
 
 ASKED_AHEAD = timedelta(days=14)  # release time is asked for a school day about two weeks after the asking
@@ -62,12 +78,29 @@ class Behaviour(BaseModel):
     principal_late: float = 0.25
     principal_never: float = 0.1
     approve: float = 0.85
+    plan_written: float = 0.85  # schools that write their plan, and ask for it to be endorsed, before the deadline
+    endorse_late: float = 0.2  # principals who endorse a written plan after the deadline
+    endorse_never: float = 0.1
+    assess_pre: float = 0.85  # coaches and collaborating teachers who answer the self-assessment before coaching
+    assess_post: float = 0.75  # and after the year
+    assess_late: float = 0.05  # of those answering a round, the ones who try only after it closed (and are refused)
+    move_up: float = 0.35  # of those who answer both, the ones whose practice moves up one tier
+    decide_late: float = 0.2  # principals who decide year 2 after the deadline (while it is still taken)
+    decide_never: float = 0.1
+    expand: float = 0.2  # year-2 choices; the rest continue
+    conclude: float = 0.15
 
 
 @dataclass
 class Plan:
     coordinator: list[Step]
     coaches: dict[str, list[Step]]
+    schools: dict[str, list[Step]] = field(default_factory=dict)  # each school's plan, self-assessments and year 2
+
+    def steps(self) -> list[Step]:
+        """Every step, the coordinator's first, then each coach's, then each school's."""
+        people = [*self.coaches.values(), *self.schools.values()]
+        return [*self.coordinator, *(s for steps in people for s in steps)]
 
 
 def plan_year(program: Program, roster: Roster, seed: int, behaviour: Behaviour | None = None) -> Plan:
@@ -118,7 +151,20 @@ def plan_year(program: Program, roster: Roster, seed: int, behaviour: Behaviour 
             steps += _cycles(rng, p, start + timedelta(days=rng.uniform(1, 10)), year_end, pace, staller)
             steps += _release(rng, b, p, principals[p.school], principal_habit[p.school], start, year_end, program)
         coach_steps[coach] = _in_school_hours(steps, program.timezone)
-    return Plan(coordinator=_in_school_hours(attendance_steps, program.timezone), coaches=coach_steps)
+    members: dict[str | None, list[Person]] = {}
+    for person in roster.people:
+        if person.role in PARTICIPANTS:
+            members.setdefault(person.school, []).append(person)
+    at_school: dict[str, list[Partnership]] = {}
+    for p in roster.partnerships:
+        at_school.setdefault(p.school, []).append(p)
+    school_steps: dict[str, list[Step]] = {}
+    year_start = program.session_start(1)
+    for s in sorted(roster.schools, key=lambda s: s.id):
+        # The school's year as its launch starts it: who self-assesses and what year 2 is decided for.
+        record = school_year_record("planned", s, members.get(s.id, []), at_school.get(s.id, []), roster.coordinators, year_start)
+        school_steps[s.id] = _in_school_hours(_school_year(rng, b, program, record), program.timezone)
+    return Plan(coordinator=_in_school_hours(attendance_steps, program.timezone), coaches=coach_steps, schools=school_steps)
 
 
 def _in_school_hours(steps: list[Step], timezone: str) -> list[Step]:
@@ -185,13 +231,60 @@ def _release(
     return steps
 
 
-def synthetic_roster(coaches: int, seed: int) -> Roster:
-    """A state-sized roster: schools of about eight coaches, two partnerships per coach."""
+LATE_BY = (2.0, 40.0)  # days after a deadline that a late plan endorsement or year-2 decision comes
+
+
+def _school_year(rng: random.Random, b: Behaviour, program: Program, record: SchoolYearRecord) -> list[Step]:
+    """The plan, the self-assessments and year 2 of one school. Times keep a day clear of each deadline, so the
+    next school-hours slot after a time in a window is still in it."""
+    steps: list[Step] = []
+    deadline, principal = program.plan_deadline(), record.principal
+    if rng.random() < b.plan_written:
+        writer = rng.choice(record.coaches) if record.coaches else principal
+        written = deadline - timedelta(days=rng.uniform(10, 60))
+        steps.append(Step(at=written, kind=StepKind.write_plan, actor=writer, school=record.school))
+        roll = rng.random()
+        if roll >= b.endorse_never:
+            late = roll < b.endorse_never + b.endorse_late
+            endorsed = deadline + timedelta(days=rng.uniform(*LATE_BY)) if late else written + timedelta(days=rng.uniform(1, 9))
+            steps.append(Step(at=endorsed, kind=StepKind.endorse_plan, actor=principal, school=record.school))
+    window = SchoolProcess(program)
+    top, keys = len(program.tiers.tiers), program.tiers.dimension_keys
+    for email in record.assessing():
+        level = rng.randint(1, top - 1)  # room above: one who moves up can
+        pre = {k: min(top - 1, max(1, level + rng.choice((-1, 0, 0, 1)))) for k in keys}
+        post = {k: v + 1 for k, v in pre.items()} if rng.random() < b.move_up else dict(pre)
+        for round, rate, answers in ((Round.pre, b.assess_pre, pre), (Round.post, b.assess_post, post)):
+            if rng.random() < rate:
+                opens, due = window.assessment_window(record, round, email)
+                at = opens + timedelta(hours=1) + (due - opens - timedelta(days=1, hours=1)) * rng.random()
+                if rng.random() < b.assess_late:
+                    at = due + timedelta(days=rng.uniform(1, 5))
+                steps.append(Step(at=at, kind=StepKind.assess, actor=email, school=record.school, round=round, answers=answers))
+    roll = rng.random()
+    habit = "never" if roll < b.decide_never else "late" if roll < b.decide_never + b.decide_late else "on time"
+    opens, due = program.year_two_opens(), program.year_two_deadline()
+    # The principal decides the building's year 2 at one sitting, looking at its pages.
+    at = due + timedelta(days=rng.uniform(*LATE_BY)) if habit == "late" else opens + (due - opens - timedelta(days=1)) * rng.random()
+    for subject in record.subjects() if habit != "never" else []:
+        choice = _choice(rng.random(), b)
+        steps.append(Step(at=at, kind=StepKind.decide_year_two, actor=principal, school=record.school, subject=subject, choice=choice))
+    return steps
+
+
+def _choice(roll: float, b: Behaviour) -> YearTwoChoice:
+    if roll < b.expand:
+        return YearTwoChoice.expand
+    return YearTwoChoice.conclude if roll < b.expand + b.conclude else YearTwoChoice.continue_
+
+
+def synthetic_roster(coaches: int, seed: int, per_school: int = 8) -> Roster:
+    """A state-sized roster: schools of about `per_school` coaches, two partnerships per coach."""
     from domain.roster import parse_roster_csv
 
     rng = random.Random(seed)
     models = ["part-time", "grade-level-team", "library-ict"]
-    schools = max(1, coaches // 8)
+    schools = max(1, coaches // per_school)
     rows = [
         "name,email,role,school,district,school_model,coach,partnership,focus,school_goal",
         "Sim Coordinator,coordinator@esd.sim,coordinator,,ESD,,,,,",

@@ -5,8 +5,9 @@ builds (domain/launch.py, read from the roster in the order store/launch.py page
 and each event's effects carried out as a workflow's are: notices into an outbox kept
 as the real one (one row per notice key and recipient), summaries into a read model
 that keeps only the newest revision, approved release time booked at once, messages
-delivered right after the event that sent them, and the process's next wake-up put
-on the timeline. A process that is done has completed its workflow, and is forgotten:
+delivered right after the event that sent them, self-assessment answers kept as the
+database keeps them (before the school's process counts them, as its workflow has them
+sealed first), and the process's next wake-up put on the timeline. A process that is done has completed its workflow, and is forgotten:
 a message for it is dropped and a request to it refused, as Temporal would.
 """
 
@@ -24,18 +25,21 @@ from pydantic import BaseModel
 from domain.cohort import CohortState, PartnershipSummary, RosterRef, TrainingSummary
 from domain.launch import LaunchBatch, ledger_record, partnership_record, school_year_record, training_record
 from domain.notices import Notice
+from domain.plans import PlanDraft, SchoolPlan
 from domain.problems import Refused
 from domain.processes.cohort import EVERY_LEDGER, CohortProcess, CohortRecord
 from domain.processes.effects import SOONEST, Effects, Message, ProcessKind, Recipient
 from domain.processes.ledger import Decision, LedgerProcess, ReleaseAsk
 from domain.processes.partnership import MoveRequest, MoveResult, PartnershipProcess
-from domain.processes.school import SchoolProcess
+from domain.processes.school import PlanEndorsement, SchoolProcess, SelfAssessment
 from domain.processes.training import AttendanceUpdate, TrainingProcess
 from domain.program import Program
 from domain.release import BookingOrder, ReleaseLedgerRecord, ReleaseRequest, ledger_of
 from domain.roster import PARTICIPANTS, Role, Roster
-from domain.school_year import SchoolYearSummary
+from domain.school_year import SchoolYearRecord, SchoolYearSummary
 from domain.training import COACHING_UNLOCKED, TrainingRecord
+from domain.year_two import YearTwoAnswer, YearTwoDecision
+from peercoach.simulation.self_assessments import SelfAssessments
 from peercoach.simulation.timeline import Timeline
 from store.rosters import content_hash
 
@@ -96,6 +100,7 @@ class SimulatedCohort:
         self.timeline = timeline
         self.outbox = Outbox()
         self.read_model = ReadModel(roster)
+        self.self_assessments = SelfAssessments(roster)
         self.launched_at: datetime | None = None
         self.partnership = PartnershipProcess(program)
         self.training = TrainingProcess(program)
@@ -167,6 +172,30 @@ class SimulatedCohort:
         return self._ask(
             ProcessKind.ledger, school, lambda r: ledger.check_decision(r, decision), lambda r: ledger.decide(r, decision, now), now
         )
+
+    def write_plan(self, school: str, draft: PlanDraft, now: datetime) -> SchoolPlan:
+        s = self.school
+        return self._ask(ProcessKind.school, school, lambda r: s.check_plan(r, draft), lambda r: s.write_plan(r, draft, now), now)
+
+    def endorse_plan(self, school: str, endorsement: PlanEndorsement, now: datetime) -> SchoolPlan:
+        s = self.school
+        return self._ask(
+            ProcessKind.school, school, lambda r: s.check_endorsement(r, endorsement), lambda r: s.endorse(r, endorsement, now), now
+        )
+
+    def assess(self, school: str, assessment: SelfAssessment, now: datetime) -> int:
+        s = self.school
+
+        def answered(record: SchoolYearRecord) -> Effects[int]:
+            role = Role.coach if assessment.actor in record.coaches else Role.teacher
+            self.self_assessments.record(record.school, assessment.actor, role, assessment.round, assessment.answers)
+            return s.assess(record, assessment, now)
+
+        return self._ask(ProcessKind.school, school, lambda r: s.check_assessment(r, assessment, now), answered, now)
+
+    def decide_year_two(self, school: str, answer: YearTwoAnswer, now: datetime) -> YearTwoDecision:
+        s = self.school
+        return self._ask(ProcessKind.school, school, lambda r: s.check_decision(r, answer, now), lambda r: s.decide(r, answer, now), now)
 
     def _ask(self, kind: ProcessKind, key: str, check: Callable[[Any], None], change: Callable[[Any], Effects[R]], now: datetime) -> R:
         who = Recipient(kind, key)

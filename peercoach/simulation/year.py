@@ -14,10 +14,15 @@ from functools import partial
 
 from pydantic import BaseModel
 
-from domain.cohort import CohortSummary, PartnershipSummary, count_year, is_stalled, summarize_year
+from domain.cohort import CohortSummary, PartnershipSummary, TrainingSummary, count_year, is_stalled, summarize_year
+from domain.cycle import Stage
+from domain.plans import SchoolPlan
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord, ReleaseStatus
 from domain.roster import Roster
+from domain.tiers import EVERYONE, Movement, Round
+from domain.training import TrainingStatus
+from domain.year_two import YearTwoChoice, YearTwoDecision, coach_subject, partnership_subject
 from peercoach.simulation.behaviour import Plan, plan_year
 from peercoach.simulation.cohort import SimulatedCohort
 from peercoach.simulation.people import Outcome, People
@@ -40,6 +45,35 @@ class SchoolRelease(BaseModel):
     days_left: float
 
 
+class SchoolYearEnd(BaseModel):
+    school: str
+    plan: str  # its status at year end, or "not written"
+    plan_endorsed_late: bool
+    assessed: dict[Round, int]  # how many answered each round
+    tier_movement: Movement  # of its collaborating teachers who answered both rounds
+    year_two: dict[str, int]  # decisions by choice
+    decided_late: int  # after the year-2 deadline
+    undecided: int  # partnerships and coaches without a year-2 decision
+
+
+class Plans(BaseModel):
+    written: int
+    endorsed: int
+    endorsed_late: int  # after the plan deadline
+
+
+class SchoolYears(BaseModel):
+    """What the summary reads of the schools' years: the published plans and decisions, and the answers' counts."""
+
+    plan_deadline: datetime
+    year_two_deadline: datetime
+    plans: dict[str, SchoolPlan]  # by school, those written
+    decisions: dict[str, list[YearTwoDecision]]  # by school
+    assessed: dict[str, dict[Round, int]]  # by school
+    tier_movement: dict[str, Movement]  # by group: the cohort (EVERYONE), each school, each model
+    trainings: list[TrainingSummary]
+
+
 class YearEnd(BaseModel):
     program: str
     seed: int
@@ -55,6 +89,10 @@ class YearEnd(BaseModel):
     escalations: int
     release: list[SchoolRelease]
     notifications: dict[str, int]
+    plans: Plans
+    tier_movement: Movement  # over the cohort's collaborating teachers who answered both rounds
+    year_two: dict[str, int]  # decisions by choice, how many of them came "late", and how many are "undecided"
+    schools: list[SchoolYearEnd]
     outcome: Outcome
 
 
@@ -64,7 +102,7 @@ def default_launch(program: Program) -> datetime:
 
 def year_end(program: Program, plan: Plan) -> datetime:
     """When the year is summarised: a month after the last session or the last planned step."""
-    steps = [s.at for s in plan.coordinator] + [s.at for steps in plan.coaches.values() for s in steps]
+    steps = [s.at for s in plan.steps()]
     return max([program.session_end(len(program.sessions)), *steps]) + FOLLOWED_FOR
 
 
@@ -86,7 +124,7 @@ def simulate_year(
     simulated = SimulatedCohort(cohort, program, roster, timeline)
     people = People(simulated)
     timeline.at(launch_at, simulated.launch)
-    for step in [*plan.coordinator, *(s for steps in plan.coaches.values() for s in steps)]:
+    for step in plan.steps():
         timeline.at(max(step.at, launch_at), partial(people.act, step))
     end = max(year_end(program, plan), launch_at + FOLLOWED_FOR)
     timeline.run_until(end)
@@ -94,7 +132,16 @@ def simulate_year(
     trainings, partnerships = list(model.trainings.values()), list(model.partnerships.values())
     stalled = [p for p in partnerships if is_stalled(p)]
     summary = summarize_year(cohort, program, simulated.launched_at, count_year(trainings, partnerships), stalled, end)
-    return summarise(summary, seed, partnerships, list(model.ledgers.values()), simulated.outbox.by_kind(), people.outcome)
+    schools = SchoolYears(
+        plan_deadline=program.plan_deadline(),
+        year_two_deadline=program.year_two_deadline(),
+        plans={school: s.plan for school, s in model.schools.items() if s.plan is not None},
+        decisions={school: s.decisions for school, s in model.schools.items() if s.decisions},
+        assessed=simulated.self_assessments.assessed_counts(),
+        tier_movement=simulated.self_assessments.tier_movement(),
+        trainings=trainings,
+    )
+    return summarise(summary, seed, partnerships, list(model.ledgers.values()), simulated.outbox.by_kind(), schools, people.outcome)
 
 
 def summarise(
@@ -103,9 +150,25 @@ def summarise(
     partnerships: list[PartnershipSummary],
     ledgers: list[ReleaseLedgerRecord],
     notifications: dict[str, int],
+    schools: SchoolYears,
     outcome: Outcome,
 ) -> YearEnd:
-    """The year end from what the read model holds: the cohort's summary, its partnerships and its school ledgers."""
+    """The year end from what the read model holds: the cohort's summary, its partnerships, its school ledgers and years."""
+    subjects: dict[str, list[str]] = {}  # what each school's year 2 is decided for: its partnerships and coaches taking part
+    for p in partnerships:
+        if p.stage != Stage.withdrawn:
+            subjects.setdefault(p.school, []).append(partnership_subject(p.id))
+    for t in schools.trainings:
+        if t.status != TrainingStatus.withdrawn:
+            subjects.setdefault(t.school, []).append(coach_subject(t.coach))
+    years = [
+        _school_year(ledger.school, schools, subjects.get(ledger.school, []))
+        for ledger in sorted(ledgers, key=lambda ledger: ledger.school)
+    ]
+    plans = list(schools.plans.values())
+    year_two = Counter[str]()
+    for y in years:
+        year_two.update({**y.year_two, "late": y.decided_late, "undecided": y.undecided})
     return YearEnd(
         program=summary.program,
         seed=seed,
@@ -121,7 +184,32 @@ def summarise(
         escalations=summary.escalations,
         release=[_release(ledger) for ledger in sorted(ledgers, key=lambda ledger: ledger.school)],
         notifications=dict(sorted(notifications.items())),
+        plans=Plans(
+            written=len(plans),
+            endorsed=sum(p.endorsed for p in plans),
+            endorsed_late=sum(1 for p in plans if p.endorsed_at is not None and p.endorsed_at > schools.plan_deadline),
+        ),
+        tier_movement=schools.tier_movement.get(EVERYONE, Movement(group=EVERYONE)),
+        year_two={key: year_two[key] for key in [*(choice.value for choice in YearTwoChoice), "late", "undecided"]},
+        schools=years,
         outcome=outcome,
+    )
+
+
+def _school_year(school: str, schools: SchoolYears, subjects: list[str]) -> SchoolYearEnd:
+    plan = schools.plans.get(school)
+    decisions = schools.decisions.get(school, [])
+    decided = {d.subject: d.choice for d in decisions}
+    choices = Counter(decided.values())
+    return SchoolYearEnd(
+        school=school,
+        plan="not written" if plan is None else plan.status.value,
+        plan_endorsed_late=plan is not None and plan.endorsed_at is not None and plan.endorsed_at > schools.plan_deadline,
+        assessed=schools.assessed.get(school, {Round.pre: 0, Round.post: 0}),
+        tier_movement=schools.tier_movement.get(school, Movement(group=school)),
+        year_two={choice.value: choices[choice] for choice in YearTwoChoice},
+        decided_late=sum(1 for d in decisions if d.decided_at > schools.year_two_deadline),
+        undecided=sum(1 for s in subjects if s not in decided),
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from tests.cli.conftest import PEERCOACH
 
 SAMPLE_PROGRAM = str(Path(__file__).resolve().parents[2] / "samples" / "program.yaml")
+SAMPLE_ROSTER = str(Path(__file__).resolve().parents[2] / "samples" / "roster.csv")
 A_YEAR = ("--program", SAMPLE_PROGRAM, "--coaches", "6", "--seed", "7")
 
 
@@ -37,6 +38,14 @@ async def test_a_simulated_year_is_summarised_and_repeatable() -> None:
     assert year["outcome"]["moves"] > 0
     assert year["notifications"]["stage_moved"] == year["outcome"]["moves"]  # each accepted move told the partners once
     assert "servers" not in year and "wall_seconds" not in year
+    # The school's year: its plan, who answered before and after coaching and who moved up, and year 2 for each
+    # of its 12 partnerships and 6 coaches, decided or not.
+    [school] = year["schools"]
+    assert school["school"] == "school-0" and year["plans"]["written"] == (school["plan"] != "not written")
+    assert sum(school["assessed"].values()) == year["outcome"]["assessments"]
+    assert 0 <= year["tier_movement"]["moved_up"] <= year["tier_movement"]["people"] == school["tier_movement"]["people"]
+    assert sum(school["year_two"].values()) + school["undecided"] == 12 + 6 == year["outcome"]["year_two_decisions"] + school["undecided"]
+    assert set(year["year_two"]) == {"continue", "expand", "conclude", "late", "undecided"}
 
     again_code, again_out, _ = await simulate(*A_YEAR, "--json")
     assert again_code == 0
@@ -46,6 +55,21 @@ async def test_a_simulated_year_is_summarised_and_repeatable() -> None:
     assert code == 0, err
     assert "Teacher Librarian Peer Coaching, simulated with seed 7: 6 coaches, 12 partnerships" in shown
     assert "simulated in" in err
+    assert "School plans: " in shown and "Tier movement, collaborating teachers who answered before and after: " in shown
+    assert "Year 2: " in shown and "undecided" in shown
+
+
+async def test_tier_movement_of_a_small_group_is_too_few_to_show() -> None:
+    code, out, err = await simulate("--program", SAMPLE_PROGRAM, "--roster", SAMPLE_ROSTER, "--seed", "3", "--json")
+    assert code == 0, err
+    year = json.loads(out)
+    assert year["tier_movement"]["people"] < 5  # four collaborating teachers in the sample roster
+    assert [s["school"] for s in year["schools"]] == sorted(s["school"] for s in year["schools"]) and len(year["schools"]) == 3
+
+    code, shown, err = await simulate("--program", SAMPLE_PROGRAM, "--roster", SAMPLE_ROSTER, "--seed", "3")
+    assert code == 0, err
+    assert "answered before and after: too few to show" in shown
+    assert "moved up (" not in shown  # no share of a group that small, for the cohort or any school
 
 
 async def test_settings_change_the_year_and_compare_side_by_side() -> None:
@@ -72,7 +96,8 @@ async def test_settings_change_the_year_and_compare_side_by_side() -> None:
     code, shown, err = await simulate(*A_YEAR, *hasty)
     assert code == 0, err
     assert "with stall_days.initiate=0.5, stall_days.co_plan=0.5, stall_days.reflect=0.5" in shown
-    for figure in ("follow-ups", "escalations", "cycles completed", "partnerships closed at year end", "release days left", "notices:"):
+    figures = ("follow-ups", "escalations", "cycles completed", "partnerships closed at year end", "release days left", "notices:")
+    for figure in (*figures, "plans endorsed", "teachers who moved up a tier", "year 2: continue", "year 2: undecided"):
         assert figure in shown
 
 

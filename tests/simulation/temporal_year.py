@@ -3,9 +3,11 @@
 The people of the simulator's plan act through the client every door uses: the
 server's clock is moved to each planned moment (its sleep call: the server skips
 through every timer of the engine on the way, each once the engine is idle), then
-everyone due acts at once, each person's steps in their planned order. Several
-cohorts play in one year on one server, each summarised at its own year end from
-the read model, the outbox and the school ledgers, as the simulator summarises.
+everyone due acts at once, each person's steps in their planned order (a school's
+plan, self-assessments and year 2 count as one person: its plan is endorsed only
+after it is written). Several cohorts play in one year on one server, each
+summarised at its own year end from the read model, the outbox, the school ledgers
+and the schools' plans, decisions and sealed answers, as the simulator summarises.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from domain.roster import Roster
 from domain.training import Attendance
 from peercoach.client import CoachingClient
 from peercoach.simulation.behaviour import Plan, Step, StepKind, plan_year
-from peercoach.simulation.people import Outcome, release_ask
-from peercoach.simulation.year import YearEnd, summarise, year_end
-from store import read_model
+from peercoach.simulation.people import SCHOOL_STEPS, Outcome, plan_draft, release_ask, self_assessment, year_two_answer
+from peercoach.simulation.year import SchoolYears, YearEnd, summarise, year_end
+from store import read_model, school_year
 from store.outbox import Outbox
+from store.sealed import Sealer
 
 EVERYONE = 1_000_000  # one page: the whole cohort
 
@@ -47,6 +50,7 @@ class People:
         self.outcome = Outcome()
         self.requests: dict[str, str] = {}
         self.gave_up: set[str] = set()
+        self.plans: set[str] = set()
 
     async def act(self, steps: list[Step]) -> None:
         for step in steps:
@@ -87,12 +91,46 @@ class People:
                 o.release_asked += 1
             except Refused:
                 o.release_refused += 1
+        elif step.kind in SCHOOL_STEPS:
+            await self._school_year(step)
         elif p in self.requests:
             try:
                 await c.decide_release(self.requests[p], step.actor, bool(step.approve))
                 o.decisions += 1
             except Refused:
                 o.decisions_refused += 1
+
+    async def _school_year(self, step: Step) -> None:
+        o, c, school = self.outcome, self.coaching, step.school or ""
+        if step.kind == StepKind.write_plan:
+            try:
+                await c.write_plan(self.cohort, school, plan_draft(step))
+                self.plans.add(school)
+                o.plans_written += 1
+            except Refused:
+                o.plans_refused += 1
+        elif step.kind == StepKind.endorse_plan:
+            if school not in self.plans:
+                return
+            try:
+                await c.endorse_plan(self.cohort, school, step.actor)
+                o.endorsements += 1
+            except Refused:
+                o.endorsements_refused += 1
+        elif step.kind == StepKind.assess:
+            a = self_assessment(step)
+            try:
+                await c.assess(self.cohort, school, a.actor, a.round, a.answers)
+                o.assessments += 1
+            except Refused:
+                o.assessments_refused += 1
+        else:
+            d = year_two_answer(step)
+            try:
+                await c.decide_year_two(self.cohort, school, d.actor, d.subject, d.choice, d.reason)
+                o.year_two_decisions += 1
+            except Refused:
+                o.year_two_refused += 1
 
 
 class Cohort:
@@ -106,7 +144,7 @@ class Cohort:
 
 
 async def play_year(
-    env: WorkflowEnvironment, coaching: CoachingClient, program: Program, years: dict[str, tuple[Roster, int]]
+    env: WorkflowEnvironment, coaching: CoachingClient, sealer: Sealer, program: Program, years: dict[str, tuple[Roster, int]]
 ) -> dict[str, tuple[datetime, YearEnd]]:
     """Each cohort's launch time and year end, all cohorts launched at once and played in one year."""
     cohorts = [Cohort(name, roster, seed, plan_year(program, roster, seed), coaching) for name, (roster, seed) in years.items()]
@@ -119,7 +157,8 @@ async def play_year(
     due: dict[datetime, list[tuple[People, list[Step]]]] = {}
     for c in cohorts:
         persons: dict[tuple[datetime, str], list[Step]] = {}
-        for who, steps in [("coordinator", c.plan.coordinator), *c.plan.coaches.items()]:
+        schools = [(f"school {school}", steps) for school, steps in c.plan.schools.items()]
+        for who, steps in [("coordinator", c.plan.coordinator), *c.plan.coaches.items(), *schools]:
             for step in steps:
                 persons.setdefault((step.at, who), []).append(step)
         for (at, _), steps in persons.items():
@@ -135,7 +174,7 @@ async def play_year(
         await _skip_to(env, end)
         c = cohorts[index]
         assert c.launched_at is not None
-        played[c.cohort] = (c.launched_at, await _summary(coaching, program, c, end))
+        played[c.cohort] = (c.launched_at, await _summary(coaching, sealer, program, c, end))
     return played
 
 
@@ -145,10 +184,19 @@ async def _skip_to(env: WorkflowEnvironment, at: datetime) -> None:
         await env.sleep(at - now)
 
 
-async def _summary(coaching: CoachingClient, program: Program, c: Cohort, end: datetime) -> YearEnd:
+async def _summary(coaching: CoachingClient, sealer: Sealer, program: Program, c: Cohort, end: datetime) -> YearEnd:
     database = coaching.database
     summary = await asyncio.to_thread(read_model.cohort_summary, database, c.cohort, program, c.launched_at, end)
     partnerships = (await asyncio.to_thread(read_model.find_partnerships, database, c.cohort, limit=EVERYONE)).rows
     ledgers = await asyncio.to_thread(read_model.ledgers, database, c.cohort)
     sent = Counter(e.kind for e in await asyncio.to_thread(Outbox(database).entries) if cohort_of(e.key) == c.cohort)
-    return summarise(summary, c.seed, list(partnerships), ledgers, dict(sent), c.people.outcome)
+    schools = SchoolYears(
+        plan_deadline=program.plan_deadline(),
+        year_two_deadline=program.year_two_deadline(),
+        plans=await asyncio.to_thread(school_year.plans, database, c.cohort),
+        decisions=await asyncio.to_thread(school_year.decisions, database, c.cohort),
+        assessed=await asyncio.to_thread(school_year.assessed_counts, database, c.cohort),
+        tier_movement=await asyncio.to_thread(school_year.tier_movement, database, sealer, c.cohort),
+        trainings=list((await asyncio.to_thread(read_model.trainings, database, c.cohort, limit=EVERYONE)).rows),
+    )
+    return summarise(summary, c.seed, list(partnerships), ledgers, dict(sent), schools, c.people.outcome)
