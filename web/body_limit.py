@@ -7,6 +7,8 @@ body at the largest any form takes, by its Content-Length or, without one, as it
 
 from __future__ import annotations
 
+import contextlib
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.artifacts import ARTIFACT_MAX_BYTES, MB
@@ -60,10 +62,8 @@ class BodyLimit:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
+        with contextlib.suppress(TooLarge):  # the refusal has been sent
             await self.app(scope, counted, watched)
-        except TooLarge:
-            pass
 
 
 async def _refuse(send: Send) -> None:

@@ -13,6 +13,7 @@ from activities.messages import render, without_greeting
 from domain import notices, preferences, release
 from domain.cycle import PartnershipRecord, Stage, apply_move
 from domain.notices import Notice
+from domain.plans import PlanDraft, written
 from domain.program import SESSIONS_PER_YEAR, Program, SessionFormat, TrainingSession
 from domain.release import (
     BookingOrder,
@@ -23,7 +24,9 @@ from domain.release import (
     decide,
 )
 from domain.roster import Role
+from domain.school_year import SchoolPartnership, SchoolYearRecord
 from domain.stall import record_stall_step, stall_audience
+from domain.tiers import Round
 from domain.training import Attendance, TrainingRecord, finish_year, record_attendance
 from tests.roster_fixtures import ANN, ANN_TIA, COORDINATOR, PRINCIPAL, TIA
 
@@ -186,6 +189,7 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
     }
     changed = notices.session_changed(record, p, 2, "The venue moved to the district office", p.session_start(2) - timedelta(days=20))
     found["session_changed"] = (changed, ["Moved: Peer Coaching 2026 session 2", "Why: The venue moved to the district office"])
+    found |= school_year_notices(p)
     found["digest"] = (
         digest_of(COORDINATOR, [found[k][0] for k in ("attendance_due", "stall_escalation", "undeliverable")], decided_at),
         [
@@ -206,3 +210,39 @@ def digest_of(email: str, held: list[Notice], at: datetime) -> Notice:
         preferences.Held(key=n.key, kind=n.kind.value, subject=render(n)[0], text=without_greeting(render(n)[1]), asked_at=at) for n in held
     ]
     return preferences.digest(email, at.date() + timedelta(days=1), rows, "https://peercoach.example.org/preferences")
+
+
+def school_year_notices(p: Program) -> dict[str, tuple[Notice, list[str]]]:
+    """The school's year: its plan, self-assessments and year 2, with the dates and counts they carry (never an answer)."""
+    school = SchoolYearRecord(
+        cohort=COHORT,
+        school=SCHOOL,
+        school_name="Hazel Elementary",
+        principal=PRINCIPAL,
+        coordinators=[COORDINATOR],
+        coaches=[ANN],
+        partnerships={ANN_TIA: SchoolPartnership(coach=ANN, partners=[TIA])},
+        launched_at=datetime(2026, 4, 1, tzinfo=PACIFIC),
+    )
+    drafted = PlanDraft(
+        actor=ANN, goals=["Writing", "Research"], assignments="Ann with Tia", roles="Co-plan", communication="Staff meeting"
+    )
+    school.plan = written(None, drafted, datetime(2026, 9, 1, tzinfo=PACIFIC))
+    due = "Tuesday September 22, 2026"
+    return {
+        "plan_submitted": (notices.plan_submitted(school, due), ["Please endorse the coaching plan of Hazel Elementary", ANN, "2 school"]),
+        "plan_endorsed": (notices.plan_endorsed(school), ["is endorsed", PRINCIPAL]),
+        "plan_reminder": (notices.plan_reminder(school, due), ["is due by Tuesday September 22, 2026", "is draft"]),
+        "plan_overdue": (notices.plan_overdue(school, due), ["has no endorsed coaching plan", PRINCIPAL]),
+        "assessment_open": (
+            notices.assessment_open(school, p, Round.pre, [TIA], "Monday October 12, 2026", ""),
+            ["self-assessment before coaching", "Technology integration tiers", "groups of five or more"],
+        ),
+        "assessment_reminder": (
+            notices.assessment_reminder(school, p, Round.post, [TIA], "Monday June 7, 2027", TIA),
+            ["self-assessment after the year closes Monday June 7, 2027"],
+        ),
+        "year_two_asked": (notices.year_two_asked(school, 2, "Monday June 7, 2027"), ["Year 2 at Hazel Elementary", "continue, expand"]),
+        "year_two_reminder": (notices.year_two_reminder(school, 1, "Monday June 7, 2027"), ["1 year-2 decision(s)"]),
+        "year_two_overdue": (notices.year_two_overdue(school, 1, "Monday June 7, 2027"), [PRINCIPAL, "has not decided year 2"]),
+    }

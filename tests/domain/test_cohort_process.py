@@ -12,8 +12,8 @@ from domain.problems import Refused
 from domain.processes.cohort import EVERY_LEDGER, CohortProcess, CohortRecord, launch_progress
 from domain.processes.effects import ProcessKind, Recipient
 from domain.processes.ledger import MemberAdded, PartnershipAtSchool, YearClosed
-from domain.processes.school import MemberLeft, PartnershipEnded
 from domain.processes.partnership import PartnershipWithdrawn
+from domain.processes.school import MemberLeft, PartnershipEnded
 from domain.processes.training import PartnershipAdded, TrainingWithdrawn
 from domain.roster import Partnership, Person, Role
 from tests.conftest import program_starting

@@ -229,6 +229,8 @@ class Play:
         expected = {(f"launched:{c}", coordinator) for coordinator in self.roster.coordinators}
         for p in self.roster.partnerships:
             expected.add((f"unlocked:{c}:{p.coach}", p.coach))
+            # The program is under way: each person's self-assessment before coaching opens at the launch.
+            expected |= {(f"assessment:{c}:{p.school}:pre:{email}", email) for email in (p.coach, *p.partners)}
             expected |= {(f"moved:{c}:{p.id}:{n}", partner) for n in range(1, len(CYCLE) + 1) for partner in p.partners}
             request = self.requests[p.id]
             principal = self.roster.school(p.school).principal

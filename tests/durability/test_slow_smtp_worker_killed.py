@@ -47,7 +47,9 @@ async def test_a_worker_killed_during_slow_smtp_sends_every_notice_as_one_messag
     address = dev_env.client.service_client.config.target_host
     smtp = SmtpServer(free_port())
     smtp.inbox.seconds_a_message = 0.5
-    expected = COACHES * SESSIONS_OVER + 1  # and the launch
+    # Attendance due, the launch, and each coach's and teacher's self-assessment before coaching, which opens at the
+    # launch (coaching began with session 5, days ago).
+    expected = COACHES * SESSIONS_OVER + 1 + 2 * COACHES
     with postgres_database() as database:
         env = {
             "PEERCOACH_DATABASE_URL": database.url,
