@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
@@ -211,6 +212,7 @@ class CoachingCycle(StateMachine):
             r.cycle += 1
 
 
+@cache  # asked of every move each time a summary is made: the machine's answer never changes
 def completes_cycle(source: Stage, target: Stage) -> bool:
     """Whether a move from `source` to `target` completes a cycle: the machine's `new_cycle` or `close`."""
     return any(

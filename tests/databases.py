@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import atexit
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from psycopg.errors import InsufficientPrivilege
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 
 from store.database import Database, database_url
 
@@ -64,10 +67,22 @@ def postgres_database() -> Iterator[Database]:
             yield database
         finally:
             database.dispose()
-            with admin.connect() as c:
-                c.execute(text(f"drop database if exists {name} with (force)"))
+            _drop(admin, name)
     finally:
         admin.dispose()
+
+
+def _drop(admin: Engine, name: str) -> None:
+    """Drop a test database; an autovacuum worker in it (the server's, which this role may not end) goes in a moment."""
+    for attempt in range(10):
+        try:
+            with admin.connect() as c:
+                c.execute(text(f"drop database if exists {name} with (force)"))
+            return
+        except ProgrammingError as err:
+            if not isinstance(err.orig, InsufficientPrivilege) or attempt == 9:
+                raise
+            time.sleep(0.5)
 
 
 def _drop_template(server: str) -> None:

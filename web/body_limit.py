@@ -2,7 +2,7 @@
 
 Starlette writes a multipart upload to a temporary file before a route sees it, so a route's own
 size check (a roster's, an artifact's) comes after the whole body arrived. This limit stops a
-body at the largest any form takes, by its Content-Length or, without one, as its bytes arrive.
+body far larger than any form takes, by its Content-Length or, without one, as its bytes arrive.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from domain.artifacts import ARTIFACT_MAX_BYTES, MB
 from web.coordinator_pages import UPLOAD_MAX_BYTES
 
-# The largest upload a form takes, and room for the form's other fields and the multipart framing.
-BODY_MAX_BYTES = max(ARTIFACT_MAX_BYTES, UPLOAD_MAX_BYTES) + MB
+# Four times the largest upload a form takes, and room for the form's other fields: a file a little too large (a
+# phone's 7 MB photo) still reaches its form, which says in the program's words by how much; one far larger is cut off.
+BODY_MAX_BYTES = 4 * max(ARTIFACT_MAX_BYTES, UPLOAD_MAX_BYTES) + MB
 TOO_LARGE = (
     f"This request is larger than the app takes (at most {BODY_MAX_BYTES // MB} MB in all). "
     "Make the file smaller, or share it as a link instead."

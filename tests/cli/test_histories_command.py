@@ -29,7 +29,7 @@ from tests.roster_fixtures import ANN, COORDINATOR, SMALL
 from workers.plaintext import PlaintextGuard, worker_data_converter
 from workers.worker import WORKFLOWS
 
-WORKFLOWS_OF_SMALL = 6  # the cohort, two trainings, two partnerships, the school's ledger
+WORKFLOWS_OF_SMALL = 7  # the cohort, two trainings, two partnerships, the school's ledger and its year
 
 
 @workflow.defn(name="PartnershipWorkflow")
