@@ -1,5 +1,5 @@
-"""A school's year on Temporal's time-skipping server: a plan not endorsed is reminded and escalated; a
-self-assessment round is reminded to those who have not answered and closed at its deadline; year 2 is asked
+"""A school's year on Temporal's time-skipping server: a plan not endorsed is reminded and escalated; each
+self-assessment round (pre and post) is reminded to those who have not answered and closed at its deadline; year 2 is asked
 after the last session, reminded and escalated. Answers are sealed in the database, and the history replays."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from workers.codec import key_ring
 from workers.worker import create_replayer
 
 ANSWERS = {"planning": 2, "teaching": 3, "student-use": 2}
+AFTER = {"planning": 3, "teaching": 4, "student-use": 3}
 
 
 async def test_a_schools_plan_self_assessments_and_year_two_run_their_course(time_env: WorkflowEnvironment, harness) -> None:  # type: ignore[no-untyped-def]
@@ -67,12 +68,19 @@ async def test_a_schools_plan_self_assessments_and_year_two_run_their_course(tim
         # After the last session the principal is asked for year 2, decides one, and the rest is escalated.
         await time_env.sleep(program.year_two_opens() - await time_env.get_current_time() + timedelta(hours=1))
         await eventually(lambda: h.sent("year_two_asked"))
+        # The post round opened with the end of the last session; Tia answers it, one tier up.
+        await eventually(lambda: [e for e in h.outbox.entries(kind="assessment_open") if e.key.endswith(":post")])
+        assert await coaching.assess(cohort, "hazel", TIA, Round.post, AFTER) == 3
         decision = await coaching.decide_year_two(
             cohort, "hazel", PRINCIPAL, partnership_subject(ANN_TIA), YearTwoChoice.expand, "Tia's team wants in"
         )
         assert decision.choice == YearTwoChoice.expand
         await time_env.sleep(program.year_two_deadline() - await time_env.get_current_time() + timedelta(days=1))
         await eventually(lambda: h.sent("year_two_overdue"))
+        post_reminded = {e.recipient for e in h.outbox.entries(kind="assessment_reminder") if e.key.endswith(":post")}
+        assert post_reminded == {ANN, BOB, TED}
+        with pytest.raises(Refused, match="closed on"):
+            await coaching.assess(cohort, "hazel", TED, Round.post, ANSWERS)
         [overdue] = h.outbox.entries(kind="year_two_overdue")
         assert overdue.recipient == COORDINATOR and "3 partnership(s) or coach(es)" in overdue.body
         assert [e.recipient for e in h.outbox.entries(kind="year_two_reminder")] == [PRINCIPAL]
@@ -81,10 +89,11 @@ async def test_a_schools_plan_self_assessments_and_year_two_run_their_course(tim
 
     # The answers are sealed at rest, readable with the deployment's keys, and nowhere in the read model.
     sealer = Sealer(key_ring(h.settings))
-    assert school_year.answers_of(h.database, sealer, cohort, TIA) == {Round.pre: ANSWERS}
+    assert school_year.answers_of(h.database, sealer, cohort, TIA) == {Round.pre: ANSWERS, Round.post: AFTER}
     with h.database.begin() as db:
-        raw = db.execute(select(tables.self_assessments.c.answers)).scalar_one()
-    assert b"planning" not in raw and b"student-use" not in raw
+        raw = db.execute(select(tables.self_assessments.c.answers)).scalars().all()
+    assert len(raw) == 2
+    assert all(b"planning" not in r and b"student-use" not in r for r in raw)
     [kept] = school_year.decisions(h.database, cohort)["hazel"]
     assert kept.reason == "Tia's team wants in"
     assert school_year.plan_of(h.database, cohort, "hazel") == plan
