@@ -16,6 +16,7 @@ from domain.release import cancellable
 from domain.roster import FOCUS_MAX_CHARS
 from web.frame import SignedIn, SignedInCsrfChecked, done, is_htmx, page
 from web.paging import Offset, Pager
+from web.school_year_visits import SchoolYearVisits
 from web.visitor import Visitor
 
 router = APIRouter()
@@ -179,7 +180,7 @@ async def _start_page(
         "unlocked": unlocked,
         "problem": problem,
         "asked": asked or {"partners": [], "focus": "", "school_goal": "", "already": [], "titles": {}},
-        "plan_goals": await visitor.plan_goals(cohort),
+        "plan_goals": await SchoolYearVisits(visitor).plan_goals(cohort),
     }
     return page(request, "start_partnership.html", status_code=status_code, **context)
 

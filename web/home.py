@@ -13,6 +13,7 @@ from domain.cycle import OPEN_STAGES
 from domain.problems import Refused
 from web.calendar_feed import my_feed_url, webcal
 from web.frame import SignedIn, page
+from web.school_year_visits import SchoolYearVisits
 from web.visitor import Membership, Visitor
 
 router = APIRouter()
@@ -53,7 +54,7 @@ async def _cohort(visitor: Visitor, m: Membership, now: datetime) -> dict[str, A
         "next_session": to_do.next_session(program, now),
         "now": now,
     }
-    found["plan_steps"], found["assessment"], found["year_two"] = await visitor.school_year_to_do(cohort, now)
+    found["plan_steps"], found["assessment"], found["year_two"] = await SchoolYearVisits(visitor).school_year_to_do(cohort, now)
     found["school_names"] = {s.id: s.name for s in m.standing.schools} | ({member.school: found["school"].name} if found["school"] else {})
     if found["asks_release"]:
         try:

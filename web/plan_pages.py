@@ -14,6 +14,7 @@ from domain import words
 from domain.plans import PLAN_GOAL_MAX_CHARS, PLAN_GOALS_MAX, PLAN_TEXT_MAX_CHARS, SECTIONS, PlanStatus, SchoolPlan
 from domain.problems import Refused
 from web.frame import SignedIn, SignedInCsrfChecked, done, page
+from web.school_year_visits import SchoolYearVisits
 from web.visitor import Visitor
 
 router = APIRouter()
@@ -35,7 +36,7 @@ async def _plan_page(
     asked: Mapping[str, object] | None = None,
 ) -> Response:
     """`asked`: what a refused draft held, kept in the form to correct."""
-    plan = await visitor.plan(cohort, school)
+    plan = await SchoolYearVisits(visitor).plan(cohort, school)
     program = visitor.membership(cohort).program
     people = [plan.written_by, *([plan.endorsed_by] if plan and plan.endorsed_by else [])] if plan else []
     return page(
@@ -48,8 +49,8 @@ async def _plan_page(
         status=words.PLAN_STATUS,
         sections=SECTIONS,
         form=asked or _form_of(plan),
-        writes=visitor.may_write_plan(cohort, school),
-        endorses=visitor.may_endorse_plan(cohort, school) and plan is not None and not plan.endorsed,
+        writes=SchoolYearVisits(visitor).may_write_plan(cohort, school),
+        endorses=SchoolYearVisits(visitor).may_endorse_plan(cohort, school) and plan is not None and not plan.endorsed,
         deadline=program.plan_deadline(),
         overdue=program.plan_deadline() <= datetime.now(UTC) and not (plan and plan.endorsed),
         zone=program.timezone,
@@ -91,7 +92,7 @@ async def write(
     """Goals come one to a field; empty fields are left out. Lengths are the plan's own rule (`domain/plans.py`)."""
     asks, goals = submit == "yes", goal or []
     try:
-        written = await visitor.write_plan(cohort, school, goals, assignments, roles, communication, asks)
+        written = await SchoolYearVisits(visitor).write_plan(cohort, school, goals, assignments, roles, communication, asks)
     except Refused as refused:
         kept = {"goals": goals, "assignments": assignments, "roles": roles, "communication": communication, "submit": asks}
         return await _plan_page(request, visitor, cohort, school, 409, refused.reason, kept)
@@ -106,7 +107,7 @@ async def write(
 @router.post("/cohorts/{cohort}/schools/{school}/plan/endorse", response_class=HTMLResponse, dependencies=[SignedInCsrfChecked])
 async def endorse(request: Request, cohort: str, school: str, visitor: SignedIn) -> Response:
     try:
-        endorsed = await visitor.endorse_plan(cohort, school)
+        endorsed = await SchoolYearVisits(visitor).endorse_plan(cohort, school)
     except Refused as refused:
         return await _plan_page(request, visitor, cohort, school, 409, refused.reason)
     return done(request, _url(cohort, school), f"Plan endorsed (version {endorsed.version}); its coaches have been told")
@@ -115,7 +116,7 @@ async def endorse(request: Request, cohort: str, school: str, visitor: SignedIn)
 @router.get("/cohorts/{cohort}/plans", response_class=HTMLResponse)
 async def plans(request: Request, cohort: str, visitor: SignedIn) -> Response:
     """Coordinators: each school's plan and how many partnerships work on each of its goals (counts only)."""
-    lines = await visitor.plans(cohort)
+    lines = await SchoolYearVisits(visitor).plans(cohort)
     program = visitor.membership(cohort).program
     endorsed = sum(1 for line in lines if line.plan is not None and line.plan.endorsed)
     return page(

@@ -16,6 +16,7 @@ from domain.roster import SchoolModel
 from domain.tiers import EVERYONE, MIN_GROUP, MODEL, OVERALL, Movement, Round, tier_of
 from store.sealed import Sealer
 from web.frame import SignedIn, SignedInCsrfChecked, done, engine, page
+from web.school_year_visits import SchoolYearVisits
 from web.visitor import Visitor
 
 router = APIRouter()
@@ -54,10 +55,10 @@ async def _tiers_page(
         "movement": [],
     }
     if access.may_self_assess(member):
-        record, rounds = await visitor.self_assessment(cohort, sealer)
+        record, rounds = await SchoolYearVisits(visitor).self_assessment(cohort, sealer)
         context["assessing"] = visitor.email in record.assessing()
         context["rounds"] = rounds
-        partners = await visitor.partners_answers(cohort, sealer)
+        partners = await SchoolYearVisits(visitor).partners_answers(cohort, sealer)
         context["partners"] = partners
         context["names"] = await visitor.names(cohort, [p.email for p in partners])
     context["movement"] = await _movement(visitor, cohort, sealer)
@@ -67,7 +68,7 @@ async def _tiers_page(
 async def _movement(visitor: Visitor, cohort: str, sealer: Sealer) -> list[tuple[str, Movement]]:
     """Each group this person may see the movement of, named as people say it: for a coordinator the cohort, each
     school and each school model; for a principal their schools."""
-    found = await visitor.tier_movement(cohort, sealer)
+    found = await SchoolYearVisits(visitor).tier_movement(cohort, sealer)
     if not found:
         return []
     names = await visitor.school_names(cohort)
@@ -99,7 +100,7 @@ async def assess(request: Request, cohort: str, round: Round, visitor: SignedIn)
             return await _tiers_page(request, visitor, cohort, 400, f"choose one of the tiers for {key}; nothing was saved", answers)
         answers[key] = int(value)
     try:
-        tier = await visitor.assess(cohort, round, answers)
+        tier = await SchoolYearVisits(visitor).assess(cohort, round, answers)
     except Refused as refused:
         return await _tiers_page(request, visitor, cohort, 409, refused.reason, answers)
     name = visitor.membership(cohort).program.tiers.tier_name(tier)

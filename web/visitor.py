@@ -21,25 +21,20 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from pydantic import BaseModel
 
-from domain import access, cautions, plans, to_do, words
+from domain import access, cautions, words
 from domain.access import Member, View
 from domain.cohort import CohortSummary, NewPartnership, Withdrawal, check_new_partnership
 from domain.cycle import BuildingView, CycleGoal, Outcome, PartnershipRecord, Stage, building_view
-from domain.plans import GoalCoverage, PlanDraft, SchoolPlan
 from domain.problems import Refused
 from domain.processes.cohort import LaunchProgress
 from domain.processes.partnership import MoveResult
-from domain.processes.school import SchoolProcess
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, ReleaseStatus, request_id
 from domain.report import YearReport
 from domain.roster import PARTICIPANTS, Person, Role, Roster, School
-from domain.school_year import SchoolYearRecord
-from domain.tiers import Movement, Round
 from domain.training import Attendance, TrainingRecord
-from domain.year_two import YearTwoChoice, YearTwoDecision
 from peercoach.client import CoachingClient
-from store import members, read_model, school_year
+from store import members, read_model
 from store.database import Database
 from store.members import Standing
 from store.outbox import OutboxEntry
@@ -87,45 +82,6 @@ class VisiblePartnership(BaseModel):
     view: View
 
 
-class PlanLine(BaseModel):
-    """One school on the coordinators' overview: its plan (if written), how many partnerships work on each goal, and
-    how many name none of them."""
-
-    school: School
-    plan: SchoolPlan | None
-    coverage: list[GoalCoverage]
-    partnerships: int
-    unlinked: int
-
-
-class AssessmentRound(BaseModel):
-    """A round of the self-assessment as one person sees it: when it is open for them and, once given, their answers."""
-
-    round: Round
-    opens: datetime
-    closes: datetime
-    answers: dict[str, int] | None
-
-    def open_at(self, now: datetime) -> bool:
-        return self.opens <= now < self.closes
-
-
-class PartnerAnswers(BaseModel):
-    """A coach's view of one of their collaborating teachers: the teacher's own answers, by round."""
-
-    email: str
-    answers: dict[Round, dict[str, int]]
-
-
-class SchoolYearView(BaseModel):
-    """What the year-2 page shows: the school's record (subjects, decisions) and its partnerships as counts."""
-
-    record: SchoolYearRecord
-    partnerships: list[PartnershipRow]  # the building view: stages, dates and counts, never notes or focus
-    movement: Movement
-    may_decide: bool
-
-
 class Visitor:
     def __init__(self, email: str, coaching: CoachingClient, database: Database, memberships: list[Membership], program_office: bool):
         self.email = email
@@ -142,14 +98,14 @@ class Visitor:
             found = sorted(found + await asyncio.to_thread(members.launched_by, database, email), key=lambda s: s.cohort)
         return cls(email, coaching, database, [Membership(s) for s in found], in_office)
 
-    async def _read(self, query: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+    async def read(self, query: Callable[Concatenate[Database, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """A read of the program's database, off the event loop."""
         return await asyncio.to_thread(query, self.database, *args, **kwargs)
 
-    async def _caught_up(self, shown: Callable[[Database], bool]) -> None:
+    async def caught_up(self, shown: Callable[[Database], bool]) -> None:
         """Wait until the read model shows what the visitor just did (or patience runs out: the page shows what is there)."""
         give_up = time.monotonic() + READ_MODEL_PATIENCE
-        while not await self._read(shown) and time.monotonic() < give_up:
+        while not await self.read(shown) and time.monotonic() < give_up:
             await asyncio.sleep(0.05)
 
     @property
@@ -175,7 +131,7 @@ class Visitor:
     async def names(self, cohort: str, emails: list[str]) -> dict[str, str]:
         """The roster's names of these people in a cohort the visitor is in (an address without a name stays itself)."""
         self.membership(cohort)
-        found = await self._read(members.names, cohort, emails)
+        found = await self.read(members.names, cohort, emails)
         return {e: found.get(e, e) for e in emails} | found
 
     async def titles(self, cohort: str, partnerships: list[tuple[str, str, list[str]]]) -> dict[str, str]:
@@ -187,17 +143,17 @@ class Visitor:
     async def titles_of(self, cohort: str, ids: list[str]) -> dict[str, str]:
         """The titles of these partnerships (each one the visitor may see)."""
         member = self.membership(cohort).member
-        rows = [row for pid in ids if (row := await self._read(read_model.partnership, cohort, pid)) is not None]
+        rows = [row for pid in ids if (row := await self.read(read_model.partnership, cohort, pid)) is not None]
         for row in rows:
             self._view(member, row)
         return await self.titles(cohort, [(r.id, r.coach, r.partners) for r in rows])
 
     async def school_names(self, cohort: str) -> dict[str, str]:
         self.membership(cohort)
-        return {s.id: s.name for s in await self._read(members.schools, cohort)}
+        return {s.id: s.name for s in await self.read(members.schools, cohort)}
 
     async def school_of(self, cohort: str, school: str) -> School:
-        found = await self._read(members.school, cohort, school)
+        found = await self.read(members.school, cohort, school)
         if found is None:
             raise Forbidden(f"there is no school {school} in cohort {cohort}")
         return found
@@ -224,13 +180,13 @@ class Visitor:
     async def summary(self, cohort: str) -> CohortSummary:
         """Counts over the cohort's rows of the read model: attendance, stages, stalls, follow-ups."""
         m = self.coordinating(cohort)
-        launched = await self._read(members.launched_at, cohort)
-        return await self._read(read_model.cohort_summary, cohort, m.program, launched, datetime.now(UTC))
+        launched = await self.read(members.launched_at, cohort)
+        return await self.read(read_model.cohort_summary, cohort, m.program, launched, datetime.now(UTC))
 
     async def trainings(self, cohort: str, offset: int = 0, coaches: list[str] | None = None, limit: int = PAGE_ROWS) -> Page[TrainingRow]:
         """A page of the cohort's coaches (or of these ones) with their attendance, by name."""
         self.coordinating(cohort)
-        return await self._read(read_model.trainings, cohort, coaches, limit, offset)
+        return await self.read(read_model.trainings, cohort, coaches, limit, offset)
 
     async def record_attendance(self, cohort: str, session: int, marks: dict[str, Attendance]) -> None:
         self.coordinating(cohort)
@@ -240,12 +196,12 @@ class Visitor:
             rows = read_model.trainings(database, cohort, list(recorded), limit=len(recorded)).rows
             return all(row.revision >= recorded[row.coach] for row in rows)
 
-        await self._caught_up(shown)
+        await self.caught_up(shown)
 
     async def undeliverable(self, cohort: str) -> list[str]:
         """Addresses a mail server refused for good: the coordinator corrects them in the roster."""
         self.coordinating(cohort)
-        return await self._read(members.undeliverable, cohort)
+        return await self.read(members.undeliverable, cohort)
 
     async def participants(
         self,
@@ -258,12 +214,12 @@ class Visitor:
     ) -> Page[Person]:
         """The cohort's people still in it, by role, school and text in their name or address, a page at a time (by name)."""
         self.coordinating(cohort)
-        found: Page[Person] = await self._read(members.people, cohort, role, school, None, False, limit, offset, q)
+        found: Page[Person] = await self.read(members.people, cohort, role, school, None, False, limit, offset, q)
         return found
 
     async def participant(self, cohort: str, email: str) -> Person:
         self.coordinating(cohort)
-        found = await self._read(members.people, cohort, None, None, [email], False, 1, 0)
+        found = await self.read(members.people, cohort, None, None, [email], False, 1, 0)
         if not found.rows or found.rows[0].role not in PARTICIPANTS:
             raise Refused(f"{email} is not a coach or collaborating teacher still in the cohort")
         return found.rows[0]
@@ -285,7 +241,7 @@ class Visitor:
         """What the program told the cohort's people, of a kind and status and with text in the recipient's address or name,
         the subject or the kind, newest first, a page at a time."""
         self.coordinating(cohort)
-        return await self._read(members.messages_to, cohort, limit, offset, kind, status, q)
+        return await self.read(members.messages_to, cohort, limit, offset, kind, status, q)
 
     async def year_report(self, cohort: str, sealer: Sealer) -> YearReport:
         """The cohort's year-end report, so far or final: for its coordinators."""
@@ -304,7 +260,7 @@ class Visitor:
         """The visitor's own training year as the read model has it; None unless they coach in the cohort."""
         if self.membership(cohort).member.role != Role.coach:
             return None
-        found = await self._read(read_model.trainings, cohort, [self.email], 1)
+        found = await self.read(read_model.trainings, cohort, [self.email], 1)
         return found.rows[0] if found.rows else None
 
     # -- partnerships --------------------------------------------------------------------
@@ -312,7 +268,7 @@ class Visitor:
     async def my_partnerships(self, cohort: str) -> list[PartnershipRow]:
         """The partnerships the visitor coaches or is a collaborating teacher in: a handful, never paged."""
         self.membership(cohort)
-        return await self._read(read_model.partnerships_of, cohort, self.email)
+        return await self.read(read_model.partnerships_of, cohort, self.email)
 
     async def partnerships(
         self,
@@ -332,14 +288,14 @@ class Visitor:
         coach = coach.strip().lower() if coach else None
         find = read_model.find_partnerships
         if access.is_coordinator(member):
-            found = await self._read(find, cohort, school, coach, stage, stalled, limit, offset, q=q)
+            found = await self.read(find, cohort, school, coach, stage, stalled, limit, offset, q=q)
         elif member.principal_of:
             if school is not None and not access.may_see_school(member, school):
                 raise Forbidden(f"only the principal of {school} and the cohort's coordinators may see this")
             schools = [school] if school is not None else member.principal_of
-            found = await self._read(find, cohort, None, coach, stage, stalled, limit, offset, schools, q=q)
+            found = await self.read(find, cohort, None, coach, stage, stalled, limit, offset, schools, q=q)
         else:  # their own: the ones they coach or are a collaborating teacher in
-            found = await self._read(find, cohort, school, coach, stage, stalled, limit, offset, q=q, member=self.email, in_focus=True)
+            found = await self.read(find, cohort, school, coach, stage, stalled, limit, offset, q=q, member=self.email, in_focus=True)
         seen = []
         for p in found.rows:
             view = self._view(member, p)
@@ -355,7 +311,7 @@ class Visitor:
 
     async def _seen(self, cohort: str, pid: str) -> View:
         member = self.membership(cohort).member
-        found = await self._read(read_model.partnership, cohort, pid)
+        found = await self.read(read_model.partnership, cohort, pid)
         if found is None:
             raise Forbidden(f"you are not part of partnership {pid}")  # the same answer as for someone else's
         return self._view(member, found)
@@ -374,7 +330,7 @@ class Visitor:
             row = read_model.partnership(database, cohort, pid)
             return row is not None and row.stage_since is not None and row.stage_since >= moved.move.at
 
-        await self._caught_up(shown)
+        await self.caught_up(shown)
         return moved
 
     async def add_note(self, cohort: str, pid: str, text: str, link: str | None) -> PartnershipRecord:
@@ -392,14 +348,14 @@ class Visitor:
     async def open_partnerships_with(self, cohort: str, teachers: list[str]) -> list[PartnershipRow]:
         """The open partnerships these teachers are in already (a second one is likely a mistake: the page asks first)."""
         self.membership(cohort)
-        theirs = [p for t in teachers for p in await self._read(read_model.partnerships_of, cohort, t)]
+        theirs = [p for t in teachers for p in await self.read(read_model.partnerships_of, cohort, t)]
         return cautions.open_partnerships_with(theirs, teachers)
 
     async def check_start(self, cohort: str, partners: list[str], focus: str, school_goal: str | None) -> None:
         """Refuse, saying why, as starting this partnership would be refused (the cohort's rule); starts nothing."""
         self.membership(cohort)
         request = NewPartnership(actor=self.email, coach=self.email, partners=partners, focus=focus, school_goal=school_goal)
-        check_new_partnership(await self._read(members.roll, cohort, [self.email, *partners], self.email), request)
+        check_new_partnership(await self.read(members.roll, cohort, [self.email, *partners], self.email), request)
 
     async def start_partnership(self, cohort: str, partners: list[str], focus: str, school_goal: str | None) -> str:
         """Start one of the visitor's own partnerships; its id. The cohort records it in the database before it starts it."""
@@ -410,12 +366,12 @@ class Visitor:
     async def teachers_to_choose(self, cohort: str, offset: int) -> Page[Person]:
         """Collaborating teachers of the visitor's school, a page at a time."""
         school = self.membership(cohort).member.school
-        return await self._read(members.people, cohort, Role.teacher, school, limit=PAGE_ROWS, offset=offset)
+        return await self.read(members.people, cohort, Role.teacher, school, limit=PAGE_ROWS, offset=offset)
 
     # -- release time --------------------------------------------------------------------
 
     async def _ledger(self, cohort: str, school: str) -> ReleaseLedgerRecord:
-        found = await self._read(read_model.ledgers, cohort, school)
+        found = await self.read(read_model.ledgers, cohort, school)
         if not found:
             raise Refused(f"release time at {school} is not open yet; try again in a minute")
         return found[0]
@@ -425,7 +381,7 @@ class Visitor:
             ledgers = read_model.ledgers(database, cohort, school)
             return any(r.id == request.id and r.status == request.status for ledger in ledgers for r in ledger.requests)
 
-        await self._caught_up(shown)
+        await self.caught_up(shown)
 
     def _own_school(self, cohort: str) -> str:
         member = self.membership(cohort).member
@@ -469,7 +425,7 @@ class Visitor:
                         found = r
             return found.booking is not None or found.status != ReleaseStatus.approved
 
-        await self._caught_up(shown)
+        await self.caught_up(shown)
         return found
 
     async def school_ledger(self, cohort: str, school: str) -> ReleaseLedgerRecord:
@@ -491,7 +447,7 @@ class Visitor:
         (a name, an address or the id), a page at a time."""
         self._school(cohort, school)
         find = read_model.find_partnerships
-        found: Page[PartnershipRow] = await self._read(find, cohort, school, None, stage, stalled, limit, offset, q=q)
+        found: Page[PartnershipRow] = await self.read(find, cohort, school, None, stage, stalled, limit, offset, q=q)
         return found.model_copy(update={"rows": [access.as_seen(p, View.building) for p in found.rows]})
 
     async def decide(self, cohort: str, school: str, number: int, approve: bool, reason: str | None) -> ReleaseRequest:
@@ -500,169 +456,3 @@ class Visitor:
         decided = await self.coaching.decide_release(request_id(ledger, number), self.email, approve, reason)
         await self._request_shown(cohort, school, decided)
         return decided
-
-    # -- a school's year: its plan, self-assessments, year 2 --------------------------------
-
-    async def _school_year(self, cohort: str, school: str) -> SchoolYearRecord:
-        """The school's one workflow, asked for the page that is about it."""
-        await self.school_of(cohort, school)
-        return await self.coaching.school_year_record(cohort, school)
-
-    def may_write_plan(self, cohort: str, school: str) -> bool:
-        return access.may_write_plan(self.membership(cohort).member, school)
-
-    def may_endorse_plan(self, cohort: str, school: str) -> bool:
-        return access.may_endorse_plan(self.membership(cohort).member, school)
-
-    async def plan(self, cohort: str, school: str) -> SchoolPlan | None:
-        """The school's plan as its workflow holds it now (none yet: None)."""
-        if not access.may_read_plan(self.membership(cohort).member, school):
-            raise Forbidden(access.PLAN_READERS)
-        return (await self._school_year(cohort, school)).plan
-
-    async def _plan_shown(self, cohort: str, school: str, plan: SchoolPlan) -> None:
-        def shown(database: Database) -> bool:
-            found = school_year.plan_of(database, cohort, school)
-            return found is not None and found.version >= plan.version and found.status == plan.status
-
-        await self._caught_up(shown)
-
-    async def write_plan(
-        self, cohort: str, school: str, goals: list[str], assignments: str, roles: str, communication: str, submit: bool
-    ) -> SchoolPlan:
-        """The school's workflow decides who writes and what a plan holds; this keeps out those who may not even read it."""
-        await self.plan(cohort, school)
-        draft = PlanDraft(actor=self.email, goals=goals, assignments=assignments, roles=roles, communication=communication, submit=submit)
-        written = await self.coaching.write_plan(cohort, school, draft)
-        await self._plan_shown(cohort, school, written)
-        return written
-
-    async def endorse_plan(self, cohort: str, school: str) -> SchoolPlan:
-        await self.plan(cohort, school)
-        endorsed = await self.coaching.endorse_plan(cohort, school, self.email)
-        await self._plan_shown(cohort, school, endorsed)
-        return endorsed
-
-    async def plans(self, cohort: str) -> list[PlanLine]:
-        """Each school's plan and which of its goals partnerships work on, as the read model has them: for coordinators."""
-        self.coordinating(cohort)
-        schools = await self._read(members.schools, cohort)
-        written = await self._read(school_year.plans, cohort)
-        named = await self._read(read_model.school_goals, cohort)
-        lines = []
-        for s in schools:
-            plan, goals = written.get(s.id), named.get(s.id, [])
-            linked = [g for g in goals if plan is not None and any(plans.serves(p, g) for p in plan.goals)]
-            covered = plans.coverage(plan, goals) if plan is not None else []
-            lines.append(PlanLine(school=s, plan=plan, coverage=covered, partnerships=len(goals), unlinked=len(goals) - len(linked)))
-        return lines
-
-    async def plan_goals(self, cohort: str) -> list[str]:
-        """The goals of the visitor's own school's plan, for a partnership to name as its school goal."""
-        member = self.membership(cohort).member
-        school = member.school
-        if school is None or not access.may_read_plan(member, school):
-            return []
-        plan = await self._read(school_year.plan_of, cohort, school)
-        return [g.text for g in plan.goals] if plan is not None else []
-
-    # self-assessment
-
-    def _assessor(self, cohort: str) -> str:
-        member = self.membership(cohort).member
-        if not access.may_self_assess(member) or member.school is None:
-            raise Forbidden(access.SELF_ASSESSORS)
-        return member.school
-
-    async def self_assessment(self, cohort: str, sealer: Sealer) -> tuple[SchoolYearRecord, list[AssessmentRound]]:
-        """The visitor's own rounds: when each is open for them, and their answers once given."""
-        school = self._assessor(cohort)
-        record = await self._school_year(cohort, school)
-        process = SchoolProcess(self.membership(cohort).program)
-        given = await self._read(school_year.answers_of, sealer, cohort, self.email)
-        rounds = []
-        for r in Round:
-            opens, closes = process.assessment_window(record, r, self.email)
-            rounds.append(AssessmentRound(round=r, opens=opens, closes=closes, answers=given.get(r)))
-        return record, rounds
-
-    async def assess(self, cohort: str, round: Round, answers: dict[str, int]) -> int:
-        """The visitor's own answers (the school's workflow decides whether the round is open); their tier."""
-        school = self._assessor(cohort)
-        return await self.coaching.assess(cohort, school, self.email, round, answers)
-
-    async def answers_of(self, cohort: str, person: str, sealer: Sealer) -> dict[Round, dict[str, int]]:
-        """A person's answers, for them and their coach alone."""
-        self.membership(cohort)
-        theirs = await self._read(read_model.partnerships_of, cohort, person)
-        coaches = [p.coach for p in theirs if person in p.partners]
-        if not access.may_see_answers(self.membership(cohort).member, person, coaches):
-            raise Forbidden(access.ANSWERS_READERS)
-        return await self._read(school_year.answers_of, sealer, cohort, person)
-
-    async def partners_answers(self, cohort: str, sealer: Sealer) -> list[PartnerAnswers]:
-        """A coach's collaborating teachers, each with their own answers (none: the teacher has not answered yet)."""
-        coached = [p for p in await self.my_partnerships(cohort) if p.coach == self.email]
-        partners = sorted({t for p in coached for t in p.partners})
-        return [PartnerAnswers(email=t, answers=await self.answers_of(cohort, t, sealer)) for t in partners]
-
-    async def tier_movement(self, cohort: str, sealer: Sealer) -> dict[str, Movement]:
-        """Movement as counts, for the groups this person may see: a principal their schools', a coordinator every one."""
-        groups = access.movement_groups(self.membership(cohort).member)
-        if groups == []:
-            return {}
-        found = await self._read(school_year.tier_movement, sealer, cohort)
-        if groups is None:
-            return found
-        return {g: found.get(g, Movement(group=g)) for g in groups}
-
-    # year 2
-
-    async def year_two(self, cohort: str, school: str, sealer: Sealer) -> SchoolYearView:
-        """The school's partnerships and coaches to decide for, as counts, its movement, and the decisions so far."""
-        member = self.membership(cohort).member
-        if not access.may_see_year_two(member, school):
-            raise Forbidden(access.YEAR_TWO_READERS)
-        record = await self._school_year(cohort, school)
-        rows: list[PartnershipRow] = []
-        while True:
-            found = await self._read(read_model.find_partnerships, cohort, school, limit=PAGE_ROWS, offset=len(rows))
-            rows += [access.as_seen(p, View.building) for p in found.rows]
-            if not found.rows or len(rows) >= found.total:
-                break
-        movement = (await self._read(school_year.tier_movement, sealer, cohort)).get(school, Movement(group=school))
-        return SchoolYearView(record=record, partnerships=rows, movement=movement, may_decide=access.may_decide_year_two(member, school))
-
-    async def decide_year_two(self, cohort: str, school: str, subject: str, choice: YearTwoChoice, reason: str) -> YearTwoDecision:
-        """The school's workflow decides who decides and when; this keeps out those who may not see the page."""
-        if not access.may_see_year_two(self.membership(cohort).member, school):
-            raise Forbidden(access.YEAR_TWO_READERS)
-        await self.school_of(cohort, school)
-        return await self.coaching.decide_year_two(cohort, school, self.email, subject, choice, reason)
-
-    # what a home page says to do
-
-    async def school_year_to_do(
-        self, cohort: str, now: datetime
-    ) -> tuple[list[to_do.PlanToDo], to_do.AssessmentDue | None, list[to_do.YearTwoDue]]:
-        """The plans to write or endorse, the self-assessment round open for the visitor, the year 2 to decide."""
-        m = self.membership(cohort)
-        member, program = m.member, m.program
-        mine = sorted({*member.principal_of, *([member.school] if member.role == Role.coach and member.school else [])})
-        records: dict[str, SchoolYearRecord] = {}
-        for school in sorted({*mine, *([member.school] if access.may_self_assess(member) and member.school else [])}):
-            try:
-                records[school] = await self.coaching.school_year_record(cohort, school)
-            except Refused:  # the school's year is not running (yet): nothing to do there
-                continue
-        plan_steps = [
-            step
-            for school in mine
-            if school in records
-            and (step := to_do.plan_to_do(records[school].plan, school, school in member.principal_of, program, now)) is not None
-        ]
-        due = None
-        if access.may_self_assess(member) and member.school in records:
-            due = to_do.assessment_due(records[member.school], program, self.email, now)
-        deciding = [y for s in member.principal_of if s in records and (y := to_do.year_two_due(records[s], program, now)) is not None]
-        return plan_steps, due, deciding

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from domain.problems import Refused
 from domain.year_two import REASON_MAX_CHARS, YearTwoChoice, coach_subject, partnership_subject
 from web.frame import SignedIn, SignedInCsrfChecked, done, engine, page
+from web.school_year_visits import SchoolYearVisits
 from web.visitor import Visitor
 
 router = APIRouter()
@@ -33,7 +34,7 @@ async def _year_two_page(
     asked: Mapping[str, str] | None = None,
 ) -> Response:
     """`asked`: the subject, choice and reason of a refused decision, kept in its form to correct."""
-    seen = await visitor.year_two(cohort, school, engine(request).sealer)
+    seen = await SchoolYearVisits(visitor).year_two(cohort, school, engine(request).sealer)
     record, program = seen.record, visitor.membership(cohort).program
     rows = {partnership_subject(p.id): p for p in seen.partnerships}
     coaches = sorted(c for c in record.coaches if c not in record.left)
@@ -90,7 +91,7 @@ async def decide(
         problem = "choose continue, expand or conclude; nothing was saved"
         return await _year_two_page(request, visitor, cohort, school, 400, problem, asked)
     try:
-        decided = await visitor.decide_year_two(cohort, school, subject, YearTwoChoice(choice), reason)
+        decided = await SchoolYearVisits(visitor).decide_year_two(cohort, school, subject, YearTwoChoice(choice), reason)
     except Refused as refused:
         return await _year_two_page(request, visitor, cohort, school, 409, refused.reason, asked)
     return done(request, _url(cohort, school), f"Year 2 decided: {decided.choice.label}; the coordinators can read it")
