@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from domain.roster import Role
-from domain.tiers import EVERYONE, MIN_GROUP, MODEL, OVERALL, Movement, Round, TiersInstrument, check_answers
+from domain import access
+from domain.tiers import EVERYONE, MIN_GROUP, MODEL, OVERALL, Movement, Round, TiersInstrument
 from domain.words import label
 from peercoach.connect import coaching_client
 from peercoach.invocation import UserError, run, settings
@@ -84,16 +84,13 @@ def assess(
     async def go() -> None:
         coaching = await coaching_client(settings())
         tiers = (await asyncio.to_thread(cohort_program, coaching.database, cohort)).tiers
-        answers = parse_answers(tiers, answer)
-        check_answers(tiers, answers)
+        answers = parse_answers(tiers, answer)  # the school's workflow checks them against the instrument
         found = (await asyncio.to_thread(members.people, coaching.database, cohort, emails=[email])).rows
         if not found:
             raise UserError(f"{email} is not taking part in cohort {cohort}; `peercoach cohort status {cohort}` shows who is")
         person = found[0]
-        if person.school is None or person.role not in (Role.coach, Role.teacher):
-            raise UserError(
-                f"{email} is a {label(person.role)}; the self-assessment is for the schools' coaches and collaborating teachers"
-            )
+        if person.school is None:  # no school's year to ask; one that has them refuses anyone else itself
+            raise UserError(f"{email} is a {label(person.role)}: {access.SELF_ASSESSORS}")
         tier = await coaching.assess(cohort, person.school, email, asked_round, answers)
         console.print(f"{email}: self-assessment {asked_round.label} recorded, tier {tier} ({tiers.tier_name(tier)}).", markup=False)
 

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from domain import notices, plans, tiers, year_two
+from domain import access, notices, plans, tiers, year_two
 from domain.problems import Refused
 from domain.processes.effects import Effects
 from domain.processes.ledger import MemberAdded, PartnershipAtSchool
@@ -177,7 +177,7 @@ class SchoolProcess:
 
     def check_assessment(self, record: SchoolYearRecord, assessment: SelfAssessment, now: datetime) -> None:
         if assessment.actor not in record.assessing():
-            raise Refused("the self-assessment is for the school's coaches and collaborating teachers taking part in the program")
+            raise Refused(f"{assessment.actor} is not one of this school's: {access.SELF_ASSESSORS} taking part in the program")
         opens, due = self.assessment_window(record, assessment.round, assessment.actor)
         label = assessment.round.label
         if now < opens:

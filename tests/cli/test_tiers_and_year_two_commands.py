@@ -34,11 +34,11 @@ async def test_a_teacher_self_assesses_and_movement_shows_only_counts(terminal: 
         refused_cleanly(await terminal("tiers", "assess", cohort, "--by", TIA, "--round", "pre", *args), message)
     refused_cleanly(
         await terminal("tiers", "assess", cohort, "--by", COORDINATOR, "--round", "pre", *answers, "--answer", "student-use=2"),
-        f"{COORDINATOR} is a coordinator; the self-assessment is for the schools' coaches and collaborating teachers",
+        f"{COORDINATOR} is a coordinator: the self-assessment is for coaches and collaborating teachers",
     )
     refused_cleanly(
         await terminal("tiers", "assess", cohort, "--by", PRINCIPAL, "--round", "pre", *answers, "--answer", "student-use=2"),
-        f"{PRINCIPAL} is a principal; the self-assessment is for",
+        f"refused: {PRINCIPAL} is not one of this school's: the self-assessment is for coaches and collaborating teachers",
     )
     nothing = (await terminal("tiers", "status", cohort, "--json")).json()
     assert nothing == [{"school": "hazel", "name": "Hazel", "pre": 0, "post": 0}]
