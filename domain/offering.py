@@ -52,13 +52,24 @@ class Site(BaseModel):
 
 class Fee(BaseModel):
     amount: Decimal = Field(ge=0, max_digits=9, decimal_places=2)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")  # ISO 4217, such as USD
+    currency: str
+
+    @field_validator("currency")
+    @classmethod
+    def _code(cls, currency: str) -> str:
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            raise ValueError(f"{currency!r} is not a currency code; write its three capital letters (ISO 4217), such as USD or CAD")
+        return currency
 
 
 class AwardRule(StrEnum):
     one_per_region = "one_per_region"  # the first eligible applicant of each region, in application order
     first_come = "first_come"  # eligible applicants in application order until the fund is spent
     office_choice = "office_choice"  # the office names who gets one
+
+    @property
+    def label(self) -> str:
+        return {"one_per_region": "one per region", "first_come": "first come", "office_choice": "the office's choice"}[self.value]
 
 
 class ScholarshipFund(BaseModel):

@@ -20,6 +20,7 @@ from peercoach import (
     db_commands,
     dev,
     histories_command,
+    offering_commands,
     partnership_commands,
     plan_commands,
     release_commands,
@@ -51,6 +52,7 @@ app.add_typer(session_commands.session_app, name="session")
 app.add_typer(plan_commands.plan_app, name="plan")
 app.add_typer(tiers_commands.tiers_app, name="tiers")
 app.add_typer(year_two_commands.year_two_app, name="year-two")
+app.add_typer(offering_commands.offering_app, name="offering")
 app.add_typer(db_commands.db_app, name="db")
 app.add_typer(histories_command.histories_app, name="histories")
 app.command()(dev.dev)
