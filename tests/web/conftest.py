@@ -19,6 +19,7 @@ import httpx
 import pytest
 import uvicorn
 
+from domain.program import Program
 from domain.roster import Roster, parse_roster_csv
 from domain.training import Attendance
 from peercoach.client import CoachingClient
@@ -102,11 +103,12 @@ def roster_for(tag: str) -> tuple[str, Roster]:
     return text, parse_roster_csv(text, "roster.csv")
 
 
-async def launch(stack: WebStack) -> Cohort:
+async def launch(stack: WebStack, program: Program | None = None) -> Cohort:
+    """`program`: the calendar to launch with (by default one whose session 5 ended weeks ago)."""
     tag = uuid.uuid4().hex[:6]
     _, roster = roster_for(tag)
     people = Cohort(f"web-{tag}", f"cora-{tag}@esd.test", *(f"{n}@hazel-{tag}.test" for n in ("pat", "ann", "bob", "tia", "ted")))
-    program = program_starting((datetime.now(UTC) - timedelta(days=200)).date())
+    program = program or program_starting((datetime.now(UTC) - timedelta(days=200)).date())
     await stack.coaching.launch_cohort(people.id, program, roster, people.coordinator)
     await stack.coaching.wait_until_launched(people.id)
     attended = {people.ann: Attendance.attended, people.bob: Attendance.attended}

@@ -5,7 +5,6 @@ coordinators read the decisions. Never a note, a reflection or anyone's own answ
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,11 +12,10 @@ from playwright.async_api import Browser, expect
 
 from domain.cycle import Stage
 from domain.tiers import TOO_FEW, Round
-from domain.training import Attendance
 from domain.year_two import REASON_MAX_CHARS
 from store import read_model, school_year
 from tests.conftest import eventually, program_starting
-from tests.web.conftest import Cohort, WebStack, csrf_of, roster_for, signed_in
+from tests.web.conftest import Cohort, WebStack, csrf_of, launch, signed_in
 from tests.web.test_phone_and_axe import browser, sign_in
 
 __all__ = ["browser"]  # the module's chromium, shared with the phone and axe tests
@@ -29,21 +27,9 @@ REFLECTION = "year-two-reflection-marker-7730"
 async def launch_after_the_year(stack: WebStack, **settings: object) -> Cohort:
     """A cohort of the small roster whose last session ended days ago, its year still open (attendance is due a month
     after each session): year 2 is open, and each self-assessment round is open for everyone from the launch."""
-    tag = uuid.uuid4().hex[:6]
-    _, roster = roster_for(tag)
-    people = Cohort(f"web-{tag}", f"cora-{tag}@esd.test", *(f"{n}@hazel-{tag}.test" for n in ("pat", "ann", "bob", "tia", "ted")))
     program = program_starting((datetime.now(UTC) - timedelta(days=390)).date(), attendance_grace_days=30, **settings)
     assert program.year_two_opens() < datetime.now(UTC)
-    await stack.coaching.launch_cohort(people.id, program, roster, people.coordinator)
-    await stack.coaching.wait_until_launched(people.id)
-    attended = {people.ann: Attendance.attended, people.bob: Attendance.attended}
-    await stack.coaching.record_attendance(people.id, people.coordinator, 5, attended)
-    for pid in ("ann--tia", "bob--ted"):  # the unlock reaches partnerships by signal, a moment later
-        for _ in range(100):
-            if (await stack.coaching.partnership_record(people.id, pid)).coaching_unlocked:
-                break
-            await asyncio.sleep(0.1)
-    return people
+    return await launch(stack, program)
 
 
 async def coach_writes_privately(stack: WebStack, cohort: Cohort, note: str, reflection: str) -> None:
