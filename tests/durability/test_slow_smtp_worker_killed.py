@@ -38,7 +38,7 @@ from tests.durability.test_worker_killed import _taken_again
 from tests.roster_fixtures import COORDINATOR, many_coaches
 
 COACHES = 50
-SESSIONS_OVER = 5  # the program began 150 days ago: sessions 1 to 5 are over, 6 is weeks away
+SESSIONS_OVER = 5  # the program began 160 days ago: session 5 is two weeks over (attendance is due whatever the weekday), 6 is two weeks away
 SENDER = "coaching@esd112.test"
 
 
@@ -63,7 +63,7 @@ async def test_a_worker_killed_during_slow_smtp_sends_every_notice_as_one_messag
         try:
             smtp.start()
             await asyncio.gather(*(w.start() for w in workers))
-            program = program_starting(datetime.now(UTC).date() - timedelta(days=150))
+            program = program_starting(datetime.now(UTC).date() - timedelta(days=160))
             # A coordinator's attendance-due notices wait for the daily digest unless they ask for them at once, as here.
             preferences.choose(database, COORDINATOR, NoticeKind.attendance_due, Frequency.immediate, datetime.now(UTC))
             await coaching.launch_cohort(cohort, program, many_coaches(COACHES), COORDINATOR)
