@@ -38,7 +38,7 @@ from tests.durability.test_worker_killed import _taken_again
 from tests.roster_fixtures import COORDINATOR, many_coaches
 
 COACHES = 50
-SESSIONS_OVER = 5  # the program began 160 days ago: session 5 is two weeks over (attendance is due whatever the weekday), 6 is two weeks away
+SESSIONS_OVER = 5  # begun 160 days ago: session 5 is two weeks over (its attendance due on any weekday), 6 two weeks ahead
 SENDER = "coaching@esd112.test"
 
 
