@@ -2,6 +2,7 @@
 
 from pydantic import BaseModel
 
+from domain.applications import Application
 from domain.cohort import PartnershipSummary, TrainingSummary
 from domain.launch import LaunchBatch
 from domain.processes.cohort import SessionMove
@@ -24,6 +25,8 @@ TELL_TRAININGS = "tell_trainings"
 SUMMARIZE_COHORT = "summarize_cohort"
 PUBLISH_SCHOOL = "publish_school"
 RECORD_SELF_ASSESSMENT = "record_self_assessment"
+PUBLISH_APPLICATIONS = "publish_applications"
+RECORD_ESSAY = "record_essay"
 
 # The workflow types a cohort starts, by name: the activity that starts them lives in another layer.
 LEDGER_WORKFLOW = "ReleaseLedgerWorkflow"
@@ -91,3 +94,11 @@ class AnswersToRecord(BaseModel):
     role: Role
     round: Round
     answers: dict[str, int]
+
+
+class EssayToRecord(BaseModel):
+    """Why an applicant wants to coach: kept in the database only, not in the enrollment workflow's record."""
+
+    offering: str
+    application: Application  # as the workflow recorded it: the row begins here
+    why: str

@@ -32,7 +32,8 @@ from temporalio import activity
 from activities.invites import calendar_invite
 from activities.messages import Letter, Sender, compose, letter, message_id, without_greeting
 from activities.names import SEND_NOTICE
-from domain import notices, preferences
+from domain import application_links, notices, preferences
+from domain.application_links import Purpose
 from domain.notices import Notice, NoticeKind, cohort_of
 from domain.preferences import Frequency, Held, digest_key
 from domain.roster import MailServer, Role
@@ -105,6 +106,16 @@ class Mailer:
             return MailServer(name=f"{s.host}:{s.port}", smtputf8=smtp.has_extn("smtputf8"))
 
 
+def _link_purpose(notice: Notice) -> Purpose | None:
+    """The link an application's notice asks for, by its purpose (`domain/application_notices.py`)."""
+    asked = notice.context.get("link")
+    return Purpose(asked) if isinstance(asked, str) and asked in Purpose._value2member_map_ and "application" in notice.context else None
+
+
+def _with_link(notice: Notice, link: str) -> Notice:
+    return notice.model_copy(update={"context": notice.context | {"link": link}})
+
+
 def _raise_if_permanent(code: int, reply: bytes | str) -> None:
     if 500 <= code < 600:
         text = reply.decode(errors="replace") if isinstance(reply, bytes) else reply
@@ -120,6 +131,11 @@ class Links(BaseModel):
     @property
     def preferences(self) -> str:
         return f"{self.web_url.rstrip('/')}/preferences"
+
+    def application(self, purpose: Purpose, application: str, recipient: str) -> str:
+        """The recipient's own link to act on an application (confirm, endorse, see its status)."""
+        signed = application_links.token(self.secret.get_secret_value().encode(), purpose, application, recipient)
+        return f"{self.web_url.rstrip('/')}{application_links.path(purpose, signed)}"
 
     def unsubscribe(self, recipient: str, kind: NoticeKind) -> str:
         token = preferences.unsubscribe_token(self.secret.get_secret_value().encode(), recipient, kind)
@@ -140,8 +156,11 @@ class NoticeActivities:
 
     async def deliver(self, notice: Notice, asked_at: datetime) -> int:
         """The delivery itself, also used by the web app for sign-in links (no workflow involved)."""
+        linked = _link_purpose(notice)
         words = letter(notice)
         kept = letter(notice.as_kept())  # what the outbox holds: a note reaches its partners, never the table
+        if linked is not None:  # a personal link is in the message sent, never in the outbox
+            kept = letter(_with_link(notice, application_links.NOT_SENT))
         sent = 0
         for recipient in dict.fromkeys(notice.to):
             if activity.in_activity():
@@ -154,6 +173,8 @@ class NoticeActivities:
                     self.outbox.hold, notice.key, recipient, notice.kind.value, kept.subject, kept.text, asked_at, status, mid
                 )
                 continue
+            if linked is not None:
+                words = letter(_with_link(notice, self._application_link(linked, str(notice.context["application"]), recipient)))
             invite = calendar_invite(notice.invite, recipient, self.sender) if notice.invite else None
             if not await asyncio.to_thread(
                 self.outbox.claim, notice.key, recipient, notice.kind.value, kept.subject, kept.text, invite, asked_at, mid
@@ -169,6 +190,11 @@ class NoticeActivities:
             sent += 1
         log.info("notice delivered", key=notice.key, kind=notice.kind.value, sent=sent)
         return sent
+
+    def _application_link(self, purpose: Purpose, application: str, recipient: str) -> str:
+        if self.links is None:  # only a test's sender goes without the web app's address and secret
+            return "(no link: this sender does not know the web app)"
+        return self.links.application(purpose, application, recipient)
 
     async def _frequency(self, notice: Notice, recipient: str) -> Frequency:
         if len(preferences.choices(notice.kind)) == 1:  # a sign-in link, a request to decide: no need to ask

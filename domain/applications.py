@@ -12,16 +12,17 @@ and a scholarship covers its amount. What an applicant reads ("fee due", "covere
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 from statemachine import State, StateMachine
 
 from domain.offering import Offering
 from domain.problems import Refused
-from domain.roster import EMAIL, EMAIL_MAX
+from domain.roster import EMAIL, EMAIL_MAX, SchoolModel
 
 WHY_MAX_CHARS = 2000
 NAME_MAX_CHARS = 200
@@ -53,8 +54,8 @@ class PaymentMethod(StrEnum):
     payment = "payment"  # a cheque or transfer the office received
 
 
-class ApplicationForm(BaseModel):
-    """What a prospective coach sends."""
+class Applicant(BaseModel):
+    """Who applies, as the enrollment workflow keeps them: the form without its essay, which only the database holds."""
 
     name: str
     email: str
@@ -63,11 +64,19 @@ class ApplicationForm(BaseModel):
     region: str
     role: ApplicantRole
     site: str  # the site they prefer
-    why: str
     principal_name: str
     principal_email: str
     scholarship: str | None = None  # the fund they ask for
     member: bool = False  # of the body that offers members-only scholarships
+
+
+class ApplicationForm(Applicant):
+    """What a prospective coach sends: who they are, and why they want to coach."""
+
+    why: str
+
+    def applicant(self) -> Applicant:
+        return Applicant.model_validate(self.model_dump(exclude={"why"}))
 
 
 class Payment(BaseModel):
@@ -78,10 +87,18 @@ class Payment(BaseModel):
     recorded_at: datetime
 
 
+class Carried(BaseModel):
+    """A collaborating teacher who goes on with a returning coach (their principal chose continue or expand)."""
+
+    name: str
+    email: str
+    focus: str
+
+
 class Application(BaseModel):
     id: str  # <offering>-<number>
     number: int  # the application order
-    form: ApplicationForm
+    form: Applicant
     status: ApplicationStatus = ApplicationStatus.applied
     applied_at: datetime
     email_confirmed: bool = False
@@ -90,6 +107,10 @@ class Application(BaseModel):
     scholarship: str | None = None  # the fund that awarded them one
     payments: list[Payment] = Field(default_factory=list)
     reason: str | None = None  # why declined, waitlisted or placed elsewhere, in the words they read
+    school_model: SchoolModel | None = None  # how the school staffs coaching, as its principal endorsed it
+    returning: bool = False  # a coach going on from last year, carried over by their principal's year-2 decision
+    carried: list[Carried] = Field(default_factory=list)  # a returning coach's collaborating teachers who go on with them
+    revision: int = 0  # bumped at every change, so the database keeps the latest
 
     @property
     def email(self) -> str:
@@ -101,7 +122,8 @@ def check_form(offering: Offering, form: ApplicationForm, now: datetime, deadlin
     if now < offering.opens_at():
         raise Refused(f"applications to {offering.name} open on {offering.opens:%B %-d, %Y}")
     if now >= deadline:
-        raise Refused(f"applications to {offering.name} closed on {_day(deadline)}; ask the program office about next year")
+        last_day = deadline.astimezone(ZoneInfo(offering.timezone)) - timedelta(days=1)
+        raise Refused(f"applications to {offering.name} closed on {_day(last_day)}, the deadline; ask the program office about next year")
     if applied is not None:
         raise Refused(f"{form.email} has applied already (application {applied.id}, {standing(applied, offering)}); see its status there")
     for label, value in (
@@ -162,21 +184,19 @@ class ApplicationMachine(StateMachine):
         super().__init__(model=application, state_field="status")
 
     @staticmethod
-    def the_principal(application: Application, actor: str, **_: object) -> None:
-        if actor.lower() != application.form.principal_email.lower():
-            raise Refused(
-                f"only {application.form.principal_email}, the principal the applicant named, endorses application {application.id}"
-            )
+    def the_principal(model: Application, actor: str, **_: object) -> None:
+        if actor.lower() != model.form.principal_email.lower():
+            raise Refused(f"only {model.form.principal_email}, the principal the applicant named, endorses application {model.id}")
 
     @staticmethod
-    def email_confirmed(application: Application, **_: object) -> None:
-        if not application.email_confirmed:
-            raise Refused(f"{application.email} has not confirmed their email yet; the application is endorsed once they have")
+    def email_confirmed(model: Application, **_: object) -> None:
+        if not model.email_confirmed:
+            raise Refused(f"{model.email} has not confirmed their email yet; the application is endorsed once they have")
 
     @staticmethod
-    def the_applicant(application: Application, actor: str, **_: object) -> None:
-        if actor.lower() != application.email.lower():
-            raise Refused(f"only {application.email}, who applied, withdraws application {application.id}")
+    def the_applicant(model: Application, actor: str, **_: object) -> None:
+        if actor.lower() != model.email.lower():
+            raise Refused(f"only {model.email}, who applied, withdraws application {model.id}")
 
     @staticmethod
     def by_office(actor: str) -> bool:
@@ -223,3 +243,8 @@ def standing(application: Application, offering: Offering) -> str:
 
 def _day(at: datetime) -> str:
     return f"{at:%B %-d, %Y}"
+
+
+def offering_of(application_id: str) -> str:
+    """The offering an application id names: `<offering>-<number>`."""
+    return application_id.rsplit("-", 1)[0]

@@ -51,6 +51,14 @@ class NoticeKind(StrEnum):
     year_two_asked = "year_two_asked"
     year_two_reminder = "year_two_reminder"
     year_two_overdue = "year_two_overdue"
+    application_received = "application_received"
+    endorsement_asked = "endorsement_asked"
+    application_reminder = "application_reminder"
+    endorsement_reminder = "endorsement_reminder"
+    application_endorsed = "application_endorsed"
+    application_placed = "application_placed"
+    applications_closed = "applications_closed"
+    coaching_concluded = "coaching_concluded"
     digest = "digest"  # the day's held notices in one message (domain/preferences.py)
 
 

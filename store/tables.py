@@ -358,3 +358,30 @@ portfolio_readers = Table(
     ForeignKeyConstraint(["cohort", "coach"], ["portfolios.cohort", "portfolios.coach"], ondelete="CASCADE"),
     Index(None, "email"),
 )
+
+# -- the program office: offerings and their applications ----------------------------------------
+# Both are the enrollment workflow's, published as it changes (store/applications.py). An application's row
+# holds the workflow's record of it; its essay (why they want to coach) is written here alone.
+
+offerings = Table(
+    "offerings",
+    metadata,
+    Column("id", String(60), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("state", JSON, nullable=False),  # the offering, its deadline and window, sites decided, cohorts launched
+    Column("revision", Integer, nullable=False),
+)
+
+applications = Table(
+    "applications",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("offering", String(60), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("email", String(EMAIL), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("record", JSON, nullable=False),  # domain.applications.Application, as the workflow holds it
+    Column("why", Text),  # the essay, from the form: not in the workflow's record
+    Column("revision", Integer, nullable=False),
+    UniqueConstraint("offering", "number"),
+)

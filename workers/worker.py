@@ -16,6 +16,7 @@ from temporalio.service import RPCError, TLSConfig
 from temporalio.worker import Replayer, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.enrollment import EnrollmentActivities
 from activities.notifications import Links, Mailer, NoticeActivities
 from activities.read_model import ReadModelActivities
 from activities.school_year import SchoolYearActivities
@@ -30,6 +31,7 @@ from workers.plaintext import PlaintextGuard, worker_client, worker_data_convert
 from workers.settings import Settings
 from workflows.cohort import CohortWorkflow
 from workflows.digest import DigestWorkflow, digest_schedule, schedule_id
+from workflows.enrollment import EnrollmentWorkflow
 from workflows.partnership import PartnershipWorkflow
 from workflows.release_ledger import ReleaseLedgerWorkflow
 from workflows.school import SchoolWorkflow
@@ -37,7 +39,15 @@ from workflows.training import TrainingWorkflow
 
 log = structlog.get_logger()
 
-WORKFLOWS = [CohortWorkflow, TrainingWorkflow, PartnershipWorkflow, ReleaseLedgerWorkflow, SchoolWorkflow, DigestWorkflow]
+WORKFLOWS = [
+    CohortWorkflow,
+    TrainingWorkflow,
+    PartnershipWorkflow,
+    ReleaseLedgerWorkflow,
+    SchoolWorkflow,
+    DigestWorkflow,
+    EnrollmentWorkflow,
+]
 
 # The domain (and python-statemachine, which imports parts of itself lazily) is
 # pure and deterministic: share it with the sandbox instead of re-importing it
@@ -84,6 +94,7 @@ def create_worker(
             substitutes.book_substitute,
             *cohort_activities(client, database),
             *school_activities(database, Sealer(key_ring(settings))),
+            *enrollment_activities(database),
         ],
         workflow_runner=workflow_runner(),
         interceptors=[PlaintextGuard(settings.refuse_plaintext)],
@@ -139,6 +150,12 @@ def school_activities(database: Database, sealer: Sealer) -> list[Callable[..., 
     """A school's year in the database: its summary, and self-assessment answers sealed with the deployment's keys."""
     school = SchoolYearActivities(database, sealer)
     return [school.publish_school, school.record_self_assessment]
+
+
+def enrollment_activities(database: Database) -> list[Callable[..., Any]]:
+    """An offering's spring in the database: its state, its applications and their essays."""
+    enrollment = EnrollmentActivities(database)
+    return [enrollment.publish_applications, enrollment.record_essay]
 
 
 def create_replayer(converter: DataConverter) -> Replayer:

@@ -18,6 +18,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 from activities.names import (
+    PUBLISH_APPLICATIONS,
     PUBLISH_LEDGER,
     PUBLISH_PARTNERSHIP,
     PUBLISH_SCHOOL,
@@ -30,6 +31,7 @@ from activities.names import (
 with workflow.unsafe.imports_passed_through():
     from domain.cohort import PartnershipSummary, TrainingSummary
     from domain.notices import Notice
+    from domain.offering_record import OfferingSummary
     from domain.processes.effects import Effects, Message
     from domain.release import ReleaseLedgerRecord
     from domain.school_year import SchoolYearSummary
@@ -75,6 +77,8 @@ class Dispatch:
             self.publish(PUBLISH_LEDGER, summary)
         elif isinstance(summary, SchoolYearSummary):
             self.publish(PUBLISH_SCHOOL, summary)
+        elif isinstance(summary, OfferingSummary):
+            self.publish(PUBLISH_APPLICATIONS, summary)
         else:
             raise TypeError(f"no read model takes {type(summary).__name__}")
 

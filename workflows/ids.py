@@ -22,6 +22,11 @@ def school_id(cohort: str, school: str) -> str:
     return f"school/{cohort}/{school}"
 
 
+def enrollment_id(offering: str) -> str:
+    """An offering's spring: its applications, endorsements, site decisions and scholarships."""
+    return f"enrollment/{offering}"
+
+
 def parse(workflow_id: str) -> tuple[str, str, str]:
     """(kind, cohort, key) of an id made above; a cohort's own id has an empty key."""
     kind, _, rest = workflow_id.partition("/")

@@ -7,12 +7,16 @@ The program runs in America/Los_Angeles so invites carry a real time zone.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from activities.messages import render, without_greeting
+from domain import application_notices as told
 from domain import notices, preferences, release
+from domain.applications import Application, ApplicationForm, ApplicationStatus
 from domain.cycle import PartnershipRecord, Stage, apply_move
 from domain.notices import Notice
+from domain.offering import load_offering
 from domain.plans import PlanDraft, written
 from domain.program import SESSIONS_PER_YEAR, Program, SessionFormat, TrainingSession
 from domain.release import (
@@ -190,6 +194,7 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
     changed = notices.session_changed(record, p, 2, "The venue moved to the district office", p.session_start(2) - timedelta(days=20))
     found["session_changed"] = (changed, ["Moved: Peer Coaching 2026 session 2", "Why: The venue moved to the district office"])
     found |= school_year_notices(p)
+    found |= application_notices()
     found["digest"] = (
         digest_of(COORDINATOR, [found[k][0] for k in ("attendance_due", "stall_escalation", "undeliverable")], decided_at),
         [
@@ -245,4 +250,39 @@ def school_year_notices(p: Program) -> dict[str, tuple[Notice, list[str]]]:
         "year_two_asked": (notices.year_two_asked(school, 2, "Monday June 7, 2027"), ["Year 2 at Hazel Elementary", "continue, expand"]),
         "year_two_reminder": (notices.year_two_reminder(school, 1, "Monday June 7, 2027"), ["1 year-2 decision(s)"]),
         "year_two_overdue": (notices.year_two_overdue(school, 1, "Monday June 7, 2027"), [PRINCIPAL, "has not decided year 2"]),
+    }
+
+
+def application_notices() -> dict[str, tuple[Notice, list[str]]]:
+    """An application's life: received, endorsement asked, reminded, answered, placed; and the office's close."""
+    offering = load_offering((Path(__file__).resolve().parents[2] / "samples" / "offering.yaml").read_text(), "offering.yaml")
+    form = ApplicationForm(
+        name="Zoë Librarian",
+        email="zoe@hazel.test",
+        school="Hazel Dell Elementary",
+        district="Vancouver",
+        region="southwest",
+        role="teacher_librarian",
+        site="esd-112",
+        why="Research skills for every grade",
+        principal_name="Rosa Delgado",
+        principal_email=PRINCIPAL,
+    )
+    a = Application(id=f"{offering.id}-0001", number=1, form=form.applicant(), applied_at=datetime(2027, 3, 1, tzinfo=PACIFIC))
+    confirmed = a.model_copy(update={"email_confirmed": True})
+    endorsed = confirmed.model_copy(update={"status": ApplicationStatus.endorsed})
+    accepted = endorsed.model_copy(update={"status": ApplicationStatus.accepted, "site": "esd-112", "scholarship": "wlma"})
+    deadline = offering.deadline
+    return {
+        "application_received": (told.received(offering, a, deadline), ["confirm this is your email", "Thursday March 18, 2027"]),
+        "endorsement_asked": (told.endorsement_asked(offering, confirmed, deadline), ["2 days of release time", "0.5 FTE", "799 USD"]),
+        "application_reminder": (told.reminder(offering, a, deadline), ["waits for you to confirm your email address"]),
+        "endorsement_reminder": (told.reminder(offering, confirmed, deadline), ["waits for your answer", "Rosa Delgado"]),
+        "application_endorsed": (told.endorsed(offering, endorsed), ["endorsed, fee due: 799 USD"]),
+        "application_placed": (
+            told.placed(offering, accepted, "awarded the WLMA scholarship of 500 USD"),
+            ["accepted at ESD 112, Vancouver, fee due: 299 USD", "awarded the WLMA scholarship"],
+        ),
+        "applications_closed": (told.closed(offering, [COORDINATOR], [accepted], deadline), ["1 accepted, 0 waitlisted, 0 declined"]),
+        "coaching_concluded": (told.concluded(offering, ANN, "Ann Coach", "Hazel Elementary", "The school moves to teams"), ["Thank you"]),
     }

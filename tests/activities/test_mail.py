@@ -11,10 +11,13 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
 import pytest
+from pydantic import SecretStr
 
 from activities.messages import Sender, compose, letter, message_id, render
 from activities.names import SEND_NOTICE
-from activities.notifications import Mailer, NoticeActivities, SmtpSettings
+from activities.notifications import Links, Mailer, NoticeActivities, SmtpSettings
+from domain import application_links
+from domain.application_links import Purpose
 from domain.notices import Notice
 from domain.preferences import CHOICES, Frequency
 from store import preferences, rosters
@@ -82,7 +85,7 @@ async def test_every_kind_is_a_standard_message(by_smtp: NoticeActivities, smtp_
     expected = [(n, r) for n, _ in NOTICES.values() for r in dict.fromkeys(n.to)]
     assert len(envelopes) == len(expected)
     for envelope, message, (n, recipient) in zip(envelopes, smtp_server.inbox.messages(), expected, strict=True):
-        words = letter(n)
+        words = letter(_as_sent_without_links(n))
         assert envelope.rcpt_tos == [recipient]
         assert message["Message-ID"] == message_id(n.key, recipient, "coaching@esd112.test")
         assert re.fullmatch(r"<[0-9a-f]{32}@esd112\.test>", message["Message-ID"])
@@ -105,6 +108,32 @@ async def test_every_kind_is_a_standard_message(by_smtp: NoticeActivities, smtp_
 
 
 NOTICES_SHOWN = {n.key: shown for n, shown in NOTICES.values()}
+
+
+def _as_sent_without_links(n: Notice) -> Notice:
+    """A sender that does not know the web app says so where an application's link would be."""
+    if n.context.get("link") not in Purpose._value2member_map_:
+        return n
+    return n.model_copy(update={"context": n.context | {"link": "(no link: this sender does not know the web app)"}})
+
+
+async def test_an_applicants_link_is_their_own_signed_link_and_the_outbox_keeps_none(outbox: Outbox, smtp_server: SmtpServer) -> None:
+    secret = "the web app's secret"
+    links = Links(web_url="https://peercoach.example.org", secret=SecretStr(secret))
+    received = NOTICES["application_received"][0]
+    assert await send(NoticeActivities(outbox, Mailer(district(smtp_server)), links), received) == 1
+
+    [message] = smtp_server.inbox.messages()
+    [link] = re.findall(r"https://peercoach\.example\.org/apply/confirm/(\S+)", part(message, "plain"))
+    grant = application_links.granted(secret.encode(), link)
+    assert grant is not None and (grant.purpose, grant.application, grant.email) == (
+        Purpose.confirm,
+        received.context["application"],
+        received.to[0],
+    )
+    assert application_links.granted(b"another secret", link) is None
+    [kept] = outbox.entries(kind="application_received")
+    assert link not in kept.body and application_links.NOT_SENT in kept.body
 
 
 async def test_a_resend_after_a_lost_mark_is_the_same_message(smtp_server: SmtpServer, tmp_path_factory: pytest.TempPathFactory) -> None:

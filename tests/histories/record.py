@@ -14,7 +14,9 @@ server, with the real worker and the tests' fixed encryption key
 - a training session moved (the cohort's Update, every training's signal);
 - the day's digests: the run a schedule starts, and the day's run it starts;
 - the school's year: its plan written and endorsed, a self-assessment after the last
-  session, a year-2 decision, the rest escalated, to its end.
+  session, a year-2 decision, the rest escalated, to its end;
+- an offering's spring: two applications confirmed and endorsed, a third left to lapse, the
+  deadline, a site decided and its cohort launched, a payment, to the school year's end.
 
 `test_committed_histories.py` replays these files against the current code, so
 a change that would break running workflows fails the build. Keep the old
@@ -32,24 +34,29 @@ import sys
 import tempfile
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from bench.histories import every_run
+from domain.applications import PaymentMethod
 from domain.cohort import Withdrawal
 from domain.cycle import CYCLE_STAGES, Outcome, Stage
 from domain.plans import PlanDraft
+from domain.processes.enrollment import EndorsementAnswer, PaymentEntry
 from domain.processes.school import LATE_DECISIONS
 from domain.session_change import SessionEdit
 from domain.tiers import Round
 from domain.training import Attendance
 from domain.year_two import YearTwoChoice, partnership_subject
 from peercoach.client import CoachingClient
+from peercoach.enrollment_client import EnrollmentClient
 from peercoach.local_temporal import start_time_skipping_environment
 from tests.conftest import TEST_CONVERTER, program_starting, school_day_after
 from tests.databases import sqlite_database
+from tests.offering_fixtures import OFFICE, form, spring
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, BOB_TED, COORDINATOR, PRINCIPAL, TIA, small_roster
 from workers.settings import Settings
 from workers.worker import create_worker
@@ -70,6 +77,14 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
     coaching = CoachingClient(env.client, task_queue, database)
     soon = school_day_after(program, (now + timedelta(days=5)).date())
     async with create_worker(env.client, settings, database=database):
+        enrollment = EnrollmentClient(coaching)
+        offering = spring(now, opens_in=timedelta(0))
+        await enrollment.open_offering(offering, [OFFICE])
+        schools = ["Hazel Dell Elementary", "Sifton Elementary", "Orchards Elementary"]
+        applied = [await enrollment.apply(offering.id, form(n, "esd-112", "southwest", schools[n - 1])) for n in (1, 2, 3)]
+        for a in applied[:2]:
+            await enrollment.confirm_email(a.id, a.email)
+            await enrollment.answer_endorsement(EndorsementAnswer(application=a.id, actor=a.form.principal_email, endorse=True))
         cohort = await coaching.launch_cohort(COHORT, program, small_roster(), COORDINATOR)
         await coaching.wait_until_launched(COHORT)  # its workflows are started by an activity, a moment later
         plan = PlanDraft(
@@ -97,6 +112,10 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
         )
         await coaching.cancel_release(cancelled.id, TIA)
         await env.sleep(timedelta(days=30))  # a stall follow-up and escalation, a reminder, an expiry, a day used
+        await env.sleep(offering.closes_at() - await env.get_current_time() + timedelta(hours=1))  # the spring closes
+        await enrollment.launch_site(offering.id, "esd-112", "spring-cohort", program, OFFICE)
+        paid = PaymentEntry(application=applied[0].id, method=PaymentMethod.invoice, reference="INV-1", amount=Decimal(799), actor=OFFICE)
+        await enrollment.record_payment(paid)
         seven = program.session(7)  # weeks ahead: moved a week later, every coach's training takes it
         await coaching.change_session(
             COHORT, COORDINATOR, 7, SessionEdit(starts_on=seven.starts_on + timedelta(days=7)), "The venue is closed"
@@ -136,6 +155,7 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
             "school-year": ids.school_id(COHORT, "hazel"),
             "digest-scheduled": schedule,
             "digest-day": digest_day_id,
+            "enrollment": ids.enrollment_id(offering.id),
         }
         recorded: dict[str, WorkflowHistory] = {}
         for name, workflow_id in names.items():

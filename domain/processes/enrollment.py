@@ -1,0 +1,342 @@
+"""An offering's spring as a process: the window opens, applications and endorsements arrive, those still
+missing are reminded, and at the deadline every site is decided, every endorsed applicant placed, and the
+scholarships awarded by their funds' rules. Afterwards the office records payments and awards by its choice,
+waitlisted applicants take places others free, and each running site's cohort is launched.
+
+The steps' times come from the offering and the deadline as it stands, so an extension moves the
+reminder and the close with it. A reminder due before the workflow started is skipped; the close never is.
+Office requests carry the acting person's email for the record: the door has checked they are of the office.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from domain import application_notices as notices
+from domain.applications import (
+    OFFICE,
+    ApplicantRole,
+    Application,
+    ApplicationForm,
+    ApplicationMachine,
+    ApplicationStatus,
+    Payment,
+    PaymentMethod,
+    check_form,
+    check_payment,
+)
+from domain.enrollment import SiteDecision, award, check_choice, check_extension, check_site_decision, decide_sites, place
+from domain.notices import Notice
+from domain.offering import Offering
+from domain.offering_record import Extension, OfferingRecord, Window, summary_of
+from domain.problems import Refused
+from domain.processes.effects import Effects
+from domain.roster import SchoolModel
+
+R = TypeVar("R")
+MORNING = time(8)  # reminders go out at eight at the schools, not at midnight
+
+
+class EmailConfirmation(BaseModel):
+    application: str
+    actor: str  # the email the signed link was sent to
+
+
+class EndorsementAnswer(BaseModel):
+    application: str
+    actor: str  # the principal's email, from their signed link
+    endorse: bool
+    school_model: SchoolModel | None = None  # how the school will staff coaching; by the applicant's role if not said
+    reason: str | None = Field(default=None, max_length=300)  # for a decline: the applicant reads it
+
+
+class ApplicationWithdrawal(BaseModel):
+    application: str
+    actor: str
+
+
+class PaymentEntry(BaseModel):
+    application: str
+    method: PaymentMethod
+    reference: str
+    amount: Decimal
+    actor: str
+
+
+class DeadlineExtension(BaseModel):
+    deadline: date
+    reason: str
+    actor: str
+
+
+class EarlySiteDecision(BaseModel):
+    site: str
+    runs: bool
+    reason: str
+    actor: str
+
+
+class ScholarshipChoice(BaseModel):
+    fund: str
+    applications: list[str] = Field(min_length=1)
+    actor: str
+
+
+class SiteLaunched(BaseModel):
+    site: str
+    cohort: str
+    actor: str
+
+
+def _model_for(role: ApplicantRole) -> SchoolModel:
+    return SchoolModel.part_time if role == ApplicantRole.teacher else SchoolModel.library_ict
+
+
+class EnrollmentProcess:
+    def __init__(self, offering: Offering):
+        self.offering = offering
+
+    # -- the steps ------------------------------------------------------------------------
+
+    def remind_at(self, deadline: date) -> datetime:
+        day = deadline - timedelta(days=self.offering.reminder_days)
+        return datetime.combine(day, MORNING, ZoneInfo(self.offering.timezone))
+
+    def ends_at(self) -> datetime:
+        """The end of the school year the offering enrolls for: payments and withdrawals are taken until then."""
+        last_year = int(self.offering.school_year[-4:])
+        return datetime.combine(date(last_year, 7, 1), time(0), ZoneInfo(self.offering.timezone))
+
+    def _steps(self, record: OfferingRecord) -> list[tuple[datetime, str]]:
+        o, d = self.offering, record.deadline
+        return [(o.opens_at(), "open"), (self.remind_at(d), f"remind:{d}"), (o.closes_at(d), "close"), (self.ends_at(), "end")]
+
+    def _next(self, record: OfferingRecord) -> datetime | None:
+        return min((at for at, step in self._steps(record) if step not in record.steps_taken), default=None)
+
+    def _effects(self, record: OfferingRecord, reply: R, changed: list[Application], sent: list[Notice]) -> Effects[R]:
+        record.revision += 1
+        for a in changed:
+            a.revision = record.revision
+        nxt = self._next(record)
+        return Effects(reply, nxt, done=nxt is None, notices=sent, summary=summary_of(record, changed))
+
+    def start(self, record: OfferingRecord, now: datetime) -> Effects[None]:
+        for at, step in self._steps(record):
+            if step.startswith("remind:") and at <= now:
+                record.steps_taken.append(step)  # nobody could have applied before the workflow began
+        return self.wake(record, now)
+
+    def wake(self, record: OfferingRecord, now: datetime) -> Effects[None]:
+        changed: list[Application] = []
+        sent: list[Notice] = []
+        for at, step in sorted(self._steps(record)):
+            if at > now or step in record.steps_taken:
+                continue
+            record.steps_taken.append(step)
+            if step == "open":
+                record.window = Window.open
+            elif step.startswith("remind:"):
+                waiting = [a for a in record.applications if a.status == ApplicationStatus.applied]
+                sent += [notices.reminder(self.offering, a, record.deadline) for a in waiting]
+            elif step == "close":
+                changed, closing = self._close(record, now)
+                sent += closing
+        return self._effects(record, None, changed, sent)
+
+    # -- applying -------------------------------------------------------------------------
+
+    def check_apply(self, record: OfferingRecord, form: ApplicationForm, now: datetime) -> None:
+        check_form(self.offering, form, now, self.offering.closes_at(record.deadline), record.by_email(form.email))
+
+    def apply(self, record: OfferingRecord, form: ApplicationForm, now: datetime) -> Effects[Application]:
+        self.check_apply(record, form, now)
+        number = len(record.applications) + 1
+        a = Application(id=f"{self.offering.id}-{number:04d}", number=number, form=form.applicant(), applied_at=now)
+        a.form.email, a.form.principal_email = a.form.email.strip().lower(), a.form.principal_email.strip().lower()
+        record.applications.append(a)
+        return self._effects(record, a, [a], [notices.received(self.offering, a, record.deadline)])
+
+    def _open(self, record: OfferingRecord, application_id: str) -> Application:
+        try:
+            return record.application(application_id)
+        except KeyError:
+            raise Refused(f"there is no application {application_id!r} to {self.offering.name}") from None
+
+    def check_confirmation(self, record: OfferingRecord, c: EmailConfirmation) -> Application:
+        a = self._open(record, c.application)
+        if c.actor.strip().lower() != a.email:
+            raise Refused(f"this link confirms {a.email}, not {c.actor}")
+        if a.email_confirmed:
+            raise Refused(f"{a.email} is confirmed already; application {a.id} is {a.status.value}")
+        if a.status != ApplicationStatus.applied:
+            raise Refused(f"application {a.id} is {a.status.value}: {a.reason or 'there is nothing to confirm'}")
+        return a
+
+    def confirm(self, record: OfferingRecord, c: EmailConfirmation, now: datetime) -> Effects[Application]:
+        a = self.check_confirmation(record, c)
+        a.email_confirmed = True
+        return self._effects(record, a, [a], [notices.endorsement_asked(self.offering, a, record.deadline)])
+
+    def check_answer(self, record: OfferingRecord, answer: EndorsementAnswer) -> Application:
+        a = self._open(record, answer.application)
+        if record.window == Window.closed:
+            raise Refused(f"applications closed on {record.deadline:%B %-d, %Y}, the deadline")
+        if a.status != ApplicationStatus.applied:
+            raise Refused(f"application {a.id} is {a.status.value} already")
+        machine = ApplicationMachine(a.model_copy(deep=True))
+        event = machine.endorse if answer.endorse else machine.decline_endorsement
+        event(actor=answer.actor.strip().lower())  # on a copy: only its validators' refusals matter here
+        return a
+
+    def answer(self, record: OfferingRecord, answer: EndorsementAnswer, now: datetime) -> Effects[Application]:
+        a = self.check_answer(record, answer)
+        machine = ApplicationMachine(a)
+        if answer.endorse:
+            machine.endorse(actor=answer.actor.strip().lower())
+            a.endorsed_at, a.school_model = now, answer.school_model or _model_for(a.form.role)
+        else:
+            machine.decline_endorsement(actor=answer.actor.strip().lower())
+            a.reason = f"{a.form.principal_name} did not endorse it" + (f": {answer.reason}" if answer.reason else "")
+        return self._effects(record, a, [a], [notices.endorsed(self.offering, a)])
+
+    def check_withdrawal(self, record: OfferingRecord, w: ApplicationWithdrawal) -> Application:
+        a = self._open(record, w.application)
+        ApplicationMachine(a.model_copy(deep=True)).withdraw(actor=w.actor.strip().lower())
+        return a
+
+    def withdraw(self, record: OfferingRecord, w: ApplicationWithdrawal, now: datetime) -> Effects[Application]:
+        a = self.check_withdrawal(record, w)
+        freed = a.site if a.status == ApplicationStatus.accepted else None
+        ApplicationMachine(a).withdraw(actor=w.actor.strip().lower())
+        a.scholarship = None  # back to its fund, for the office to award again
+        changed, sent = [a], []
+        nxt = next((b for b in record.applications if freed and b.status == ApplicationStatus.waitlisted and b.site == freed), None)
+        if nxt is not None and freed is not None:
+            ApplicationMachine(nxt).accept(actor=OFFICE)
+            nxt.reason = f"a place came free at {self.offering.site(freed).name}"
+            changed.append(nxt)
+            sent.append(notices.placed(self.offering, nxt))
+        return self._effects(record, a, changed, sent)
+
+    # -- the office -----------------------------------------------------------------------
+
+    def _payment(self, p: PaymentEntry, now: datetime) -> Payment:
+        return Payment(method=p.method, reference=p.reference.strip(), amount=p.amount, recorded_by=p.actor, recorded_at=now)
+
+    def check_payment(self, record: OfferingRecord, p: PaymentEntry, now: datetime) -> Application:
+        a = self._open(record, p.application)
+        check_payment(a, self.offering, self._payment(p, now))
+        return a
+
+    def pay(self, record: OfferingRecord, p: PaymentEntry, now: datetime) -> Effects[Application]:
+        a = self.check_payment(record, p, now)
+        a.payments.append(self._payment(p, now))
+        return self._effects(record, a, [a], [])
+
+    def check_extension(self, record: OfferingRecord, e: DeadlineExtension, now: datetime) -> None:
+        if record.window == Window.closed:
+            raise Refused("applications have closed and the sites are decided; a deadline is extended before it passes")
+        check_extension(record.deadline, e.deadline, now.astimezone(ZoneInfo(self.offering.timezone)).date(), e.reason)
+
+    def extend(self, record: OfferingRecord, e: DeadlineExtension, now: datetime) -> Effects[date]:
+        self.check_extension(record, e, now)
+        record.extensions.append(Extension(deadline=e.deadline, reason=e.reason.strip(), by=e.actor, at=now))
+        record.deadline = e.deadline
+        return self._effects(record, e.deadline, [], [])
+
+    def check_site_decision(self, record: OfferingRecord, d: EarlySiteDecision) -> None:
+        if record.window == Window.closed:
+            raise Refused("every site was decided at the deadline")
+        check_site_decision(self.offering, d.site, d.runs, d.reason, record.applications, record.decisions)
+
+    def decide_site(self, record: OfferingRecord, d: EarlySiteDecision, now: datetime) -> Effects[list[Application]]:
+        """Decided before the deadline: a running site takes its endorsed applicants now; one that does not run
+        offers them another site at the deadline."""
+        self.check_site_decision(record, d)
+        early = {d.site: decide_sites(self.offering, record.applications, {}, d.actor, now)[d.site]}
+        early[d.site] = early[d.site].model_copy(update={"runs": d.runs, "reason": d.reason.strip()})
+        record.decisions |= early
+        changed: list[Application] = []
+        if d.runs:
+            chose = [a for a in record.applications if a.status == ApplicationStatus.endorsed and a.form.site == d.site]
+            changed = self._place(record, chose, record.decisions)  # only its own applicants: no other site is asked
+        return self._effects(record, changed, changed, [notices.placed(self.offering, a) for a in changed])
+
+    def check_choice(self, record: OfferingRecord, c: ScholarshipChoice) -> list[Application]:
+        try:
+            fund = self.offering.fund(c.fund)
+        except KeyError:
+            funds = ", ".join(f.id for f in self.offering.scholarships) or "none"
+            raise Refused(f"there is no scholarship fund {c.fund!r}; the funds are {funds}") from None
+        chosen = [self._open(record, i) for i in dict.fromkeys(c.applications)]
+        check_choice(fund, chosen, record.applications)
+        return chosen
+
+    def choose(self, record: OfferingRecord, c: ScholarshipChoice, now: datetime) -> Effects[list[Application]]:
+        chosen = self.check_choice(record, c)
+        for a in chosen:
+            a.scholarship = c.fund
+        sent = [notices.placed(self.offering, a, self._awarded(c.fund)) for a in chosen]
+        return self._effects(record, chosen, chosen, sent)
+
+    def check_launch(self, record: OfferingRecord, s: SiteLaunched) -> None:
+        decision = record.decisions.get(s.site)
+        if s.site not in {x.id for x in self.offering.sites}:
+            raise Refused(f"there is no site {s.site!r}; the sites are {', '.join(x.id for x in self.offering.sites)}")
+        name = self.offering.site(s.site).name
+        if decision is None or not decision.runs:
+            raise Refused(f"{name} is not decided to run; a cohort is launched from a running site")
+        if s.site in record.launched:
+            raise Refused(f"{name}'s cohort was launched already, as {record.launched[s.site]}")
+        if not record.at_site(s.site, ApplicationStatus.accepted):
+            raise Refused(f"{name} has no accepted applicants to launch a cohort with")
+
+    def launched(self, record: OfferingRecord, s: SiteLaunched, now: datetime) -> Effects[str]:
+        self.check_launch(record, s)
+        record.launched[s.site] = s.cohort
+        return self._effects(record, s.cohort, [], [])
+
+    # -- the deadline -----------------------------------------------------------------------
+
+    def _awarded(self, fund_id: str) -> str:
+        fund, currency = self.offering.fund(fund_id), self.offering.fee.currency
+        return f"awarded the {fund.offered_by} scholarship of {fund.amount} {currency}"
+
+    def _place(self, record: OfferingRecord, among: list[Application], decided: dict[str, SiteDecision]) -> list[Application]:
+        changed = []
+        for p in place(self.offering, among + [a for a in record.applications if a.status == ApplicationStatus.accepted], decided):
+            a = record.application(p.application)
+            machine = ApplicationMachine(a)
+            (machine.accept if p.status == ApplicationStatus.accepted else machine.waitlist)(actor=OFFICE)
+            a.site, a.reason = p.site, p.reason
+            changed.append(a)
+        return changed
+
+    def _close(self, record: OfferingRecord, now: datetime) -> tuple[list[Application], list[Notice]]:
+        last_day = f"{record.deadline:%B %-d, %Y}"
+        lapsed = [a for a in record.applications if a.status == ApplicationStatus.applied]
+        for a in lapsed:
+            ApplicationMachine(a).lapse(actor=OFFICE)
+            waited_for = "the email was not confirmed" if not a.email_confirmed else f"{a.form.principal_name} had not endorsed it"
+            a.reason = f"{waited_for} by the deadline, {last_day}"
+        record.decisions = decide_sites(self.offering, record.applications, record.decisions, OFFICE, now)
+        endorsed = [a for a in record.applications if a.status == ApplicationStatus.endorsed]
+        placed = self._place(record, endorsed, record.decisions)
+        said: dict[str, str] = {}
+        for fund in self.offering.scholarships:
+            awards, missed = award(self.offering, fund, record.applications)
+            for w in awards:
+                record.application(w.application).scholarship = fund.id
+                said[w.application] = self._awarded(fund.id)
+            said |= {m.application: f"not awarded: {m.reason}" for m in missed}
+        record.window = Window.closed
+        changed = lapsed + placed
+        sent = [notices.placed(self.offering, a, said.get(a.id)) for a in changed]
+        sent.append(notices.closed(self.offering, record.office, record.applications, record.deadline))
+        return changed, sent

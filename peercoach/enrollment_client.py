@@ -1,0 +1,116 @@
+"""The doors' way to an offering's enrollment workflow: start it, apply, confirm, endorse, withdraw, and the
+office's payments, extensions, site decisions, scholarships and launches.
+
+Every Update is checked by the workflow's validator, and a refusal comes back as the domain's
+`Refused`. Who may act as the office is the door's to check (the deployment's program office);
+a link's holder is who the signed link says (`domain/application_links.py`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from temporalio.client import WorkflowHandle
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from domain.applications import Application, ApplicationForm, offering_of
+from domain.offering import Offering
+from domain.offering_record import OfferingRecord
+from domain.problems import Refused
+from domain.processes.enrollment import (
+    ApplicationWithdrawal,
+    DeadlineExtension,
+    EarlySiteDecision,
+    EmailConfirmation,
+    EndorsementAnswer,
+    EnrollmentProcess,
+    PaymentEntry,
+    ScholarshipChoice,
+    SiteLaunched,
+)
+from domain.program import Program
+from domain.site_roster import roster_for
+from peercoach.client import CoachingClient
+from workflows import ids
+from workflows.enrollment import EnrollmentInput, EnrollmentWorkflow
+
+
+class EnrollmentClient:
+    def __init__(self, coaching: CoachingClient):
+        self.coaching = coaching
+
+    def handle(self, offering: str) -> WorkflowHandle[EnrollmentWorkflow, OfferingRecord]:
+        return self.coaching.client.get_workflow_handle_for(EnrollmentWorkflow.run, ids.enrollment_id(offering))
+
+    async def open_offering(self, offering: Offering, office: list[str], returning: list[Application] | None = None) -> OfferingRecord:
+        """Start the offering's spring; the window opens on its own date. `returning`: coaches carried over from last year."""
+        if not office:
+            raise Refused("name at least one person of the program office: they are told when applications close")
+        record = OfferingRecord(
+            offering=offering,
+            office=[e.strip().lower() for e in office],
+            deadline=offering.deadline,
+            applications=returning or [],
+            started_at=datetime.now(UTC),
+        )
+        try:
+            await self.coaching.client.start_workflow(
+                EnrollmentWorkflow.run,
+                EnrollmentInput(record=record),
+                id=ids.enrollment_id(offering.id),
+                task_queue=self.coaching.task_queue,
+            )
+        except WorkflowAlreadyStartedError:
+            raise Refused(f"offering {offering.id} is open already; nothing new was started") from None
+        return record
+
+    async def record(self, offering: str) -> OfferingRecord:
+        handle = self.handle(offering)
+        return await self.coaching._query(handle, handle.query(EnrollmentWorkflow.details))
+
+    async def apply(self, offering: str, form: ApplicationForm) -> Application:
+        handle = self.handle(offering)
+        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.apply, form))
+
+    async def confirm_email(self, application: str, email: str) -> Application:
+        handle = self.handle(offering_of(application))
+        confirmation = EmailConfirmation(application=application, actor=email)
+        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.confirm_email, confirmation))
+
+    async def answer_endorsement(self, answer: EndorsementAnswer) -> Application:
+        handle = self.handle(offering_of(answer.application))
+        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.answer_endorsement, answer))
+
+    async def withdraw(self, application: str, actor: str) -> Application:
+        handle = self.handle(offering_of(application))
+        withdrawal = ApplicationWithdrawal(application=application, actor=actor)
+        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.withdraw, withdrawal))
+
+    async def record_payment(self, entry: PaymentEntry) -> Application:
+        handle = self.handle(offering_of(entry.application))
+        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.record_payment, entry))
+
+    async def extend_deadline(self, offering: str, extension: DeadlineExtension) -> date:
+        handle = self.handle(offering)
+        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.extend_deadline, extension))
+
+    async def decide_site(self, offering: str, decision: EarlySiteDecision) -> list[Application]:
+        handle = self.handle(offering)
+        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.decide_site, decision))
+
+    async def award_scholarships(self, offering: str, choice: ScholarshipChoice) -> list[Application]:
+        handle = self.handle(offering)
+        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.award_scholarships, choice))
+
+    async def launch_site(self, offering: str, site: str, cohort: str, program: Program, actor: str) -> str:
+        """Launch a running site's cohort from its accepted applications, then mark the site launched.
+
+        The site is checked before anything starts; a roster the applications cannot make, or a cohort id
+        taken, leaves nothing behind (`CoachingClient.launch_cohort`)."""
+        record = await self.record(offering)
+        launched = SiteLaunched(site=site, cohort=cohort, actor=actor)
+        EnrollmentProcess(record.offering).check_launch(record, launched)
+        roster = roster_for(record, site)
+        await self.coaching.launch_cohort(cohort, program, roster, actor, file_name=f"applications to {site}", program_office=True)
+        handle = self.handle(offering)
+        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.site_launched, launched))
