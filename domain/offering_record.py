@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from domain.applications import Application, ApplicationStatus
 from domain.enrollment import SiteDecision
+from domain.next_year import Concluded
 from domain.offering import Offering
 
 
@@ -37,6 +38,7 @@ class OfferingRecord(BaseModel):
     applications: list[Application] = Field(default_factory=list)
     decisions: dict[str, SiteDecision] = Field(default_factory=dict)  # by site id
     launched: dict[str, str] = Field(default_factory=dict)  # site id -> the cohort launched from it
+    concluded: list[Concluded] = Field(default_factory=list)  # last year's coaches not going on, thanked at the start
     steps_taken: list[str] = Field(default_factory=list)
     started_at: datetime
     revision: int = 0

@@ -28,6 +28,9 @@ class YearTwoChoice(StrEnum):
         return {"continue": "Continue", "expand": "Expand (more teachers)", "conclude": "Conclude"}[self.value]
 
 
+GOING_ON = (YearTwoChoice.continue_, YearTwoChoice.expand)  # the partnership or coach carries on next year
+
+
 def partnership_subject(pid: str) -> str:
     return f"partnership:{pid}"
 

@@ -14,6 +14,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.applications import Application, ApplicationForm, offering_of
+from domain.next_year import CarryOver
 from domain.offering import Offering
 from domain.offering_record import OfferingRecord
 from domain.problems import Refused
@@ -42,15 +43,17 @@ class EnrollmentClient:
     def handle(self, offering: str) -> WorkflowHandle[EnrollmentWorkflow, OfferingRecord]:
         return self.coaching.client.get_workflow_handle_for(EnrollmentWorkflow.run, ids.enrollment_id(offering))
 
-    async def open_offering(self, offering: Offering, office: list[str], returning: list[Application] | None = None) -> OfferingRecord:
-        """Start the offering's spring; the window opens on its own date. `returning`: coaches carried over from last year."""
+    async def open_offering(self, offering: Offering, office: list[str], carry_over: CarryOver | None = None) -> OfferingRecord:
+        """Start the offering's spring; the window opens on its own date. `carry_over`: last year's coaches going on
+        (`domain/next_year.py`), and those concluded, who are thanked."""
         if not office:
             raise Refused("name at least one person of the program office: they are told when applications close")
         record = OfferingRecord(
             offering=offering,
             office=[e.strip().lower() for e in office],
             deadline=offering.deadline,
-            applications=returning or [],
+            applications=carry_over.returning if carry_over else [],
+            concluded=carry_over.concluded if carry_over else [],
             started_at=datetime.now(UTC),
         )
         try:

@@ -130,7 +130,11 @@ class EnrollmentProcess:
         for at, step in self._steps(record):
             if step.startswith("remind:") and at <= now:
                 record.steps_taken.append(step)  # nobody could have applied before the workflow began
-        return self.wake(record, now)
+        woken = self.wake(record, now)
+        woken.notices += [notices.concluded(self.offering, c.email, c.name, c.school, c.reason) for c in record.concluded]
+        if record.applications:  # coaches carried over from last year: in the database from the start
+            woken.summary = summary_of(record, record.applications)
+        return woken
 
     def wake(self, record: OfferingRecord, now: datetime) -> Effects[None]:
         changed: list[Application] = []
