@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from temporalio.client import Client
 
 from bench import cohort as project
-from bench import launch, pages, plain
+from bench import launch, pages, plain, spring
 from bench.histories import CohortCost, CycleCost, TaskTimes, cohort_cost, cycle_cost, workflow_tasks
 from bench.launch import LaunchFigures
 from bench.pages import PagesFigures
@@ -225,6 +225,25 @@ def pages_mode(
         bench = write({"launch": launched})
     show_pages(bench)
     errors.print(f"[dim]figures written to {out}[/dim]")
+
+
+@app.command("spring")
+def spring_mode(
+    applicants: Annotated[int, typer.Option(help="Applicants to one offering, each applying, confirming and endorsed.")] = 1000,
+    concurrency: Annotated[int, typer.Option(help="Applicants acting at once after the first 50.")] = 20,
+    plain_workflows: Annotated[int, typer.Option(help="Trivial workflows for the plain Temporal figures.")] = 500,
+    out: Annotated[Path, typer.Option(help="Where to write the JSON figures.")] = Path(".peercoach/bench-spring.json"),
+) -> None:
+    """An offering's spring at state size: every applicant's Updates, then everyone placed at once, beside plain Temporal."""
+    say = lambda message: errors.print(message)  # noqa: E731
+    load_before = _load_average()
+    with tempfile.TemporaryDirectory(prefix="peercoach-bench-spring-") as work:
+        figures = asyncio.run(spring.measure(Path(work), applicants, concurrency, plain_workflows, say))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written = {"at": datetime.now(UTC).isoformat(), "load_average": {"before": load_before, "after": _load_average()}}
+    out.write_text(json.dumps(written | figures.model_dump(mode="json"), indent=2) + "\n")
+    spring.show(figures, say)
+    errors.print(f"[dim]figures written to {out}; load average before {load_before}, after {_load_average()}[/dim]")
 
 
 @app.command("simulate")

@@ -69,6 +69,11 @@ class OfferingSummary(BaseModel):
     revision: int
     applications: list[Application]
 
+    def in_parts(self, size: int) -> list[OfferingSummary]:
+        """The same summary with its applications a part at a time (at least one part, for the offering's own row)."""
+        chunks = [self.applications[i : i + size] for i in range(0, len(self.applications), size)] or [[]]
+        return [self.model_copy(update={"applications": chunk}) for chunk in chunks]
+
 
 def summary_of(record: OfferingRecord, changed: list[Application]) -> OfferingSummary:
     r = record

@@ -9,6 +9,7 @@ has settled, so nothing is dropped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -18,7 +19,6 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 from activities.names import (
-    PUBLISH_APPLICATIONS,
     PUBLISH_LEDGER,
     PUBLISH_PARTNERSHIP,
     PUBLISH_SCHOOL,
@@ -31,7 +31,6 @@ from activities.names import (
 with workflow.unsafe.imports_passed_through():
     from domain.cohort import PartnershipSummary, TrainingSummary
     from domain.notices import Notice
-    from domain.offering_record import OfferingSummary
     from domain.processes.effects import Effects, Message
     from domain.release import ReleaseLedgerRecord
     from domain.school_year import SchoolYearSummary
@@ -54,8 +53,11 @@ DATABASE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coef
 
 
 class Dispatch:
-    def __init__(self) -> None:
+    def __init__(self, at_once: int | None = None) -> None:
+        """`at_once`: how many activities may be in flight together. A workflow that may ask for thousands at one
+        moment (an offering's deadline tells every applicant) stays under the server's limit of pending activities."""
         self._tasks: set[asyncio.Task[None]] = set()
+        self._room = asyncio.Semaphore(at_once) if at_once else None
 
     def carry_out(self, cohort: str, effects: Effects[Any], route: Route | None = None) -> None:
         """Everything but the reply and the bookings (a ledger books, and waits for it, itself)."""
@@ -77,8 +79,7 @@ class Dispatch:
             self.publish(PUBLISH_LEDGER, summary)
         elif isinstance(summary, SchoolYearSummary):
             self.publish(PUBLISH_SCHOOL, summary)
-        elif isinstance(summary, OfferingSummary):
-            self.publish(PUBLISH_APPLICATIONS, summary)
+
         else:
             raise TypeError(f"no read model takes {type(summary).__name__}")
 
@@ -107,6 +108,10 @@ class Dispatch:
         task.add_done_callback(self._tasks.discard)
 
     async def _notify(self, notice: Notice) -> None:
+        async with self._room or contextlib.nullcontext():
+            await self._send(notice)
+
+    async def _send(self, notice: Notice) -> None:
         try:
             await workflow.execute_activity(
                 SEND_NOTICE,
@@ -121,7 +126,8 @@ class Dispatch:
 
     async def _publish(self, activity: str, published: Any) -> None:
         # No end to retrying: a database that is down for a while must not leave a page behind for good.
-        await workflow.execute_activity(activity, published, start_to_close_timeout=timedelta(seconds=30), retry_policy=DATABASE_RETRY)
+        async with self._room or contextlib.nullcontext():
+            await workflow.execute_activity(activity, published, start_to_close_timeout=timedelta(seconds=30), retry_policy=DATABASE_RETRY)
 
     async def _signal(self, workflow_id: str, signal: Any, args: tuple[Any, ...]) -> None:
         try:

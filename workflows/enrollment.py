@@ -15,7 +15,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 from temporalio import workflow
 
-from activities.names import RECORD_ESSAY, EssayToRecord
+from activities.names import PUBLISH_APPLICATIONS, RECORD_ESSAY, EssayToRecord
 from workflows.dispatch import DATABASE_RETRY, Dispatch
 from workflows.history import history_is_long
 from workflows.refusals import refusals
@@ -23,7 +23,7 @@ from workflows.wake import Clock
 
 with workflow.unsafe.imports_passed_through():
     from domain.applications import Application, ApplicationForm
-    from domain.offering_record import OfferingRecord
+    from domain.offering_record import OfferingRecord, OfferingSummary
     from domain.processes.effects import Effects
     from domain.processes.enrollment import (
         ApplicationWithdrawal,
@@ -38,6 +38,10 @@ with workflow.unsafe.imports_passed_through():
     )
 
 R = TypeVar("R")
+# Activities in flight at once: the deadline tells every applicant, and Temporal refuses a workflow more than
+# 2,000 pending activities. Applications published to the database at once: each payload stays small.
+AT_ONCE = 500
+PUBLISHED_AT_ONCE = 200
 
 
 class EnrollmentInput(BaseModel):
@@ -50,7 +54,7 @@ class EnrollmentWorkflow:
     def __init__(self, input: EnrollmentInput) -> None:
         self.record = input.record
         self.process = EnrollmentProcess(input.record.offering)
-        self.dispatch = Dispatch()
+        self.dispatch = Dispatch(at_once=AT_ONCE)
         self.clock = Clock()
 
     @workflow.run
@@ -168,5 +172,9 @@ class EnrollmentWorkflow:
 
     def _carry_out(self, effects: Effects[R]) -> R:
         self.clock.took(effects)
+        summary, effects.summary = effects.summary, None
         self.dispatch.carry_out(self.record.offering.id, effects)
+        if isinstance(summary, OfferingSummary):
+            for part in summary.in_parts(PUBLISHED_AT_ONCE):
+                self.dispatch.publish(PUBLISH_APPLICATIONS, part)
         return effects.reply
