@@ -53,21 +53,34 @@ def endorsement_asked(offering: Offering, a: Application, deadline: date) -> Not
     )
 
 
-def reminder(offering: Offering, a: Application, deadline: date) -> Notice:
-    """The applicant who has not confirmed their email, or the principal who has not answered."""
-    if not a.email_confirmed:
-        return Notice(
-            key=f"application:{offering.id}:{a.id}:remind-confirm:{deadline}",
+def reminders(offering: Offering, a: Application, deadline: date) -> list[Notice]:
+    """An application still waiting: its applicant is reminded of what it waits for, and a principal not answered yet."""
+    waiting_for = "you to confirm your email address" if not a.email_confirmed else f"{a.form.principal_name}'s endorsement"
+    told = [
+        Notice(
+            key=f"application:{offering.id}:{a.id}:remind:{deadline}",
             kind=NoticeKind.application_reminder,
             to=[a.email],
-            context=_about(offering, a) | {"deadline": _day(deadline), "link": Purpose.confirm.value},
+            context=_about(offering, a)
+            | {
+                "deadline": _day(deadline),
+                "waiting_for": waiting_for,
+                "confirmed": int(a.email_confirmed),
+                "link": (Purpose.status if a.email_confirmed else Purpose.confirm).value,
+            },
         )
-    return Notice(
-        key=f"application:{offering.id}:{a.id}:remind-endorse:{deadline}",
-        kind=NoticeKind.endorsement_reminder,
-        to=[a.form.principal_email],
-        context=_about(offering, a) | {"principal": a.form.principal_name, "deadline": _day(deadline), "link": Purpose.endorse.value},
-    )
+    ]
+    if a.email_confirmed:
+        told.append(
+            Notice(
+                key=f"application:{offering.id}:{a.id}:remind-endorse:{deadline}",
+                kind=NoticeKind.endorsement_reminder,
+                to=[a.form.principal_email],
+                context=_about(offering, a)
+                | {"principal": a.form.principal_name, "deadline": _day(deadline), "link": Purpose.endorse.value},
+            )
+        )
+    return told
 
 
 def endorsed(offering: Offering, a: Application) -> Notice:

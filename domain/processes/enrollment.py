@@ -147,7 +147,7 @@ class EnrollmentProcess:
                 record.window = Window.open
             elif step.startswith("remind:"):
                 waiting = [a for a in record.applications if a.status == ApplicationStatus.applied]
-                sent += [notices.reminder(self.offering, a, record.deadline) for a in waiting]
+                sent += [n for a in waiting for n in notices.reminders(self.offering, a, record.deadline)]
             elif step == "close":
                 changed, closing = self._close(record, now)
                 sent += closing

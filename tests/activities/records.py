@@ -270,14 +270,16 @@ def application_notices() -> dict[str, tuple[Notice, list[str]]]:
     )
     a = Application(id=f"{offering.id}-0001", number=1, form=form.applicant(), applied_at=datetime(2027, 3, 1, tzinfo=PACIFIC))
     confirmed = a.model_copy(update={"email_confirmed": True})
+    waiting = confirmed.model_copy(update={"id": f"{offering.id}-0002", "number": 2})  # for its principal's answer
     endorsed = confirmed.model_copy(update={"status": ApplicationStatus.endorsed})
     accepted = endorsed.model_copy(update={"status": ApplicationStatus.accepted, "site": "esd-112", "scholarship": "wlma"})
     deadline = offering.deadline
     return {
         "application_received": (told.received(offering, a, deadline), ["confirm this is your email", "Thursday March 18, 2027"]),
         "endorsement_asked": (told.endorsement_asked(offering, confirmed, deadline), ["2 days of release time", "0.5 FTE", "799 USD"]),
-        "application_reminder": (told.reminder(offering, a, deadline), ["waits for you to confirm your email address"]),
-        "endorsement_reminder": (told.reminder(offering, confirmed, deadline), ["waits for your answer", "Rosa Delgado"]),
+        "application_reminder": (told.reminders(offering, a, deadline)[0], ["waits for you to confirm your email address"]),
+        "application_reminder_principal": (told.reminders(offering, waiting, deadline)[0], ["waits for Rosa Delgado's endorsement"]),
+        "endorsement_reminder": (told.reminders(offering, waiting, deadline)[1], ["waits for your answer", "Rosa Delgado"]),
         "application_endorsed": (told.endorsed(offering, endorsed), ["endorsed, fee due: 799 USD"]),
         "application_placed": (
             told.placed(offering, accepted, "awarded the WLMA scholarship of 500 USD"),
