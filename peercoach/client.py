@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.cohort import (
     AddedParticipant,
@@ -73,6 +73,10 @@ class CohortExists(Refused):
     pass
 
 
+class Busy(Refused):
+    """The workflow has as many Updates in flight as the server lets one workflow have: nothing was done; ask again soon."""
+
+
 def _refusal(err: BaseException) -> Refused:
     cause = err.cause if isinstance(err, WorkflowUpdateFailedError) else err
     if isinstance(cause, ApplicationError):
@@ -94,6 +98,8 @@ class CoachingClient:
         except WorkflowUpdateFailedError as err:
             raise _refusal(err) from None
         except RPCError as err:
+            if err.status == RPCStatusCode.RESOURCE_EXHAUSTED:
+                raise Busy(f"{handle.id} is busy with other requests; nothing was done, try again in a moment") from None
             raise Refused(f"{handle.id}: {err.message}") from None
 
     # -- cohorts ----------------------------------------------------------------------

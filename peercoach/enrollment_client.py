@@ -8,7 +8,10 @@ a link's holder is who the signed link says (`domain/application_links.py`).
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 
 from temporalio.client import WorkflowHandle
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -31,14 +34,27 @@ from domain.processes.enrollment import (
 )
 from domain.program import Program
 from domain.site_roster import roster_for
-from peercoach.client import CoachingClient
+from peercoach.client import Busy, CoachingClient
 from workflows import ids
 from workflows.enrollment import EnrollmentInput, EnrollmentWorkflow
+
+T = TypeVar("T")
+BUSY_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6) + (2.0,) * 10  # about 25 seconds in all
 
 
 class EnrollmentClient:
     def __init__(self, coaching: CoachingClient):
         self.coaching = coaching
+
+    async def _update(self, handle: WorkflowHandle[Any, Any], send: Callable[[], Awaitable[T]]) -> T:
+        """Send an Update, and again while the server says the workflow has too many in flight (Temporal lets one
+        workflow have ten): a spring's last evening has more applicants than that at once, and none of them is refused."""
+        for wait in BUSY_WAITS:
+            try:
+                return await self.coaching._update(handle, send())
+            except Busy:
+                await asyncio.sleep(wait)
+        return await self.coaching._update(handle, send())
 
     def handle(self, offering: str) -> WorkflowHandle[EnrollmentWorkflow, OfferingRecord]:
         return self.coaching.client.get_workflow_handle_for(EnrollmentWorkflow.run, ids.enrollment_id(offering))
@@ -73,37 +89,37 @@ class EnrollmentClient:
 
     async def apply(self, offering: str, form: ApplicationForm) -> Application:
         handle = self.handle(offering)
-        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.apply, form))
+        return await self._update(handle, lambda: handle.execute_update(EnrollmentWorkflow.apply, form))
 
     async def confirm_email(self, application: str, email: str) -> Application:
         handle = self.handle(offering_of(application))
         confirmation = EmailConfirmation(application=application, actor=email)
-        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.confirm_email, confirmation))
+        return await self._update(handle, lambda: handle.execute_update(EnrollmentWorkflow.confirm_email, confirmation))
 
     async def answer_endorsement(self, answer: EndorsementAnswer) -> Application:
         handle = self.handle(offering_of(answer.application))
-        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.answer_endorsement, answer))
+        return await self._update(handle, lambda: handle.execute_update(EnrollmentWorkflow.answer_endorsement, answer))
 
     async def withdraw(self, application: str, actor: str) -> Application:
         handle = self.handle(offering_of(application))
         withdrawal = ApplicationWithdrawal(application=application, actor=actor)
-        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.withdraw, withdrawal))
+        return await self._update(handle, lambda: handle.execute_update(EnrollmentWorkflow.withdraw, withdrawal))
 
     async def record_payment(self, entry: PaymentEntry) -> Application:
         handle = self.handle(offering_of(entry.application))
-        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.record_payment, entry))
+        return await self._update(handle, lambda: handle.execute_update(EnrollmentWorkflow.record_payment, entry))
 
     async def extend_deadline(self, offering: str, extension: DeadlineExtension) -> date:
         handle = self.handle(offering)
-        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.extend_deadline, extension))
+        return await self._update(handle, lambda: handle.execute_update(EnrollmentWorkflow.extend_deadline, extension))
 
     async def decide_site(self, offering: str, decision: EarlySiteDecision) -> list[Application]:
         handle = self.handle(offering)
-        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.decide_site, decision))
+        return await self._update(handle, lambda: handle.execute_update(EnrollmentWorkflow.decide_site, decision))
 
     async def award_scholarships(self, offering: str, choice: ScholarshipChoice) -> list[Application]:
         handle = self.handle(offering)
-        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.award_scholarships, choice))
+        return await self._update(handle, lambda: handle.execute_update(EnrollmentWorkflow.award_scholarships, choice))
 
     async def launch_site(self, offering: str, site: str, cohort: str, program: Program, actor: str) -> str:
         """Launch a running site's cohort from its accepted applications, then mark the site launched.
@@ -116,4 +132,4 @@ class EnrollmentClient:
         roster = roster_for(record, site)
         await self.coaching.launch_cohort(cohort, program, roster, actor, file_name=f"applications to {site}", program_office=True)
         handle = self.handle(offering)
-        return await self.coaching._update(handle, handle.execute_update(EnrollmentWorkflow.site_launched, launched))
+        return await self._update(handle, lambda: handle.execute_update(EnrollmentWorkflow.site_launched, launched))
