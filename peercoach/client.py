@@ -74,7 +74,8 @@ class CohortExists(Refused):
 
 
 class Busy(Refused):
-    """The workflow has as many Updates in flight as the server lets one workflow have: nothing was done; ask again soon."""
+    """Nothing was done, and asking again soon will do: the workflow has as many Updates in flight as the server lets
+    one workflow have, or the Update arrived as the run was continuing as new (the server aborts it)."""
 
 
 def _refusal(err: BaseException) -> Refused:
@@ -98,7 +99,7 @@ class CoachingClient:
         except WorkflowUpdateFailedError as err:
             raise _refusal(err) from None
         except RPCError as err:
-            if err.status == RPCStatusCode.RESOURCE_EXHAUSTED:
+            if err.status in (RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.ABORTED):
                 raise Busy(f"{handle.id} is busy with other requests; nothing was done, try again in a moment") from None
             raise Refused(f"{handle.id}: {err.message}") from None
 

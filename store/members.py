@@ -161,9 +161,13 @@ def roll(database: Database, cohort: str, emails: list[str], coach: str | None =
             raise Refused(f"there is no cohort {cohort}")
         coordinators = db.execute(select(p.email).where(p.cohort == cohort, p.role == Role.coordinator.value)).scalars().all()
         named = db.execute(select(tables.people).where(p.cohort == cohort, p.email.in_(emails))).all()
-        unlocked = db.execute(
-            select(tr.coach).where(tr.cohort == cohort, tr.coach.in_(emails), tr.status.in_([s.value for s in COACHING_UNLOCKED]))
-        ).scalars()
+        unlocked = (
+            db.execute(
+                select(tr.coach).where(tr.cohort == cohort, tr.coach.in_(emails), tr.status.in_([s.value for s in COACHING_UNLOCKED]))
+            )
+            .scalars()
+            .all()
+        )
         schools = db.execute(select(s.id).where(s.cohort == cohort).order_by(s.id)).scalars().all()
         taken = db.execute(select(t.id).where(t.cohort == cohort, t.coach == coach)).scalars().all() if coach else []
     return Roll(
