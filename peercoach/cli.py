@@ -16,6 +16,7 @@ from temporalio.service import RPCError
 
 from domain.problems import InvalidInput, Refused
 from peercoach import (
+    application_commands,
     cohort_commands,
     db_commands,
     dev,
@@ -27,6 +28,7 @@ from peercoach import (
     report_command,
     session_commands,
     simulate_command,
+    site_commands,
     tiers_commands,
     tools,
     web_command,
@@ -53,6 +55,8 @@ app.add_typer(plan_commands.plan_app, name="plan")
 app.add_typer(tiers_commands.tiers_app, name="tiers")
 app.add_typer(year_two_commands.year_two_app, name="year-two")
 app.add_typer(offering_commands.offering_app, name="offering")
+app.add_typer(application_commands.applications_app, name="applications")
+app.add_typer(site_commands.site_app, name="site")
 app.add_typer(db_commands.db_app, name="db")
 app.add_typer(histories_command.histories_app, name="histories")
 app.command()(dev.dev)
