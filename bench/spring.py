@@ -27,7 +27,7 @@ from bench.processes import CpuMeter, dev_server, free_port, until_logged, until
 from bench.stats import Latencies, bounded
 from domain.applications import ApplicationForm, ApplicationStatus
 from domain.offering import Offering
-from domain.processes.enrollment import EarlySiteDecision, EndorsementAnswer
+from domain.processes.enrollment_requests import EarlySiteDecision, EndorsementAnswer
 from peercoach.client import CoachingClient
 from peercoach.enrollment_client import EnrollmentClient
 from store import applications

@@ -74,9 +74,11 @@ class ApplicationForm(Applicant):
     """What a prospective coach sends: who they are, and why they want to coach."""
 
     why: str
+    # The door's id for this sending: sent again (an answer lost on the way), it is the same application, not a second.
+    request: str | None = Field(default=None, max_length=64)
 
     def applicant(self) -> Applicant:
-        return Applicant.model_validate(self.model_dump(exclude={"why"}))
+        return Applicant.model_validate(self.model_dump(exclude={"why", "request"}))
 
 
 class Payment(BaseModel):
@@ -111,6 +113,7 @@ class Application(BaseModel):
     returning: bool = False  # a coach going on from last year, carried over by their principal's year-2 decision
     carried: list[Carried] = Field(default_factory=list)  # a returning coach's collaborating teachers who go on with them
     revision: int = 0  # bumped at every change, so the database keeps the latest
+    request: str | None = None  # the form's: a form sent again returns this application
 
     @property
     def email(self) -> str:
@@ -243,6 +246,12 @@ def standing(application: Application, offering: Offering) -> str:
 
 def _day(at: datetime) -> str:
     return f"{at:%B %-d, %Y}"
+
+
+def default_school_model(role: ApplicantRole) -> SchoolModel:
+    """How a school staffs coaching, unless its principal says otherwise: a teacher is released part-time to coach;
+    a teacher librarian or ICT coordinator coaches from the library or the lab."""
+    return SchoolModel.part_time if role == ApplicantRole.teacher else SchoolModel.library_ict
 
 
 def offering_of(application_id: str) -> str:

@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from domain.applications import OPEN, Application, ApplicationStatus, fee_due, standing
+from domain.applications import OPEN, ApplicantRole, Application, ApplicationStatus, fee_due, standing
 from domain.enrollment import SiteDecision
 from domain.offering import Offering
+from domain.words import APPLICANT_ROLE
 
 
 class SiteLine(BaseModel):
@@ -161,6 +162,63 @@ def _line(offering: Offering, a: Application) -> ApplicationLine:
         paid=sum((p.amount for p in a.payments), Decimal(0)),
         returning=a.returning,
     )
+
+
+# An offering's applications as a table: the same columns in `peercoach applications list` (table, CSV, Excel) and
+# in the office's downloads on the web. Never the essay: that is on the application's own page.
+APPLICATION_HEADINGS = [
+    "Application",
+    "Name",
+    "Email",
+    "School",
+    "District",
+    "Region",
+    "Role",
+    "Site chosen",
+    "Placed at",
+    "Status",
+    "Where it stands",
+    "Principal's email",
+    "Endorsed",
+    "Scholarship asked for",
+    "Scholarship awarded",
+    "Fee due",
+    "Paid",
+    "Returning coach",
+]
+
+
+def application_cells(line: ApplicationLine) -> list[str | int | float]:
+    """One application's cells, in the order of APPLICATION_HEADINGS: money as numbers (799, 299.5), flags yes or no."""
+    a = line
+    return [
+        a.id,
+        a.name,
+        a.email,
+        a.school,
+        a.district,
+        a.region,
+        APPLICANT_ROLE[ApplicantRole(a.role)],
+        a.chose,
+        a.site,
+        a.status,
+        a.standing,
+        a.principal,
+        _yes(a.endorsed),
+        a.scholarship_asked,
+        a.scholarship,
+        _money(a.fee_due),
+        _money(a.paid),
+        _yes(a.returning),
+    ]
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _money(amount: Decimal) -> int | float:
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
 
 
 def countdown(days_left: int) -> str:

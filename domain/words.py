@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from domain.applications import ApplicantRole
 from domain.cycle import Outcome
 from domain.notices import NoticeKind
 from domain.plans import PlanStatus
 from domain.release import ReleaseStatus
-from domain.roster import Role
+from domain.roster import Role, SchoolModel
 from domain.training import Attendance, TrainingStatus
 
 ATTENDANCE = {
@@ -54,6 +55,19 @@ ROLE = {
     Role.principal: "principal",
 }
 
+# An applicant's role, and how a school staffs coaching: the roster's ROLE names who someone is in a cohort instead.
+APPLICANT_ROLE = {
+    ApplicantRole.teacher: "teacher",
+    ApplicantRole.teacher_librarian: "teacher librarian",
+    ApplicantRole.ict_coordinator: "ICT coordinator",
+}
+
+SCHOOL_MODEL = {
+    SchoolModel.part_time: "a part-time coach, released from some teaching",
+    SchoolModel.team: "a grade-level team that coaches one another",
+    SchoolModel.library_ict: "the teacher librarian or ICT coordinator coaches",
+}
+
 NOTICE_KIND = {
     NoticeKind.cohort_launched: "Cohort launched",
     NoticeKind.session_reminder: "Session reminder",
@@ -83,6 +97,14 @@ NOTICE_KIND = {
     NoticeKind.year_two_asked: "Year 2 to decide",
     NoticeKind.year_two_reminder: "Year 2 reminder",
     NoticeKind.year_two_overdue: "Year 2 overdue",
+    NoticeKind.application_received: "Application received",
+    NoticeKind.endorsement_asked: "Endorsement asked",
+    NoticeKind.application_reminder: "Application reminder",
+    NoticeKind.endorsement_reminder: "Endorsement reminder",
+    NoticeKind.application_endorsed: "Application answered by the principal",
+    NoticeKind.application_placed: "Where an application stands",
+    NoticeKind.applications_closed: "Applications closed",
+    NoticeKind.coaching_concluded: "Coaching concluded",
     NoticeKind.digest: "Daily digest",
 }
 

@@ -19,10 +19,9 @@ import typer
 from fastapi.responses import StreamingResponse
 
 from domain.applications import Application, ApplicationStatus, PaymentMethod, fee_due, standing
-from domain.office_view import ApplicationLine, office_view
-from domain.processes.enrollment import PaymentEntry, ScholarshipChoice
-from domain.words import label, moment
-from peercoach.application_table import HEADINGS, cells
+from domain.office_view import APPLICATION_HEADINGS, ApplicationLine, application_cells, office_view
+from domain.processes.enrollment_requests import PaymentEntry, ScholarshipChoice
+from domain.words import APPLICANT_ROLE, label, moment
 from peercoach.invocation import UserError, run
 from peercoach.offering_commands import OfficeActor, enrollment_client, offering_state, office_actor
 from peercoach.output import JsonFlag, console, print_json, table
@@ -36,7 +35,7 @@ from web.paging import page_of
 
 applications_app = typer.Typer(help="An offering's applications: list, read, record payments, award scholarships.", no_args_is_help=True)
 
-# What the terminal's table shows of HEADINGS; CSV and Excel have every column.
+# What the terminal's table shows of APPLICATION_HEADINGS; CSV and Excel have every column.
 SHOWN = ["Application", "Name", "School", "Site chosen", "Placed at", "Where it stands", "Scholarship awarded", "Fee due", "Paid"]
 
 
@@ -85,8 +84,8 @@ def _print_table(state: OfferingState, lines: list[ApplicationLine]) -> None:
     if not lines:
         console.print(f"No applications to {state.offering.name} here yet.", markup=False)
         return
-    shown = [HEADINGS.index(h) for h in SHOWN]
-    rows = [[row[i] for i in shown] for row in map(cells, lines)]
+    shown = [APPLICATION_HEADINGS.index(h) for h in SHOWN]
+    rows = [[row[i] for i in shown] for row in map(application_cells, lines)]
     console.print(table(f"Applications to {state.offering.name}", SHOWN, rows))
 
 
@@ -98,9 +97,9 @@ async def _sheet(form: Sheet, name: str, lines: list[ApplicationLine]) -> bytes:
         return page_of(lines, offset, limit)
 
     async def shape(page: list[ApplicationLine]) -> list[list[Cell]]:
-        return [cells(line) for line in page]
+        return [list[Cell](application_cells(line)) for line in page]
 
-    response = await download(form, name, HEADINGS, fetch, shape)
+    response = await download(form, name, APPLICATION_HEADINGS, fetch, shape)
     assert isinstance(response, StreamingResponse)  # every download is streamed, CSV and Excel alike
     chunks = [chunk if isinstance(chunk, bytes) else str(chunk).encode() async for chunk in response.body_iterator]
     if response.background is not None:
@@ -128,7 +127,7 @@ def show(application: str, as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(a.model_dump(mode="json") | {"standing": standing(a, o), "fee_due": str(fee_due(a, o)), "why": essay})
         return
-    console.print(f"{a.id}: {f.name} <{a.email}>, {label(f.role)} at {f.school} ({f.district}, {f.region})", markup=False)
+    console.print(f"{a.id}: {f.name} <{a.email}>, {APPLICANT_ROLE[f.role]} at {f.school} ({f.district}, {f.region})", markup=False)
     console.print(f"Where it stands: {standing(a, o)}", markup=False)
     placed = f", placed at {a.site}" if a.site else ""
     console.print(f"Applied {moment(a.applied_at, o.timezone)} for {f.site}{placed}; status {a.status.value}.", markup=False)

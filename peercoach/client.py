@@ -86,6 +86,13 @@ def _refusal(err: BaseException) -> Refused:
     return Refused(str(cause))
 
 
+def _busy(err: RPCError) -> bool:
+    """Refused for the moment, with nothing done: too many Updates in flight, or an Update the server aborted because
+    the run ended (continued as new) before taking it; the server says which by its status or its words."""
+    aborted = err.status in (RPCStatusCode.ABORTED, RPCStatusCode.UNAVAILABLE) and "update was aborted" in err.message
+    return err.status == RPCStatusCode.RESOURCE_EXHAUSTED or aborted
+
+
 class CoachingClient:
     def __init__(self, client: Client, task_queue: str, database: Database):
         self.client = client
@@ -99,7 +106,7 @@ class CoachingClient:
         except WorkflowUpdateFailedError as err:
             raise _refusal(err) from None
         except RPCError as err:
-            if err.status in (RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.ABORTED):
+            if _busy(err):
                 raise Busy(f"{handle.id} is busy with other requests; nothing was done, try again in a moment") from None
             raise Refused(f"{handle.id}: {err.message}") from None
 

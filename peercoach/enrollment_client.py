@@ -9,6 +9,7 @@ a link's holder is who the signed link says (`domain/application_links.py`).
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -21,13 +22,13 @@ from domain.next_year import CarryOver
 from domain.offering import Offering
 from domain.offering_record import OfferingRecord
 from domain.problems import Refused
-from domain.processes.enrollment import (
+from domain.processes.enrollment import EnrollmentProcess
+from domain.processes.enrollment_requests import (
     ApplicationWithdrawal,
     DeadlineExtension,
     EarlySiteDecision,
     EmailConfirmation,
     EndorsementAnswer,
-    EnrollmentProcess,
     PaymentEntry,
     ScholarshipChoice,
     SiteLaunched,
@@ -88,6 +89,8 @@ class EnrollmentClient:
         return await self.coaching._query(handle, handle.query(EnrollmentWorkflow.details))
 
     async def apply(self, offering: str, form: ApplicationForm) -> Application:
+        """One application, however often it has to be sent: each sending carries the same request id."""
+        form = form if form.request else form.model_copy(update={"request": uuid.uuid4().hex})
         handle = self.handle(offering)
         return await self._update(handle, lambda: handle.execute_update(EnrollmentWorkflow.apply, form))
 
@@ -128,7 +131,7 @@ class EnrollmentClient:
         taken, leaves nothing behind (`CoachingClient.launch_cohort`)."""
         record = await self.record(offering)
         launched = SiteLaunched(site=site, cohort=cohort, actor=actor)
-        EnrollmentProcess(record.offering).check_launch(record, launched)
+        EnrollmentProcess(record.offering).check_new_launch(record, launched)
         roster = roster_for(record, site)
         await self.coaching.launch_cohort(cohort, program, roster, actor, file_name=f"applications to {site}", program_office=True)
         handle = self.handle(offering)

@@ -19,7 +19,7 @@ from domain import access
 from domain.offering import Offering, load_offering
 from domain.office_view import OfficeView, countdown, office_view
 from domain.problems import Refused
-from domain.processes.enrollment import DeadlineExtension
+from domain.processes.enrollment_requests import DeadlineExtension
 from peercoach.connect import coaching_client
 from peercoach.enrollment_client import EnrollmentClient
 from peercoach.invocation import UserError, run, settings

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from domain.processes.enrollment import EarlySiteDecision
+from domain.processes.enrollment_requests import EarlySiteDecision
 from domain.program import load_program
 from peercoach.invocation import UserError, run
 from peercoach.offering_commands import OfficeActor, enrollment_client, offering_state, office_actor

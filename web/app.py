@@ -26,12 +26,15 @@ from store.outbox import Outbox
 from store.sealed import Sealer
 from web import (
     api,
+    application_pages,
     artifact_pages,
     calendar_feed,
     coaching_pages,
     coordinator_pages,
     home,
     list_downloads,
+    office_actions,
+    office_pages,
     oidc,
     plan_pages,
     portfolio_pages,
@@ -121,6 +124,9 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
         plan_pages,
         tiers_pages,
         year_two_pages,
+        application_pages,
+        office_pages,
+        office_actions,
     )
     for module in pages:
         app.include_router(module.router, include_in_schema=False)

@@ -25,13 +25,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.applications import Application, ApplicationForm
     from domain.offering_record import OfferingRecord, OfferingSummary
     from domain.processes.effects import Effects
-    from domain.processes.enrollment import (
+    from domain.processes.enrollment import EnrollmentProcess
+    from domain.processes.enrollment_requests import (
         ApplicationWithdrawal,
         DeadlineExtension,
         EarlySiteDecision,
         EmailConfirmation,
         EndorsementAnswer,
-        EnrollmentProcess,
         PaymentEntry,
         ScholarshipChoice,
         SiteLaunched,

@@ -11,24 +11,20 @@ Office requests carry the acting person's email for the record: the door has che
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import TypeVar
 from zoneinfo import ZoneInfo
-
-from pydantic import BaseModel, Field
 
 from domain import application_notices as notices
 from domain.applications import (
     OFFICE,
-    ApplicantRole,
     Application,
     ApplicationForm,
     ApplicationMachine,
     ApplicationStatus,
     Payment,
-    PaymentMethod,
     check_form,
     check_payment,
+    default_school_model,
 )
 from domain.enrollment import SiteDecision, award, check_choice, check_extension, check_site_decision, decide_sites, place
 from domain.notices import Notice
@@ -36,65 +32,19 @@ from domain.offering import Offering
 from domain.offering_record import Extension, OfferingRecord, Window, summary_of
 from domain.problems import Refused
 from domain.processes.effects import Effects
-from domain.roster import SchoolModel
+from domain.processes.enrollment_requests import (
+    ApplicationWithdrawal,
+    DeadlineExtension,
+    EarlySiteDecision,
+    EmailConfirmation,
+    EndorsementAnswer,
+    PaymentEntry,
+    ScholarshipChoice,
+    SiteLaunched,
+)
 
 R = TypeVar("R")
 MORNING = time(8)  # reminders go out at eight at the schools, not at midnight
-
-
-class EmailConfirmation(BaseModel):
-    application: str
-    actor: str  # the email the signed link was sent to
-
-
-class EndorsementAnswer(BaseModel):
-    application: str
-    actor: str  # the principal's email, from their signed link
-    endorse: bool
-    school_model: SchoolModel | None = None  # how the school will staff coaching; by the applicant's role if not said
-    reason: str | None = Field(default=None, max_length=300)  # for a decline: the applicant reads it
-
-
-class ApplicationWithdrawal(BaseModel):
-    application: str
-    actor: str
-
-
-class PaymentEntry(BaseModel):
-    application: str
-    method: PaymentMethod
-    reference: str
-    amount: Decimal
-    actor: str
-
-
-class DeadlineExtension(BaseModel):
-    deadline: date
-    reason: str
-    actor: str
-
-
-class EarlySiteDecision(BaseModel):
-    site: str
-    runs: bool
-    reason: str
-    actor: str
-
-
-class ScholarshipChoice(BaseModel):
-    fund: str
-    applications: list[str] = Field(min_length=1)
-    actor: str
-
-
-class SiteLaunched(BaseModel):
-    site: str
-    cohort: str
-    actor: str
-
-
-def _model_for(role: ApplicantRole) -> SchoolModel:
-    return SchoolModel.part_time if role == ApplicantRole.teacher else SchoolModel.library_ict
 
 
 class EnrollmentProcess:
@@ -126,6 +76,12 @@ class EnrollmentProcess:
         nxt = self._next(record)
         return Effects(reply, nxt, done=nxt is None, notices=sent, summary=summary_of(record, changed))
 
+    def _unchanged(self, record: OfferingRecord, reply: R) -> Effects[R]:
+        """A request carried out already, sent again (a door retrying after an answer it did not get): the same
+        answer, and nothing done twice."""
+        nxt = self._next(record)
+        return Effects(reply, nxt, done=nxt is None)
+
     def start(self, record: OfferingRecord, now: datetime) -> Effects[None]:
         for at, step in self._steps(record):
             if step.startswith("remind:") and at <= now:
@@ -155,13 +111,20 @@ class EnrollmentProcess:
 
     # -- applying -------------------------------------------------------------------------
 
+    def _sent_before(self, record: OfferingRecord, form: ApplicationForm) -> Application | None:
+        earlier = record.by_email(form.email)
+        return earlier if earlier is not None and form.request is not None and earlier.request == form.request else None
+
     def check_apply(self, record: OfferingRecord, form: ApplicationForm, now: datetime) -> None:
-        check_form(self.offering, form, now, self.offering.closes_at(record.deadline), record.by_email(form.email))
+        if self._sent_before(record, form) is None:
+            check_form(self.offering, form, now, self.offering.closes_at(record.deadline), record.by_email(form.email))
 
     def apply(self, record: OfferingRecord, form: ApplicationForm, now: datetime) -> Effects[Application]:
+        if (earlier := self._sent_before(record, form)) is not None:
+            return self._unchanged(record, earlier)
         self.check_apply(record, form, now)
         number = len(record.applications) + 1
-        a = Application(id=f"{self.offering.id}-{number:04d}", number=number, form=form.applicant(), applied_at=now)
+        a = Application(id=f"{self.offering.id}-{number:04d}", number=number, form=form.applicant(), applied_at=now, request=form.request)
         a.form.email, a.form.principal_email = a.form.email.strip().lower(), a.form.principal_email.strip().lower()
         record.applications.append(a)
         return self._effects(record, a, [a], [notices.received(self.offering, a, record.deadline)])
@@ -177,13 +140,15 @@ class EnrollmentProcess:
         if c.actor.strip().lower() != a.email:
             raise Refused(f"this link confirms {a.email}, not {c.actor}")
         if a.email_confirmed:
-            raise Refused(f"{a.email} is confirmed already; application {a.id} is {a.status.value}")
+            return a  # confirmed already: following the link again changes nothing
         if a.status != ApplicationStatus.applied:
             raise Refused(f"application {a.id} is {a.status.value}: {a.reason or 'there is nothing to confirm'}")
         return a
 
     def confirm(self, record: OfferingRecord, c: EmailConfirmation, now: datetime) -> Effects[Application]:
         a = self.check_confirmation(record, c)
+        if a.email_confirmed:
+            return self._unchanged(record, a)
         a.email_confirmed = True
         return self._effects(record, a, [a], [notices.endorsement_asked(self.offering, a, record.deadline)])
 
@@ -191,6 +156,8 @@ class EnrollmentProcess:
         a = self._open(record, answer.application)
         if record.window == Window.closed:
             raise Refused(f"applications closed on {record.deadline:%B %-d, %Y}, the deadline")
+        if self._answered_so(a, answer):
+            return a
         if a.status != ApplicationStatus.applied:
             raise Refused(f"application {a.id} is {a.status.value} already")
         machine = ApplicationMachine(a.model_copy(deep=True))
@@ -198,12 +165,20 @@ class EnrollmentProcess:
         event(actor=answer.actor.strip().lower())  # on a copy: only its validators' refusals matter here
         return a
 
+    @staticmethod
+    def _answered_so(a: Application, answer: EndorsementAnswer) -> bool:
+        """The principal's answer given already, the same way."""
+        done = ApplicationStatus.endorsed if answer.endorse else ApplicationStatus.declined
+        return a.status == done and answer.actor.strip().lower() == a.form.principal_email and (answer.endorse or a.endorsed_at is None)
+
     def answer(self, record: OfferingRecord, answer: EndorsementAnswer, now: datetime) -> Effects[Application]:
         a = self.check_answer(record, answer)
+        if self._answered_so(a, answer):
+            return self._unchanged(record, a)
         machine = ApplicationMachine(a)
         if answer.endorse:
             machine.endorse(actor=answer.actor.strip().lower())
-            a.endorsed_at, a.school_model = now, answer.school_model or _model_for(a.form.role)
+            a.endorsed_at, a.school_model = now, answer.school_model or default_school_model(a.form.role)
         else:
             machine.decline_endorsement(actor=answer.actor.strip().lower())
             a.reason = f"{a.form.principal_name} did not endorse it" + (f": {answer.reason}" if answer.reason else "")
@@ -211,11 +186,15 @@ class EnrollmentProcess:
 
     def check_withdrawal(self, record: OfferingRecord, w: ApplicationWithdrawal) -> Application:
         a = self._open(record, w.application)
+        if a.status == ApplicationStatus.withdrawn and w.actor.strip().lower() == a.email:
+            return a
         ApplicationMachine(a.model_copy(deep=True)).withdraw(actor=w.actor.strip().lower())
         return a
 
     def withdraw(self, record: OfferingRecord, w: ApplicationWithdrawal, now: datetime) -> Effects[Application]:
         a = self.check_withdrawal(record, w)
+        if a.status == ApplicationStatus.withdrawn:
+            return self._unchanged(record, a)
         freed = a.site if a.status == ApplicationStatus.accepted else None
         ApplicationMachine(a).withdraw(actor=w.actor.strip().lower())
         a.scholarship = None  # back to its fund, for the office to award again
@@ -233,28 +212,54 @@ class EnrollmentProcess:
     def _payment(self, p: PaymentEntry, now: datetime) -> Payment:
         return Payment(method=p.method, reference=p.reference.strip(), amount=p.amount, recorded_by=p.actor, recorded_at=now)
 
+    @staticmethod
+    def _recorded(a: Application, p: PaymentEntry) -> Payment | None:
+        """The payment with this reference, if one is recorded: a reference is recorded once."""
+        return next((x for x in a.payments if x.reference.lower() == p.reference.strip().lower()), None)
+
     def check_payment(self, record: OfferingRecord, p: PaymentEntry, now: datetime) -> Application:
         a = self._open(record, p.application)
+        if (earlier := self._recorded(a, p)) is not None:
+            if (earlier.method, earlier.amount) == (p.method, p.amount):
+                return a
+            raise Refused(f"{earlier.reference} is recorded already on {a.id}, for {earlier.amount} {self.offering.fee.currency}")
         check_payment(a, self.offering, self._payment(p, now))
         return a
 
     def pay(self, record: OfferingRecord, p: PaymentEntry, now: datetime) -> Effects[Application]:
         a = self.check_payment(record, p, now)
+        if self._recorded(a, p) is not None:
+            return self._unchanged(record, a)
         a.payments.append(self._payment(p, now))
         return self._effects(record, a, [a], [])
 
+    @staticmethod
+    def _extended_so(record: OfferingRecord, e: DeadlineExtension) -> bool:
+        return bool(record.extensions) and record.extensions[-1].deadline == e.deadline
+
     def check_extension(self, record: OfferingRecord, e: DeadlineExtension, now: datetime) -> None:
+        if self._extended_so(record, e):
+            return
         if record.window == Window.closed:
             raise Refused("applications have closed and the sites are decided; a deadline is extended before it passes")
         check_extension(record.deadline, e.deadline, now.astimezone(ZoneInfo(self.offering.timezone)).date(), e.reason)
 
     def extend(self, record: OfferingRecord, e: DeadlineExtension, now: datetime) -> Effects[date]:
         self.check_extension(record, e, now)
+        if self._extended_so(record, e):
+            return self._unchanged(record, e.deadline)
         record.extensions.append(Extension(deadline=e.deadline, reason=e.reason.strip(), by=e.actor, at=now))
         record.deadline = e.deadline
         return self._effects(record, e.deadline, [], [])
 
+    @staticmethod
+    def _decided_so(record: OfferingRecord, d: EarlySiteDecision) -> bool:
+        earlier = record.decisions.get(d.site)
+        return earlier is not None and earlier.decided_by == d.actor and earlier.runs == d.runs
+
     def check_site_decision(self, record: OfferingRecord, d: EarlySiteDecision) -> None:
+        if self._decided_so(record, d):
+            return
         if record.window == Window.closed:
             raise Refused("every site was decided at the deadline")
         check_site_decision(self.offering, d.site, d.runs, d.reason, record.applications, record.decisions)
@@ -263,6 +268,8 @@ class EnrollmentProcess:
         """Decided before the deadline: a running site takes its endorsed applicants now; one that does not run
         offers them another site at the deadline."""
         self.check_site_decision(record, d)
+        if self._decided_so(record, d):
+            return self._unchanged(record, [])
         early = {d.site: decide_sites(self.offering, record.applications, {}, d.actor, now)[d.site]}
         early[d.site] = early[d.site].model_copy(update={"runs": d.runs, "reason": d.reason.strip()})
         record.decisions |= early
@@ -279,17 +286,26 @@ class EnrollmentProcess:
             funds = ", ".join(f.id for f in self.offering.scholarships) or "none"
             raise Refused(f"there is no scholarship fund {c.fund!r}; the funds are {funds}") from None
         chosen = [self._open(record, i) for i in dict.fromkeys(c.applications)]
-        check_choice(fund, chosen, record.applications)
+        if not all(a.scholarship == fund.id for a in chosen):
+            check_choice(fund, chosen, record.applications)
         return chosen
 
     def choose(self, record: OfferingRecord, c: ScholarshipChoice, now: datetime) -> Effects[list[Application]]:
         chosen = self.check_choice(record, c)
+        if all(a.scholarship == c.fund for a in chosen):
+            return self._unchanged(record, chosen)
         for a in chosen:
             a.scholarship = c.fund
         sent = [notices.placed(self.offering, a, self._awarded(c.fund)) for a in chosen]
         return self._effects(record, chosen, chosen, sent)
 
     def check_launch(self, record: OfferingRecord, s: SiteLaunched) -> None:
+        """The Update's check: this very launch told again is taken."""
+        if record.launched.get(s.site) != s.cohort:
+            self.check_new_launch(record, s)
+
+    def check_new_launch(self, record: OfferingRecord, s: SiteLaunched) -> None:
+        """Before a cohort is started from the site: it runs, has accepted applicants, and has no cohort yet."""
         decision = record.decisions.get(s.site)
         if s.site not in {x.id for x in self.offering.sites}:
             raise Refused(f"there is no site {s.site!r}; the sites are {', '.join(x.id for x in self.offering.sites)}")
@@ -303,6 +319,8 @@ class EnrollmentProcess:
 
     def launched(self, record: OfferingRecord, s: SiteLaunched, now: datetime) -> Effects[str]:
         self.check_launch(record, s)
+        if record.launched.get(s.site) == s.cohort:
+            return self._unchanged(record, s.cohort)
         record.launched[s.site] = s.cohort
         return self._effects(record, s.cohort, [], [])
 

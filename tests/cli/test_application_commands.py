@@ -12,7 +12,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from temporalio.testing import WorkflowEnvironment
 
-from peercoach.application_table import HEADINGS
+from domain.office_view import APPLICATION_HEADINGS as HEADINGS
 from tests.cli.conftest import Result, Terminal
 from tests.cli.test_commands import until
 from tests.cli.test_offering_commands import Spring, opened, refused_cleanly, said

@@ -22,7 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.applications import Application, ApplicationStatus
 from domain.offering import Offering
-from domain.processes.enrollment import EndorsementAnswer
+from domain.processes.enrollment_requests import EndorsementAnswer
 from peercoach.client import CoachingClient
 from peercoach.enrollment_client import EnrollmentClient
 from store.database import Database

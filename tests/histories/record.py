@@ -45,7 +45,7 @@ from domain.applications import PaymentMethod
 from domain.cohort import Withdrawal
 from domain.cycle import CYCLE_STAGES, Outcome, Stage
 from domain.plans import PlanDraft
-from domain.processes.enrollment import EndorsementAnswer, PaymentEntry
+from domain.processes.enrollment_requests import EndorsementAnswer, PaymentEntry
 from domain.processes.school import LATE_DECISIONS
 from domain.session_change import SessionEdit
 from domain.tiers import Round

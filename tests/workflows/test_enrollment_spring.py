@@ -18,7 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.application_links import NOT_SENT
 from domain.applications import ApplicationStatus, PaymentMethod
 from domain.problems import Refused
-from domain.processes.enrollment import EndorsementAnswer, PaymentEntry
+from domain.processes.enrollment_requests import EndorsementAnswer, PaymentEntry
 from domain.roster import Role
 from peercoach.enrollment_client import EnrollmentClient
 from store import applications, members

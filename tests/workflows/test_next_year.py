@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.applications import ApplicationStatus
 from domain.problems import Refused
-from domain.processes.enrollment import EarlySiteDecision
+from domain.processes.enrollment_requests import EarlySiteDecision
 from domain.roster import Role
 from domain.year_two import YearTwoChoice, coach_subject, partnership_subject
 from peercoach.enrollment_client import EnrollmentClient
