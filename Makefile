@@ -31,7 +31,7 @@ node:
 
 # Database tests run on SQLite and on a real PostgreSQL, started here (and installed where it is missing).
 test: lint browser node
-	PEERCOACH_TEST_POSTGRES_URL=$$(tests/services/postgres.sh) $(VENV)/bin/pytest -q --durations=20
+	PEERCOACH_TEST_POSTGRES_URL=$$(tests/services/postgres.sh) $(VENV)/bin/pytest -q -n 2 --durations=20
 
 # Plain Temporal and this program on this machine, as ratios; figures in .peercoach/bench.json.
 bench: setup
