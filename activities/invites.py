@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, vCalAddress, vRecur
 
 from activities.messages import Sender, one_line
 from domain.notices import Invite, InviteMethod
@@ -49,6 +49,11 @@ def session_event(invite: Invite, uid: str) -> Event:
     event.add("dtend", datetime.combine(invite.starts_on, invite.ends_at, zone))
     if invite.days > 1:  # each day of the session from starts_at to ends_at, not one event across the nights
         event.add("rrule", {"freq": "daily", "count": invite.days})
+    if invite.rrule and invite.until:  # a recurring meeting: UNTIL is in UTC when DTSTART has a zone (RFC 5545)
+        until = datetime.combine(invite.until, invite.ends_at, zone).astimezone(UTC)
+        event.add("rrule", vRecur.from_ical(invite.rrule) | {"UNTIL": [until]})
+        for day in invite.exdates:
+            event.add("exdate", datetime.combine(day, invite.starts_at, zone))
     event.add("summary", one_line(invite.summary))
     event.add("location", one_line(invite.location))
     return event
@@ -66,7 +71,7 @@ def add_zones(calendar: Calendar, sessions: list[Invite]) -> None:
     if not sessions:
         return
     first = min(s.starts_on for s in sessions)
-    last = max(s.starts_on + timedelta(days=s.days - 1) for s in sessions)
+    last = max(s.until or s.starts_on + timedelta(days=s.days - 1) for s in sessions)
     calendar.add_missing_timezones(date(first.year, 1, 1), date(last.year + 1, 1, 1))
 
 

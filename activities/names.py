@@ -4,6 +4,7 @@ from pydantic import BaseModel
 
 from domain.applications import Application
 from domain.cohort import PartnershipSummary, TrainingSummary
+from domain.help import HelpRecord
 from domain.launch import LaunchBatch
 from domain.processes.cohort import SessionMove
 from domain.processes.training import SessionChanged
@@ -102,3 +103,13 @@ class EssayToRecord(BaseModel):
     offering: str
     application: Application  # as the workflow recorded it: the row begins here
     why: str
+
+
+RECORD_HELP_REQUEST = "record_help_request"
+
+
+class HelpToRecord(BaseModel):
+    """A help request's record to write to its row, and the answer to seal there when it is answered."""
+
+    record: HelpRecord
+    answer: str | None = None

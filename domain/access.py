@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from domain import cohort
 from domain.cohort import PartnershipSummary
+from domain.program import Program
 from domain.roster import PARTICIPANTS, Role, Roster
 
 S = TypeVar("S", bound=PartnershipSummary)
@@ -148,3 +149,64 @@ def may_decide_year_two(member: Member, school: str) -> bool:
 def may_endorse_plan(member: Member, school: str) -> bool:
     """Whom the page offers Endorse to; the plan's own rule (`plans.check_endorsement`) decides it again."""
     return school in member.principal_of
+
+
+# -- the discussion board (`domain/board.py`) ----------------------------------------------------
+# A coaches' community: principals have no access; collaborating teachers read the program-wide threads where their
+# cohort's program file allows it (`teachers_read_program_board`), and never post.
+
+BOARD_READERS = "the program-wide threads are read by the program's coaches and coordinators"
+BOARD_POSTERS = "coaches and coordinators post on the discussion board"
+BOARD_MODERATORS = "only a coordinator hides a post or locks a thread"
+
+
+def may_read_cohort_board(member: Member) -> bool:
+    return member.role in (Role.coach, Role.coordinator)
+
+
+def may_read_program_board(member: Member, program: Program) -> bool:
+    return may_read_cohort_board(member) or (member.role == Role.teacher and program.teachers_read_program_board)
+
+
+def may_post_on_board(member: Member) -> bool:
+    return member.role in (Role.coach, Role.coordinator)
+
+
+def may_moderate_board(member: Member) -> bool:
+    return is_coordinator(member)
+
+
+# -- a school's recurring meetings (domain/meetings.py) ------------------------------------------
+
+MEETING_KEEPERS = "a school's recurring meetings are set up by its coaches; the cohort's coordinators see how many were held"
+
+
+def may_hold_meetings(member: Member) -> bool:
+    """A coach sets up their school's meetings and records who came (the series' own rules: `meetings.py`)."""
+    return member.role == Role.coach and member.school is not None
+
+
+def may_count_meetings(member: Member) -> bool:
+    """Coordinators see each series' meetings held and people present: counts, never who came."""
+    return is_coordinator(member)
+
+
+# -- the lesson library (domain/lessons.py) -------------------------------------------------------
+
+LIBRARY_READERS = "the lesson library is read by the program's people; sign in with the address a cohort's roster has for you"
+FEATURERS = "lessons are featured by coordinators"
+
+
+def may_read_library(members: list[Member], in_office: bool) -> bool:
+    """Everyone in the program, whichever cohort and year they are in: a published lesson is the program's."""
+    return bool(members) or in_office
+
+
+def may_see_lesson(published: bool, email: str, coach: str, teachers: list[str]) -> bool:
+    """For a reader of the library: a published lesson; a draft only for its partnership's coach and teachers."""
+    return published or email == coach or email in teachers
+
+
+def may_feature_lessons(members: list[Member], in_office: bool) -> bool:
+    """Any cohort's coordinators and the program office: the library is the whole program's."""
+    return in_office or any(is_coordinator(m) for m in members)

@@ -15,6 +15,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from domain.cycle import Move, PartnershipRecord
+from domain.meetings import MeetingSeries, SeriesStatus, pattern_days, repetition, skipped_days
 from domain.program import Program
 from domain.release import ReleaseLedgerRecord, ReleaseRequest, days_text
 from domain.school_year import SchoolYearRecord
@@ -60,6 +61,14 @@ class NoticeKind(StrEnum):
     applications_closed = "applications_closed"
     coaching_concluded = "coaching_concluded"
     digest = "digest"  # the day's held notices in one message (domain/preferences.py)
+    meeting_invited = "meeting_invited"  # a school's recurring meeting: set up or changed (domain/meetings.py)
+    meeting_cancelled = "meeting_cancelled"
+    meeting_reminder = "meeting_reminder"
+    board_mention = "board_mention"  # someone mentioned you on the discussion board (domain/board.py)
+    board_reply = "board_reply"  # a new reply in a thread you follow
+    help_asked = "help_asked"  # a teacher's quick question to their coach (domain/help.py)
+    help_reminder = "help_reminder"
+    help_answered = "help_answered"
 
 
 class InviteMethod(StrEnum):
@@ -86,6 +95,10 @@ class Invite(BaseModel):
     days: int = 1
     starts_at: time  # the hours of each day of the session
     ends_at: time
+    # A recurring meeting (domain/meetings.py): its RRULE without the end, its last day, and the days it skips.
+    rrule: str | None = None
+    until: date | None = None
+    exdates: list[date] = Field(default_factory=list)
 
     def cancelled(self) -> Invite:
         return self.model_copy(update={"method": InviteMethod.cancel, "sequence": self.sequence + 1})
@@ -477,4 +490,134 @@ def year_two_overdue(record: SchoolYearRecord, undecided: int, deadline: str) ->
         kind=NoticeKind.year_two_overdue,
         to=record.coordinators,
         context=_school(record) | {"undecided": undecided, "deadline": deadline, "principal": record.principal},
+    )
+
+
+# -- a school's recurring meetings (domain/meetings.py) ------------------------------------------
+
+
+def meeting_invite(series: MeetingSeries, program: Program, at: datetime) -> Invite:
+    """The whole series as one recurring event: its first day of the pattern, the RRULE to its last, holidays excluded."""
+    return Invite(
+        method=InviteMethod.cancel if series.status == SeriesStatus.cancelled else InviteMethod.request,
+        uid=f"{series.cohort}-meeting-{series.id}",
+        sequence=series.sequence,
+        made_at=at,
+        summary=series.title,
+        location=series.place,
+        timezone=series.timezone,
+        starts_on=pattern_days(series)[0],
+        starts_at=series.starts_at,
+        ends_at=series.ends_at,
+        rrule=repetition(series),
+        until=series.last_day,
+        exdates=skipped_days(series, program),
+    )
+
+
+def _meeting_context(series: MeetingSeries) -> dict[str, str | int | float | None]:
+    return {
+        "title": series.title,
+        "place": series.place,
+        "coach": series.coach,
+        "starts_at": series.starts_at.strftime("%-I:%M %p"),
+        "ends_at": series.ends_at.strftime("%-I:%M %p"),
+        "first_day": series.first_day.strftime("%A %B %-d, %Y"),
+        "last_day": series.last_day.strftime("%A %B %-d, %Y"),
+    }
+
+
+def meeting_invited(series: MeetingSeries, program: Program, at: datetime, to: list[str]) -> Notice:
+    """The series' invite, new (sequence 0) or changed: one message per version of the series."""
+    return Notice(
+        key=f"meeting:{series.cohort}:{series.id}:v{series.sequence}",
+        kind=NoticeKind.meeting_invited,
+        to=to,
+        context=_meeting_context(series) | {"changed": series.sequence > 0},
+        invite=meeting_invite(series, program, at),
+    )
+
+
+def meeting_cancelled(series: MeetingSeries, program: Program, at: datetime, to: list[str]) -> Notice:
+    """The series is cancelled (or these people are no longer invited): their calendars take it out."""
+    invite = meeting_invite(series, program, at).model_copy(update={"method": InviteMethod.cancel})
+    return Notice(
+        key=f"meeting-cancelled:{series.cohort}:{series.id}:v{series.sequence}",
+        kind=NoticeKind.meeting_cancelled,
+        to=to,
+        context=_meeting_context(series),
+        invite=invite,
+    )
+
+
+def meeting_reminder(series: MeetingSeries, on: date) -> Notice:
+    return Notice(
+        key=f"meeting-reminder:{series.cohort}:{series.id}:{on.isoformat()}",
+        kind=NoticeKind.meeting_reminder,
+        to=[series.coach, *series.invitees],
+        context=_meeting_context(series) | {"on": on.strftime("%A %B %-d, %Y")},
+    )
+
+
+# -- the discussion board (domain/board.py) --------------------------------------------------
+# Who wrote in which thread, and where to read it: never what the post says, so the outbox keeps no post.
+# A program-wide thread's key names no cohort: `BOARD_PROGRAM_KEY` is no cohort id (one starts with a letter or digit).
+
+BOARD_PROGRAM_KEY = "*"
+
+
+def _board(cohort: str | None, title: str, by: str, path: str, web_url: str) -> dict[str, str | int | float | None]:
+    return {"thread": title, "by": by, "path": path, "address": f"{web_url.rstrip('/')}{path}", "where": cohort}
+
+
+def board_mention(cohort: str | None, thread: int, post: int, title: str, by: str, path: str, web_url: str, to: list[str]) -> Notice:
+    """`by`: the name of who mentioned them; `path`: the post's place in the web app."""
+    return Notice(
+        key=f"board-mention:{cohort or BOARD_PROGRAM_KEY}:{thread}:{post}",
+        kind=NoticeKind.board_mention,
+        to=to,
+        context=_board(cohort, title, by, path, web_url),
+    )
+
+
+def board_reply(cohort: str | None, thread: int, post: int, title: str, by: str, path: str, web_url: str, to: list[str]) -> Notice:
+    return Notice(
+        key=f"board-reply:{cohort or BOARD_PROGRAM_KEY}:{thread}:{post}",
+        kind=NoticeKind.board_reply,
+        to=to,
+        context=_board(cohort, title, by, path, web_url),
+    )
+
+
+# -- just-in-time help: a teacher's question to their coach (domain/help.py) ------------------------
+# Only the teacher and the coach hear of a question; its words are never in a notice, and an answer's only in the
+# message to the teacher (`private`: the outbox keeps none).
+
+
+def help_asked(cohort: str, request: str, teacher: str, coach: str, focused_time: bool) -> Notice:
+    return Notice(
+        key=f"help-asked:{cohort}:{request}",
+        kind=NoticeKind.help_asked,
+        to=[coach],
+        context={"cohort": cohort, "teacher": teacher, "focused_time": "yes" if focused_time else ""},
+    )
+
+
+def help_reminder(cohort: str, request: str, teacher: str, coach: str, asked_on: date) -> Notice:
+    """Once, to the coach alone: nothing escalates."""
+    return Notice(
+        key=f"help-reminder:{cohort}:{request}",
+        kind=NoticeKind.help_reminder,
+        to=[coach],
+        context={"cohort": cohort, "teacher": teacher, "asked": f"{asked_on:%A %B %-d}"},
+    )
+
+
+def help_answered(cohort: str, request: str, teacher: str, coach: str, how: str, answer: str) -> Notice:
+    return Notice(
+        key=f"help-answered:{cohort}:{request}",
+        kind=NoticeKind.help_answered,
+        to=[teacher],
+        context={"cohort": cohort, "coach": coach, "how": how, "answer": answer},
+        private=["answer"],
     )

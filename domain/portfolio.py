@@ -11,7 +11,8 @@ collaborating teacher wrote is theirs, so a portfolio carries only
 - what the partnership recorded together: each cycle's lesson, goal, outcome and evidence,
   and the partnership's focus and school goal,
 - the artifacts the coach added (an artifact a teacher added stays in the partnership),
-- the school's coaching plan, without its partnership assignments (which name teachers).
+- the school's coaching plan, without its partnership assignments (which name teachers),
+- how many of their teachers' quick questions they answered (just-in-time help): a count, never a question.
 
 A teacher's notes never go in, and no collaborating teacher is named: a cycle says "with a
 collaborating teacher", so a portfolio read for an evaluation or a job says nothing about
@@ -40,6 +41,7 @@ from domain.roster import EMAIL, EMAIL_MAX, Person, Role
 SUMMARY_MAX_CHARS = 3000  # about a page: what a reader of an evaluation file or a job application reads first
 READERS_MAX = 20
 PLAN = "plan"  # the key of the school's coaching plan among the chosen items
+HELP = "help"  # the key of how many teachers' questions the coach answered (domain/help.py): a count, never a question
 
 NOT_SHARED = "a coach's portfolio is seen only by the coach and the people the coach shares it with"
 KEPT_BY_COACHES = "a coaching portfolio is kept by the cohort's coaches"
@@ -126,10 +128,12 @@ class Offer(BaseModel):
     plan: PlanEntry | None = None
     cycles: list[CycleEntry] = Field(default_factory=list)
     artifacts: list[ArtifactEntry] = Field(default_factory=list)
+    help_given: int = 0  # just-in-time help: questions answered or pointed elsewhere
 
     @property
     def keys(self) -> list[str]:
-        return ([PLAN] if self.plan else []) + [c.key for c in self.cycles] + [a.key for a in self.artifacts]
+        helped = [HELP] if self.help_given else []
+        return ([PLAN] if self.plan else []) + [c.key for c in self.cycles] + [a.key for a in self.artifacts] + helped
 
 
 class Portfolio(BaseModel):
@@ -146,11 +150,12 @@ class Portfolio(BaseModel):
     cycles: list[CycleEntry] = Field(default_factory=list)
     artifacts: list[ArtifactEntry] = Field(default_factory=list)
     titles: dict[str, str] = Field(default_factory=dict)  # partnership id -> how the portfolio names it (its focus)
+    help_given: int | None = None  # chosen: how many teachers' questions the coach answered
     updated_at: datetime | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.summary or self.plan or self.cycles or self.artifacts)
+        return not (self.summary or self.plan or self.cycles or self.artifacts or self.help_given)
 
 
 # -- what of a partnership is the coach's to put in ---------------------------------------------
@@ -282,4 +287,5 @@ def assembled(portfolio: Portfolio, offer: Offer, chosen: list[str]) -> Portfoli
     artifacts = [a for a in offer.artifacts if a.key in wanted]
     plan = offer.plan if PLAN in wanted else None
     titles = {c.partnership: c.focus for c in offer.cycles}
-    return portfolio.model_copy(update={"plan": plan, "cycles": cycles, "artifacts": artifacts, "titles": titles})
+    helped = offer.help_given if HELP in wanted else None
+    return portfolio.model_copy(update={"plan": plan, "cycles": cycles, "artifacts": artifacts, "titles": titles, "help_given": helped})

@@ -74,6 +74,9 @@ CHOICES: dict[NoticeKind, tuple[Frequency, ...]] = {
     NoticeKind.stage_moved: OPTIONAL,
     NoticeKind.release_expired: OPTIONAL,
     NoticeKind.substitute_booked: OPTIONAL,
+    NoticeKind.board_mention: OPTIONAL,  # at once unless the person chooses otherwise
+    NoticeKind.board_reply: OPTIONAL,
+    NoticeKind.meeting_reminder: (Frequency.immediate, Frequency.off),  # the day of the meeting: a digest is too late
 }
 
 # Each kind in a person's words: the preferences page's labels and the digest's headings, in the digest's order
@@ -98,6 +101,9 @@ LABELS: dict[NoticeKind, str] = {
     NoticeKind.assessment_open: "Self-assessments to answer",
     NoticeKind.assessment_reminder: "Self-assessment reminders",
     NoticeKind.year_two_overdue: "Year-2 decisions not made in time",
+    NoticeKind.board_mention: "Mentions on the discussion board",
+    NoticeKind.board_reply: "Replies in discussion threads you follow",
+    NoticeKind.meeting_reminder: "School meeting reminders",
 }
 
 DEFAULTS: dict[Role, dict[NoticeKind, Frequency]] = {

@@ -144,6 +144,9 @@ class Program(BaseModel):
     year_two_days: int = Field(default=21, ge=1, le=MAX_DAYS)
     deadline_reminder_days: int = Field(default=7, ge=1, le=MAX_DAYS)
     tiers: TiersInstrument = Field(default_factory=default_instrument)
+    # The discussion board is the coaches' and coordinators'; true lets this cohort's collaborating teachers read
+    # (not post in) the program-wide threads (`domain/access.py`).
+    teachers_read_program_board: bool = False
 
     @field_validator("school_year")
     @classmethod

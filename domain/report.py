@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain.cohort import CohortSummary, PartnershipSummary
 from domain.plans import PlanStatus, SchoolPlan, coverage, serves
@@ -158,6 +158,18 @@ class YearTwoSection(BaseModel):
         return sum(s.undecided for s in self.schools)
 
 
+class MeetingCounts(BaseModel):
+    """A school's recurring meetings (domain/meetings.py): how many series, meetings held, and people present in all."""
+
+    series: int = 0
+    held: int = 0
+    present: int = 0  # summed over the meetings held: one person at three meetings counts three
+
+
+class MeetingsLine(MeetingCounts):
+    school: str
+
+
 class SchoolYearFacts(BaseModel):
     """What the three outcome sections are made from, by school id: counts, plans and decisions, never an answer."""
 
@@ -168,6 +180,7 @@ class SchoolYearFacts(BaseModel):
     assessed: dict[str, dict[Round, int]]
     decisions: dict[str, list[YearTwoDecision]]
     subjects: dict[str, list[str]]  # what each school's principal decides for: its partnerships and coaches taking part
+    meetings: dict[str, MeetingCounts] = Field(default_factory=dict)  # by school id
 
 
 class YearReport(BaseModel):
@@ -195,6 +208,7 @@ class YearReport(BaseModel):
     plans: PlansSection
     tiers: TiersSection
     year_two: YearTwoSection
+    meetings: list[MeetingsLine] = Field(default_factory=list)  # schools with a series, by name
 
 
 class Figure(BaseModel):
@@ -264,6 +278,10 @@ def year_report(
         plans=plans_section(school_year, ZoneInfo(program.timezone)),
         tiers=tiers_section(school_year, program),
         year_two=year_two_section(school_year, program),
+        meetings=sorted(
+            (MeetingsLine(school=school_names.get(sid, sid), **c.model_dump()) for sid, c in school_year.meetings.items()),
+            key=lambda line: line.school,
+        ),
     )
 
 
@@ -373,6 +391,14 @@ def tiers_section(facts: SchoolYearFacts, program: Program) -> TiersSection:
         models=[seen(m, model_words(m.removeprefix(MODEL))) for m in models],
         post_opens=program.assessment_opens(Round.post).astimezone(ZoneInfo(program.timezone)),
     )
+
+
+def meetings_words(report: YearReport) -> str:
+    m = report.meetings
+    if not m:
+        return "No school has set up a recurring meeting yet."
+    held, present = sum(line.held for line in m), sum(line.present for line in m)
+    return f"{held} meeting(s) held at {len(m)} school(s), in {sum(line.series for line in m)} series; {present} present in all."
 
 
 def plans_words(plans: PlansSection) -> str:
@@ -519,6 +545,13 @@ def _outcome_figures(report: YearReport) -> list[tuple[str, str, str, float | st
     for school in year_two.schools:
         rows += [("year 2", school.school, choice.value, n) for choice, n in school.decided.items()]
         rows.append(("year 2", school.school, "undecided", school.undecided))
+    rows += [("school meetings", "cohort", "meetings held", sum(m.held for m in report.meetings))]
+    for m in report.meetings:
+        rows += [
+            ("school meetings", m.school, "series", m.series),
+            ("school meetings", m.school, "meetings held", m.held),
+            ("school meetings", m.school, "present, summed over the meetings held", m.present),
+        ]
     return rows
 
 

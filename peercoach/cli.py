@@ -17,10 +17,12 @@ from temporalio.service import RPCError
 from domain.problems import InvalidInput, Refused
 from peercoach import (
     application_commands,
+    board_commands,
     cohort_commands,
     db_commands,
     dev,
     histories_command,
+    lesson_commands,
     offering_commands,
     partnership_commands,
     plan_commands,
@@ -59,6 +61,8 @@ app.add_typer(application_commands.applications_app, name="applications")
 app.add_typer(site_commands.site_app, name="site")
 app.add_typer(db_commands.db_app, name="db")
 app.add_typer(histories_command.histories_app, name="histories")
+app.add_typer(board_commands.board_app, name="board")
+app.add_typer(lesson_commands.lessons_app, name="lessons")
 app.command()(dev.dev)
 app.command()(simulate_command.simulate)
 app.command()(report_command.report)

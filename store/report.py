@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from domain.cycle import Stage
 from domain.problems import Refused
-from domain.report import SchoolYearFacts, YearReport, year_report
+from domain.report import MeetingCounts, SchoolYearFacts, YearReport, year_report
 from domain.roster import Role
 from domain.year_two import coach_subject, partnership_subject
-from store import members, read_model, school_year, tables
+from store import meetings, members, read_model, school_year, tables
 from store.database import Database
 from store.read_model import PartnershipRow
 from store.sealed import Sealer
@@ -44,6 +44,7 @@ def year_report_of(database: Database, cohort: str, now: datetime, sealer: Seale
         assessed=school_year.assessed_counts(database, cohort),
         decisions=school_year.decisions(database, cohort),
         subjects=subjects,
+        meetings=_meetings(database, cohort),
     )
     closed = found.status == "closed"
     return year_report(summary, found.program, partnerships, ledgers, names, names_of_schools, now, final=closed, school_year=facts)
@@ -68,6 +69,15 @@ def _taking_part(database: Database, cohort: str) -> tuple[dict[str, list[str | 
         for coach in db.execute(coaches.order_by(people.email)):
             subjects.setdefault(coach.school, []).append(coach_subject(coach.email))
     return goals, subjects
+
+
+def _meetings(database: Database, cohort: str) -> dict[str, MeetingCounts]:
+    """Each school's series, meetings held and people present (store/meetings.py counts them; never who came)."""
+    counts: dict[str, MeetingCounts] = {}
+    for line in meetings.listed(database, cohort):
+        c = counts.setdefault(line.series.school, MeetingCounts())
+        c.series, c.held, c.present = c.series + 1, c.held + line.held, c.present + line.came
+    return counts
 
 
 def _every_partnership(database: Database, cohort: str) -> Iterator[PartnershipRow]:

@@ -385,3 +385,195 @@ applications = Table(
     Column("revision", Integer, nullable=False),
     UniqueConstraint("offering", "number"),
 )
+
+# -- a school's recurring meetings (domain/meetings.py; store/meetings.py) -------------------------
+# A series is its coach's (a Temporal Schedule reminds before each meeting); a meeting is held once its reminder went
+# out, and who came is one row per person present.
+
+meeting_series = Table(
+    "meeting_series",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("id", String(60), primary_key=True),
+    Column("school", Text, nullable=False),
+    Column("coach", String(EMAIL), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("series", JSON, nullable=False),  # domain.meetings.MeetingSeries
+    ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),
+)
+
+meetings_held = Table(
+    "meetings_held",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("series", String(60), primary_key=True),
+    Column("held_on", Date, primary_key=True),
+    Column("reminded_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["cohort", "series"], ["meeting_series.cohort", "meeting_series.id"], ondelete="CASCADE"),
+)
+
+meeting_attendance = Table(
+    "meeting_attendance",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("series", String(60), primary_key=True),
+    Column("held_on", Date, primary_key=True),
+    Column("email", String(EMAIL), primary_key=True),  # came
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(
+        ["cohort", "series", "held_on"], ["meetings_held.cohort", "meetings_held.series", "meetings_held.held_on"], ondelete="CASCADE"
+    ),
+)
+
+# -- the discussion board (domain/board.py; store/board.py) ----------------------------------------
+# Posts are what coaches write for each other to read: plain text, kept as written (pages escape it).
+
+board_threads = Table(
+    "board_threads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("cohort", String(60)),  # null: program-wide
+    Column("title", Text, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("started_by", String(EMAIL), nullable=False),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("last_post_at", UtcDateTime(), nullable=False),
+    Column("posts", Integer, nullable=False),
+    Column("locked_by", String(EMAIL)),
+    Column("locked_at", UtcDateTime()),
+    Index(None, "cohort", "last_post_at"),
+)
+
+board_posts = Table(
+    "board_posts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("thread", Integer, nullable=False),
+    Column("author", String(EMAIL), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("posted_at", UtcDateTime(), nullable=False),
+    Column("hidden_by", String(EMAIL)),
+    Column("hidden_reason", Text),
+    Column("hidden_at", UtcDateTime()),
+    ForeignKeyConstraint(["thread"], ["board_threads.id"], ondelete="CASCADE"),
+    Index(None, "thread", "id"),
+)
+
+board_follows = Table(
+    "board_follows",
+    metadata,
+    Column("thread", Integer, primary_key=True),
+    Column("email", String(EMAIL), primary_key=True),
+    Column("followed_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["thread"], ["board_threads.id"], ondelete="CASCADE"),
+    Index(None, "email"),
+)
+
+# -- the lesson library: lessons published from cycles, read program-wide (store/lessons.py) -----------------------
+# Not sealed: a lesson is written to be read by everyone in the program, and its text is what the database searches.
+
+lessons = Table(
+    "lessons",
+    metadata,
+    # An INTEGER PRIMARY KEY is SQLite's rowid, which the full-text index follows and which VACUUM never renumbers
+    Column("id", Integer, primary_key=True),
+    Column("cohort", String(60), nullable=False),
+    Column("partnership", Text, nullable=False),
+    Column("cycle", Integer, nullable=False),
+    Column("coach", String(EMAIL), nullable=False),
+    # Kept as the lesson was published, so it reads the same to next year's cohorts, whatever becomes of this one
+    Column("coach_name", Text, nullable=False),
+    Column("school_name", Text, nullable=False),
+    Column("program", Text, nullable=False),
+    Column("school_year", String(9), nullable=False),
+    Column("status", String(20), nullable=False),  # draft | published
+    Column("title", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("standards", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("published_at", UtcDateTime()),
+    Column("featured_at", UtcDateTime()),
+    Column("featured_by", String(EMAIL)),
+    UniqueConstraint("cohort", "partnership", "cycle"),
+    Index(None, "status", "featured_at", "published_at"),
+)
+
+lesson_tags = Table(
+    "lesson_tags",
+    metadata,
+    Column("lesson", Integer, primary_key=True),
+    Column("facet", String(20), primary_key=True),  # grade | subject | technology
+    Column("value", String(60), primary_key=True),
+    ForeignKeyConstraint(["lesson"], ["lessons.id"], ondelete="CASCADE"),
+    Index(None, "facet", "value"),
+)
+
+lesson_agreements = Table(
+    "lesson_agreements",
+    metadata,
+    Column("lesson", Integer, primary_key=True),
+    Column("teacher", String(EMAIL), primary_key=True),  # each collaborating teacher of the partnership, asked at publishing
+    Column("agreed_at", UtcDateTime()),
+    ForeignKeyConstraint(["lesson"], ["lessons.id"], ondelete="CASCADE"),
+    Index(None, "teacher"),
+)
+
+lesson_attachments = Table(
+    "lesson_attachments",
+    metadata,
+    Column("lesson", Integer, primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("kind", String(10), nullable=False),  # link | file
+    Column("title", Text, nullable=False),
+    Column("link", Text),
+    Column("file_name", Text),
+    Column("media_type", String(100)),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary),  # a file's bytes: the lesson's own copy of the artifact
+    ForeignKeyConstraint(["lesson"], ["lessons.id"], ondelete="CASCADE"),
+)
+
+# The lessons' full-text index is the database's own, made by migration 0010 for each dialect and read by
+# store/lessons.py: an FTS5 table (and the shadow tables FTS5 keeps) on SQLite, a generated tsvector column and
+# its GIN index on PostgreSQL. Neither is a table or column this module describes; `described` leaves them out
+# when the schema is compared with this module.
+LESSON_SEARCH_TABLE = "lessons_fts"
+LESSON_SEARCH_COLUMN = "search"
+LESSON_SEARCH_INDEX = "ix_lessons_search"
+
+
+def described(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
+    """Alembic's `include_name`: everything but the lessons' full-text index."""
+    if type_ == "table" and name is not None and name.startswith(LESSON_SEARCH_TABLE):
+        return False
+    if type_ == "column" and name == LESSON_SEARCH_COLUMN and parent_names.get("table_name") == "lessons":
+        return False
+    return not (type_ == "index" and name == LESSON_SEARCH_INDEX)
+
+
+# -- just-in-time help: a teacher's question to their coach (domain/help.py) --------------------------------
+# The question and the answer are sealed (`store/sealed.py`), the teacher's and the coach's alone; the rest is the
+# help request's workflow's record, written as it changes (store/help_requests.py), each write a newer revision.
+
+help_requests = Table(
+    "help_requests",
+    metadata,
+    Column("cohort", String(60), primary_key=True),
+    Column("id", String(32), primary_key=True),
+    Column("partnership", Text, nullable=False),
+    Column("teacher", String(EMAIL), nullable=False),
+    Column("coach", String(EMAIL), nullable=False),
+    Column("focused_time", Boolean, nullable=False, default=False),
+    Column("question", LargeBinary, nullable=False),  # sealed
+    Column("asked_at", UtcDateTime(), nullable=False),
+    Column("status", String(20), nullable=False),  # open | answered | closed
+    Column("remind_at", UtcDateTime()),
+    Column("reminded_at", UtcDateTime()),
+    Column("answer_kind", String(20)),  # answered | pointed_elsewhere
+    Column("answer", LargeBinary),  # sealed
+    Column("answered_at", UtcDateTime()),
+    Column("revision", Integer, nullable=False),
+    ForeignKeyConstraint(["cohort"], ["cohorts.cohort"], ondelete="CASCADE"),
+    Index(None, "cohort", "coach"),
+    Index(None, "cohort", "teacher"),
+)

@@ -28,11 +28,15 @@ from web import (
     api,
     application_pages,
     artifact_pages,
+    board_pages,
     calendar_feed,
     coaching_pages,
     coordinator_pages,
+    help_pages,
     home,
+    lesson_pages,
     list_downloads,
+    meeting_pages,
     office_actions,
     office_pages,
     oidc,
@@ -127,6 +131,10 @@ def create_app(settings: Settings, coaching: CoachingClient | None = None) -> Fa
         application_pages,
         office_pages,
         office_actions,
+        board_pages,
+        help_pages,
+        meeting_pages,
+        lesson_pages,
     )
     for module in pages:
         app.include_router(module.router, include_in_schema=False)

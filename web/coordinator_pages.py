@@ -22,6 +22,7 @@ from domain.problems import InvalidInput, Problem, Refused
 from domain.program import Program, read_program
 from domain.roster import PARTICIPANTS, Role, RosterFile, read_roster_file, slug
 from domain.training import Attendance, TrainingStatus
+from store import meetings as school_meetings
 from web.filters import MAIL_STATUSES, OutboxFilters, PartnershipFilters, PeopleFilters
 from web.frame import SignedIn, SignedInCsrfChecked, done, engine, page
 from web.paging import OFFSET_MAX, PAGE_ROWS, Offset, Pager, page_of
@@ -139,9 +140,12 @@ async def dashboard(
     partnerships = await visitor.partnerships(cohort, f.school, f.coach, f.stage, f.stalled, offset=offset, q=f.q)
     now = datetime.now(UTC)
     listed = [(s.partnership.id, s.partnership.coach, s.partnership.partners) for s in partnerships.rows]
+    series = await asyncio.to_thread(school_meetings.listed, engine(request).database, cohort)
     return page(
         request,
         "dashboard.html",
+        meetings_held=sum(s.held for s in series),
+        meetings_present=sum(s.came for s in series),
         cohort=cohort,
         program=program,
         summary=summary,

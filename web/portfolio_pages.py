@@ -27,7 +27,7 @@ from domain.problems import Refused
 from domain.roster import Person, Role
 from peercoach.portfolio import MEDIA, PortfolioFormat, page
 from peercoach.portfolio.formats import rendered
-from store import artifacts, members, portfolios, read_model, school_year
+from store import artifacts, help_requests, members, portfolios, read_model, school_year
 from store.database import Database
 from store.portfolios import Kept
 from web.artifact_pages import SECTION
@@ -81,7 +81,8 @@ class PortfolioDesk:
         for record in records:
             added += rules.artifacts_of_coach(await self._artifacts(record.id), coach)
         plan = await self._plan(person.school) if person is not None and person.school else None
-        return Offer(plan=plan, cycles=cycles, artifacts=added)
+        helped = await self._read(help_requests.help_given, self.cohort, coach)
+        return Offer(plan=plan, cycles=cycles, artifacts=added, help_given=helped)
 
     async def _artifacts(self, partnership: str) -> list[ArtifactEntry]:
         found = await self._read(artifacts.artifacts_of, self.engine.sealer, self.cohort, partnership)

@@ -17,6 +17,8 @@ from temporalio.worker import Replayer, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.enrollment import EnrollmentActivities
+from activities.help_requests import HelpActivities
+from activities.meetings import MeetingActivities
 from activities.notifications import Links, Mailer, NoticeActivities
 from activities.read_model import ReadModelActivities
 from activities.school_year import SchoolYearActivities
@@ -32,6 +34,8 @@ from workers.settings import Settings
 from workflows.cohort import CohortWorkflow
 from workflows.digest import DigestWorkflow, digest_schedule, schedule_id
 from workflows.enrollment import EnrollmentWorkflow
+from workflows.help_request import HelpRequestWorkflow
+from workflows.meeting import MeetingWorkflow
 from workflows.partnership import PartnershipWorkflow
 from workflows.release_ledger import ReleaseLedgerWorkflow
 from workflows.school import SchoolWorkflow
@@ -47,6 +51,8 @@ WORKFLOWS = [
     SchoolWorkflow,
     DigestWorkflow,
     EnrollmentWorkflow,
+    HelpRequestWorkflow,
+    MeetingWorkflow,
 ]
 
 # The domain (and python-statemachine, which imports parts of itself lazily) is
@@ -95,6 +101,8 @@ def create_worker(
             *cohort_activities(client, database),
             *school_activities(database, Sealer(key_ring(settings))),
             *enrollment_activities(database),
+            HelpActivities(database, Sealer(key_ring(settings))).record_help_request,
+            MeetingActivities(database).hold_meeting,
         ],
         workflow_runner=workflow_runner(),
         interceptors=[PlaintextGuard(settings.refuse_plaintext)],

@@ -100,6 +100,10 @@ def as_pdf(portfolio: Portfolio, timezone: str) -> bytes:
             where = f"{p.titles.get(a.partnership, a.partnership)}, cycle {a.cycle}, {a.stage.label}"
             pdf.words(f"{name} · {where}", link=(a.link if a.kind == "link" and a.link else a.download) or "")
 
+    if p.help_given:
+        pdf.heading("Just-in-time help")
+        pdf.words(f"Just-in-time help given: {p.help_given}")
+
     if p.empty:
         pdf.words("Nothing is in this portfolio yet.")
     return bytes(pdf.output())

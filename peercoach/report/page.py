@@ -8,7 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from domain.report import YearReport, movement_words, not_shown, plans_words, undated, year_two_words
+from domain.report import YearReport, meetings_words, movement_words, not_shown, plans_words, undated, year_two_words
 from domain.training import Attendance
 from domain.words import label
 from domain.year_two import YearTwoChoice
@@ -19,7 +19,7 @@ LINES_SHOWN = 300  # partnerships listed on a page or in the PDF; past that the 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=select_autoescape(default=True, default_for_string=True))
 _env.globals |= {"label": label, "number": number, "marks": list(Attendance), "lines_shown": LINES_SHOWN, "undated": undated}
 _env.globals |= {"not_shown": not_shown, "plans_words": plans_words, "movement_words": movement_words, "year_two_words": year_two_words}
-_env.globals |= {"choices": list(YearTwoChoice)}
+_env.globals |= {"choices": list(YearTwoChoice), "meetings_words": meetings_words}
 
 STANDALONE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -15,7 +15,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from matplotlib.figure import Figure
 
-from domain.report import YearReport, movement_words, not_shown, plans_words, undated, year_two_words
+from domain.report import YearReport, meetings_words, movement_words, not_shown, plans_words, undated, year_two_words
 from domain.training import Attendance
 from domain.words import label
 from domain.year_two import YearTwoChoice
@@ -175,3 +175,8 @@ def _outcomes(pdf: ReportPdf, r: YearReport) -> None:
     choices = list(YearTwoChoice)
     rows = [[s.school, *(s.decided[c] for c in choices), s.undecided] for s in r.year_two.schools]
     pdf.grid(["School", *(c.value.capitalize() for c in choices), "Undecided"], rows, first=2)
+
+    pdf.heading("School meetings")
+    pdf.words(meetings_words(r))
+    if r.meetings:
+        pdf.grid(["School", "Series", "Meetings held", "Present in all"], [[m.school, m.series, m.held, m.present] for m in r.meetings])

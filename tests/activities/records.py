@@ -6,7 +6,7 @@ The program runs in America/Los_Angeles so invites carry a real time zone.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,10 +15,11 @@ from domain import application_notices as told
 from domain import notices, preferences, release
 from domain.applications import Application, ApplicationForm, ApplicationStatus
 from domain.cycle import PartnershipRecord, Stage, apply_move
+from domain.meetings import MeetingPlan, MeetingSeries, SeriesEvent, change, edit
 from domain.notices import Notice
 from domain.offering import load_offering
 from domain.plans import PlanDraft, written
-from domain.program import SESSIONS_PER_YEAR, Program, SessionFormat, TrainingSession
+from domain.program import SESSIONS_PER_YEAR, Program, SessionFormat, TrainingSession, Weekday
 from domain.release import (
     BookingOrder,
     ReleaseLedgerRecord,
@@ -195,6 +196,9 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
     found["session_changed"] = (changed, ["Moved: Peer Coaching 2026 session 2", "Why: The venue moved to the district office"])
     found |= school_year_notices(p)
     found |= application_notices()
+    found |= help_notices()
+    found |= board_notices()
+    found |= meeting_notices(p)
     found["digest"] = (
         digest_of(COORDINATOR, [found[k][0] for k in ("attendance_due", "stall_escalation", "undeliverable")], decided_at),
         [
@@ -287,4 +291,63 @@ def application_notices() -> dict[str, tuple[Notice, list[str]]]:
         ),
         "applications_closed": (told.closed(offering, [COORDINATOR], [accepted], deadline), ["1 accepted, 0 waitlisted, 0 declined"]),
         "coaching_concluded": (told.concluded(offering, ANN, "Ann Coach", "Hazel Elementary", "The school moves to teams"), ["Thank you"]),
+    }
+
+
+def board_notices() -> dict[str, tuple[Notice, list[str]]]:
+    """Ann mentions Cora in a cohort thread; a program-wide thread's follower hears of a reply."""
+    web = "https://peercoach.example.org"
+    title = "Getting teachers to co-plan in October"
+    return {
+        "board_mention": (
+            notices.board_mention(COHORT, 7, 21, title, "Ann Coach", "/board/threads/7#post-21", web, [COORDINATOR]),
+            [
+                'Ann Coach mentioned you in "Getting teachers to co-plan in October"',
+                "https://peercoach.example.org/board/threads/7#post-21",
+            ],
+        ),
+        "board_reply": (
+            notices.board_reply(None, 8, 30, "What works for reluctant staff", "Cora Ordinator", "/board/threads/8#post-30", web, [ANN]),
+            ["Cora Ordinator replied", "which you follow", "https://peercoach.example.org/board/threads/8#post-30"],
+        ),
+    }
+
+
+def help_notices() -> dict[str, tuple[Notice, list[str]]]:
+    """Tia asks Ann a question on a Friday; Ann is reminded on Tuesday morning and points Tia elsewhere."""
+    return {
+        "help_asked": (notices.help_asked(COHORT, "q1", TIA, ANN, True), [f"{TIA} asked you a question", "focused time", "Only you"]),
+        "help_reminder": (notices.help_reminder(COHORT, "q1", TIA, ANN, date(2026, 10, 9)), ["asked you a question on Friday October 9"]),
+        "help_answered": (
+            notices.help_answered(COHORT, "q1", TIA, ANN, "Pointed elsewhere", "Ask Ms. Lee, she ran this unit last year"),
+            [f"{ANN} pointed you elsewhere", "Ask Ms. Lee, she ran this unit last year"],
+        ),
+    }
+
+
+def meeting_notices(p: Program) -> dict[str, tuple[Notice, list[str]]]:
+    """Ann's weekly grade-level planning with Tia on Tuesdays: invited, changed, reminded, cancelled."""
+    plan = MeetingPlan(
+        title="Grade 4 planning",
+        place="Library, room 12",
+        weekdays=[Weekday.tuesday],
+        starts_at=time(15, 30),
+        ends_at=time(16, 30),
+        first_day=date(2026, 9, 8),
+        last_day=date(2026, 12, 15),
+        invitees=[TIA],
+    )
+    at = datetime(2026, 9, 1, 9, 0, tzinfo=PACIFIC)
+    where = {"cohort": COHORT, "id": "grade-4-planning", "school": SCHOOL, "coach": ANN, "timezone": p.timezone}
+    series = MeetingSeries(**plan.model_dump(), **where, set_up_at=at)
+    moved = edit(series, plan.model_copy(update={"place": "Room 4"}), ANN)
+    cancelled = change(series, SeriesEvent.cancel, ANN)
+    return {
+        "meeting_invited": (
+            notices.meeting_invited(series, p, at, [ANN, TIA]),
+            ["Invitation: Grade 4 planning", "3:30 PM to 4:30 PM", "Tuesday December 15, 2026", "Library, room 12"],
+        ),
+        "meeting_invited_changed": (notices.meeting_invited(moved, p, at, [ANN, TIA]), ["Changed: Grade 4 planning", "Room 4"]),
+        "meeting_reminder": (notices.meeting_reminder(series, date(2026, 9, 15)), ["today, Tuesday September 15, 2026, at 3:30 PM"]),
+        "meeting_cancelled": (notices.meeting_cancelled(cancelled, p, at, [ANN, TIA]), ["Cancelled: Grade 4 planning", ANN]),
     }

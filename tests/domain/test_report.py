@@ -8,7 +8,7 @@ from domain.cohort import PartnershipSummary, count_year, summarize_year
 from domain.cycle import CYCLE_STAGES, PartnershipRecord, Stage
 from domain.processes.partnership import MoveRequest, PartnershipProcess
 from domain.program import Program
-from domain.report import UNDATED, SchoolYearFacts, YearReport, figures, year_report
+from domain.report import UNDATED, MeetingCounts, SchoolYearFacts, YearReport, figures, meetings_words, year_report
 from domain.roster import School, SchoolModel
 from tests.conftest import program_starting
 
@@ -138,3 +138,20 @@ def _summary(pid: str, *completed_on: date) -> PartnershipSummary:
         cycles_completed=len(completed_on),
         cycles_completed_on=list(completed_on),
     )
+
+
+def test_school_meetings_are_counted_by_school_and_for_the_cohort_never_by_person() -> None:
+    none = report_of([])
+    assert meetings_words(none) == "No school has set up a recurring meeting yet."
+    assert [(f.measure, f.value) for f in figures(none) if f.section == "school meetings"] == [("meetings held", 0)]
+
+    facts = nothing_yet().model_copy(update={"meetings": {HAZEL.id: MeetingCounts(series=2, held=5, present=17)}})
+    met = report_of([], school_year=facts)
+    assert meetings_words(met) == "5 meeting(s) held at 1 school(s), in 2 series; 17 present in all."
+    found = {(f.group, f.measure): f.value for f in figures(met) if f.section == "school meetings"}
+    assert found == {
+        ("cohort", "meetings held"): 5,
+        (HAZEL.name, "series"): 2,
+        (HAZEL.name, "meetings held"): 5,
+        (HAZEL.name, "present, summed over the meetings held"): 17,
+    }

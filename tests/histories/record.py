@@ -16,7 +16,9 @@ server, with the real worker and the tests' fixed encryption key
 - the school's year: its plan written and endorsed, a self-assessment after the last
   session, a year-2 decision, the rest escalated, to its end;
 - an offering's spring: two applications confirmed and endorsed, a third left to lapse, the
-  deadline, a site decided and its cohort launched, a payment, to the school year's end.
+  deadline, a site decided and its cohort launched, a payment, to the school year's end;
+- a teacher's question to her coach, reminded once and answered; a school meeting's reminder,
+  as its schedule starts the run (the time-skipping server has no schedules).
 
 `test_committed_histories.py` replays these files against the current code, so
 a change that would break running workflows fails the build. Keep the old
@@ -33,7 +35,7 @@ import re
 import sys
 import tempfile
 import uuid
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,9 +46,12 @@ from bench.histories import every_run
 from domain.applications import PaymentMethod
 from domain.cohort import Withdrawal
 from domain.cycle import CYCLE_STAGES, Outcome, Stage
+from domain.help import AnswerKind, HelpAnswer, HelpRecord
+from domain.meetings import MeetingPlan, MeetingSeries, check_plan
 from domain.plans import PlanDraft
 from domain.processes.enrollment_requests import EndorsementAnswer, PaymentEntry
 from domain.processes.school import LATE_DECISIONS
+from domain.program import Weekday
 from domain.session_change import SessionEdit
 from domain.tiers import Round
 from domain.training import Attendance
@@ -54,14 +59,20 @@ from domain.year_two import YearTwoChoice, partnership_subject
 from peercoach.client import CoachingClient
 from peercoach.enrollment_client import EnrollmentClient
 from peercoach.local_temporal import start_time_skipping_environment
+from store import help_requests, meetings
+from store.sealed import Sealer
 from tests.conftest import TEST_CONVERTER, program_starting, school_day_after
 from tests.databases import sqlite_database
 from tests.offering_fixtures import OFFICE, form, spring
 from tests.roster_fixtures import ANN, ANN_TIA, BOB, BOB_TED, COORDINATOR, PRINCIPAL, TIA, small_roster
+from workers.codec import key_ring
 from workers.settings import Settings
 from workers.worker import create_worker
 from workflows import ids
-from workflows.digest import DigestRun, DigestWorkflow, schedule_id
+from workflows.digest import DigestRun, DigestWorkflow
+from workflows.digest import schedule_id as digest_schedule_id
+from workflows.help_request import HelpInput, HelpRequestWorkflow, help_id
+from workflows.meeting import MeetingDue, MeetingWorkflow, schedule_id
 
 HERE = Path(__file__).parent
 COHORT = "recorded"
@@ -111,7 +122,33 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
             COHORT, "hazel", TIA, 0.5, school_day_after(program, soon + timedelta(days=20)), "Reflect"
         )
         await coaching.cancel_release(cancelled.id, TIA)
-        await env.sleep(timedelta(days=30))  # a stall follow-up and escalation, a reminder, an expiry, a day used
+        asked = HelpRecord(cohort=COHORT, id="q1", partnership=ANN_TIA, teacher=TIA, coach=ANN, asked_at=await env.get_current_time())
+        help_requests.record_question(database, Sealer(key_ring(settings)), asked, "Stuck on exit tickets")
+        question = await env.client.start_workflow(
+            HelpRequestWorkflow.run, HelpInput(record=asked, program=program), id=help_id(COHORT, "q1"), task_queue=task_queue
+        )
+        every_day = MeetingPlan(
+            title="Tech Time",
+            place="Library",
+            weekdays=list(Weekday)[:5],  # every school day
+            starts_at=time(15, 30),
+            ends_at=time(16),
+            first_day=now.date(),
+            last_day=(now + timedelta(days=7)).date(),
+            invitees=[TIA],
+        )
+        planned = check_plan(every_day, program, ANN, [ANN, TIA], now.date())
+        series = MeetingSeries(
+            **planned.model_dump(), cohort=COHORT, id="tech-time", school="hazel", coach=ANN, timezone=program.timezone, set_up_at=now
+        )
+        meetings.add(database, series)
+        reminder_run = schedule_id(COHORT, "tech-time") + "-run"
+        await env.client.execute_workflow(
+            MeetingWorkflow.run, MeetingDue(cohort=COHORT, series="tech-time"), id=reminder_run, task_queue=task_queue
+        )
+        await env.sleep(timedelta(days=5))  # the question is reminded once, after the next school day
+        await question.execute_update(HelpRequestWorkflow.answer, HelpAnswer(actor=ANN, kind=AnswerKind.answered, text="Sticky notes"))
+        await env.sleep(timedelta(days=25))  # a stall follow-up and escalation, a reminder, an expiry, a day used
         await env.sleep(offering.closes_at() - await env.get_current_time() + timedelta(hours=1))  # the spring closes
         await enrollment.launch_site(offering.id, "esd-112", "spring-cohort", program, OFFICE)
         paid = PaymentEntry(application=applied[0].id, method=PaymentMethod.invoice, reference="INV-1", amount=Decimal(799), actor=OFFICE)
@@ -123,7 +160,7 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
 
         # The day's digests, as the schedule starts them (the time-skipping server has no schedules): the coordinator's
         # attendance-due notices were held for it. The scheduled run starts the day's run as its child.
-        schedule = schedule_id(task_queue)
+        schedule = digest_schedule_id(task_queue)
         sent = await env.client.execute_workflow(
             DigestWorkflow.run, DigestRun(schedule=schedule, timezone="UTC"), id=schedule, task_queue=task_queue
         )
@@ -156,6 +193,8 @@ async def play_a_year(env: WorkflowEnvironment, data_dir: Path) -> dict[str, Wor
             "digest-scheduled": schedule,
             "digest-day": digest_day_id,
             "enrollment": ids.enrollment_id(offering.id),
+            "help-request": help_id(COHORT, "q1"),
+            "meeting-reminder": reminder_run,
         }
         recorded: dict[str, WorkflowHistory] = {}
         for name, workflow_id in names.items():

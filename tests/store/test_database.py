@@ -56,4 +56,6 @@ def _now():  # type: ignore[no-untyped-def]
 
 def test_the_migrations_build_exactly_the_tables_the_code_describes(database: Database) -> None:
     with database.engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), tables.metadata) == []
+        # The lessons' full-text index is the database's own (an FTS5 table, a tsvector column): `described` leaves it out
+        compared = MigrationContext.configure(connection, opts={"include_name": tables.described})
+        assert compare_metadata(compared, tables.metadata) == []
