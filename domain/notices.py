@@ -66,6 +66,7 @@ class NoticeKind(StrEnum):
     meeting_reminder = "meeting_reminder"
     board_mention = "board_mention"  # someone mentioned you on the discussion board (domain/board.py)
     board_reply = "board_reply"  # a new reply in a thread you follow
+    lesson_agreement_asked = "lesson_agreement_asked"  # a lesson from your cycle waits for your agreement (domain/lessons.py)
     help_asked = "help_asked"  # a teacher's quick question to their coach (domain/help.py)
     help_reminder = "help_reminder"
     help_answered = "help_answered"
@@ -620,4 +621,18 @@ def help_answered(cohort: str, request: str, teacher: str, coach: str, how: str,
         to=[teacher],
         context={"cohort": cohort, "coach": coach, "how": how, "answer": answer},
         private=["answer"],
+    )
+
+
+# -- the lesson library: a coach's lesson waits for the collaborating teachers' agreement (domain/lessons.py) ----------
+
+
+def lesson_agreement_asked(cohort: str, lesson: int, title: str, coach: str, web_url: str, to: list[str]) -> Notice:
+    """The lesson's title and who asks, never its text: the teachers read it on the lesson's page before agreeing."""
+    path = f"/lessons/{lesson}"
+    return Notice(
+        key=f"lesson-agreement:{cohort}:{lesson}",
+        kind=NoticeKind.lesson_agreement_asked,
+        to=to,
+        context={"title": title, "coach": coach, "address": f"{web_url.rstrip('/')}{path}"},
     )

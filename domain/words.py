@@ -105,6 +105,7 @@ NOTICE_KIND = {
     NoticeKind.application_placed: "Where an application stands",
     NoticeKind.applications_closed: "Applications closed",
     NoticeKind.coaching_concluded: "Coaching concluded",
+    NoticeKind.lesson_agreement_asked: "Lesson waiting for your agreement",
     NoticeKind.digest: "Daily digest",
 }
 

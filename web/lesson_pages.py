@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from domain import access, words
+from domain import access, notices, words
 from domain import lessons as rules
 from domain.artifacts import size_label
 from domain.cycle import PartnershipRecord
@@ -289,6 +289,10 @@ async def publish(
     except Refused as refused:
         return await _publish_page(request, visitor, cohort, pid, cycle, 409, refused.reason, asked)
     names = await visitor.names(cohort, partnership.partners)
+    asked_of = notices.lesson_agreement_asked(
+        cohort, made.id, made.text.title, provenance.coach_name, e.settings.web_url, partnership.partners
+    )
+    await e.notices.deliver(asked_of, at)
     teachers = words.together([names[p] for p in partnership.partners])
     said = f"Saved as a draft: “{made.text.title}” is published once {teachers} agree; until then only your partnership sees it"
     return done(request, f"{LIBRARY}/{made.id}", said)

@@ -198,6 +198,10 @@ def realistic_notices() -> dict[str, tuple[Notice, list[str]]]:
     found |= application_notices()
     found |= help_notices()
     found |= board_notices()
+    found["lesson_agreement_asked"] = (
+        notices.lesson_agreement_asked(COHORT, 4, "Citing sources in grade 4", "Ann Coach", "https://peercoach.example.org", [TIA]),
+        ['Ann Coach asks you to agree to publish "Citing sources in grade 4"', "https://peercoach.example.org/lessons/4"],
+    )
     found |= meeting_notices(p)
     found["digest"] = (
         digest_of(COORDINATOR, [found[k][0] for k in ("attendance_due", "stall_escalation", "undeliverable")], decided_at),

@@ -83,6 +83,8 @@ async def test_a_coach_publishes_from_a_closed_cycle_the_teacher_agrees_and_a_co
     assert (await stranger.get(lesson)).status_code == 404  # a draft is the partnership's alone
     assert TITLE not in (await stranger.get("/lessons", params={"q": "volcano"})).text
 
+    [asked] = web_stack.outbox.entries(recipient=cohort.tia, kind="lesson_agreement_asked")  # told, with the lesson's address
+    assert lesson in asked.body and "Ann" in asked.subject
     tia = await sign_in(in_chromium, web_stack, cohort.tia, "desktop", "lesson-teacher")
     await tia.page.get_by_role("link", name="Lesson library").click()
     await expect(tia.page.get_by_role("heading", name="Waiting for your agreement")).to_be_visible()
