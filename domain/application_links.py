@@ -38,7 +38,7 @@ def token(secret: bytes, purpose: Purpose, application: str, email: str) -> str:
 def granted(secret: bytes, signed: str) -> Grant | None:
     """What a token grants; None for one the program did not make."""
     payload, _, mac = signed.partition(".")
-    if not hmac.compare_digest(_b64(_mac(secret, payload)), mac):
+    if not signed.isascii() or not hmac.compare_digest(_b64(_mac(secret, payload)), mac):  # compare_digest takes ASCII only
         return None
     try:
         purpose, application, email = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode().split("\n")

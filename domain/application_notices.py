@@ -12,7 +12,7 @@ from datetime import date
 
 from domain.application_links import Purpose
 from domain.applications import Application, ApplicationStatus, standing
-from domain.notices import Notice, NoticeKind
+from domain.notices import APPLICATION_KEY, Notice, NoticeKind
 from domain.offering import Offering
 from domain.release import days_text
 
@@ -27,7 +27,7 @@ def _about(offering: Offering, a: Application) -> dict[str, str | int | float | 
 
 def received(offering: Offering, a: Application, deadline: date) -> Notice:
     return Notice(
-        key=f"application:{offering.id}:{a.id}:received",
+        key=f"{APPLICATION_KEY}:{offering.id}:{a.id}:received",
         kind=NoticeKind.application_received,
         to=[a.email],
         context=_about(offering, a) | {"deadline": _day(deadline), "principal": a.form.principal_name, "link": Purpose.confirm.value},
@@ -37,7 +37,7 @@ def received(offering: Offering, a: Application, deadline: date) -> Notice:
 def endorsement_asked(offering: Offering, a: Application, deadline: date) -> Notice:
     c = offering.commitment
     return Notice(
-        key=f"application:{offering.id}:{a.id}:endorse",
+        key=f"{APPLICATION_KEY}:{offering.id}:{a.id}:endorse",
         kind=NoticeKind.endorsement_asked,
         to=[a.form.principal_email],
         context=_about(offering, a)
@@ -58,7 +58,7 @@ def reminders(offering: Offering, a: Application, deadline: date) -> list[Notice
     waiting_for = "you to confirm your email address" if not a.email_confirmed else f"{a.form.principal_name}'s endorsement"
     told = [
         Notice(
-            key=f"application:{offering.id}:{a.id}:remind:{deadline}",
+            key=f"{APPLICATION_KEY}:{offering.id}:{a.id}:remind:{deadline}",
             kind=NoticeKind.application_reminder,
             to=[a.email],
             context=_about(offering, a)
@@ -73,7 +73,7 @@ def reminders(offering: Offering, a: Application, deadline: date) -> list[Notice
     if a.email_confirmed:
         told.append(
             Notice(
-                key=f"application:{offering.id}:{a.id}:remind-endorse:{deadline}",
+                key=f"{APPLICATION_KEY}:{offering.id}:{a.id}:remind-endorse:{deadline}",
                 kind=NoticeKind.endorsement_reminder,
                 to=[a.form.principal_email],
                 context=_about(offering, a)
@@ -86,7 +86,7 @@ def reminders(offering: Offering, a: Application, deadline: date) -> list[Notice
 def endorsed(offering: Offering, a: Application) -> Notice:
     """The principal's answer, either way, to the applicant."""
     return Notice(
-        key=f"application:{offering.id}:{a.id}:answered",
+        key=f"{APPLICATION_KEY}:{offering.id}:{a.id}:answered",
         kind=NoticeKind.application_endorsed,
         to=[a.email],
         context=_about(offering, a)
@@ -97,7 +97,7 @@ def endorsed(offering: Offering, a: Application) -> Notice:
 def placed(offering: Offering, a: Application, scholarship: str | None = None) -> Notice:
     """Accepted, waitlisted or declined, and why; with what became of a scholarship asked for."""
     return Notice(
-        key=f"application:{offering.id}:{a.id}:placed:{a.status.value}:{a.site or ''}",
+        key=f"{APPLICATION_KEY}:{offering.id}:{a.id}:placed:{a.status.value}:{a.site or ''}:{a.scholarship or ''}",
         kind=NoticeKind.application_placed,
         to=[a.email],
         context=_about(offering, a)
@@ -108,7 +108,7 @@ def placed(offering: Offering, a: Application, scholarship: str | None = None) -
 def closed(offering: Offering, office: list[str], applications: list[Application], deadline: date) -> Notice:
     counts = Counter(a.status.value for a in applications)
     return Notice(
-        key=f"application:{offering.id}:closed:{deadline}",
+        key=f"{APPLICATION_KEY}:{offering.id}:closed:{deadline}",
         kind=NoticeKind.applications_closed,
         to=office,
         context={
@@ -124,7 +124,7 @@ def closed(offering: Offering, office: list[str], applications: list[Application
 def concluded(offering: Offering, email: str, name: str, school: str, reason: str) -> Notice:
     """A coach whose principal concluded their coaching: thanked, and not enrolled again."""
     return Notice(
-        key=f"application:{offering.id}:concluded:{email}",
+        key=f"{APPLICATION_KEY}:{offering.id}:concluded:{email}",
         kind=NoticeKind.coaching_concluded,
         to=[email],
         context={"offering": offering.name, "name": name, "school": school, "reason": reason},

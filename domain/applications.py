@@ -128,7 +128,8 @@ def check_form(offering: Offering, form: ApplicationForm, now: datetime, deadlin
         last_day = deadline.astimezone(ZoneInfo(offering.timezone)) - timedelta(days=1)
         raise Refused(f"applications to {offering.name} closed on {_day(last_day)}, the deadline; ask the program office about next year")
     if applied is not None:
-        raise Refused(f"{form.email} has applied already (application {applied.id}, {standing(applied, offering)}); see its status there")
+        # Neither its number nor where it stands: anyone may type an address here.
+        raise Refused(f"{form.email} has applied already; the message we sent to that address has the link to see or withdraw it")
     for label, value in (
         ("name", form.name),
         ("school", form.school),
@@ -220,6 +221,8 @@ def check_payment(application: Application, offering: Offering, payment: Payment
         raise Refused(f"give the purchase order, invoice or payment reference (at most {REFERENCE_MAX_CHARS} characters)")
     if payment.amount <= 0:
         raise Refused("a payment is more than zero")
+    if payment.amount != payment.amount.quantize(Decimal("0.01")):
+        raise Refused(f"{payment.amount} has more than two decimals; give the amount in {offering.fee.currency} and cents")
     due = fee_due(application, offering)
     if payment.amount > due:
         raise Refused(

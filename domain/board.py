@@ -256,7 +256,7 @@ def mentioned(text: str, people: list[Named]) -> list[str]:
             if not emails:
                 continue
             if len(emails) > 1:
-                raise Refused(f"@{candidate} could be any of {len(emails)} people; mention them by address, such as @{min(emails)}")
+                raise Refused(f"@{candidate} could be any of {len(emails)} people; mention the one you mean by their email address")
             found += emails
             break
     return list(dict.fromkeys(found))

@@ -105,6 +105,17 @@ def place(offering: Offering, applications: list[Application], decisions: dict[s
     return placements
 
 
+def next_in_line(offering: Offering, applications: list[Application], decisions: dict[str, SiteDecision], freed: str) -> Application | None:
+    """Who takes a place that came free at `freed`: the first waitlisted, in application order, who waits for that site,
+    or whose own site does not run and would have been offered it."""
+    for a in sorted((a for a in applications if a.status == ApplicationStatus.waitlisted and a.site), key=lambda a: a.number):
+        own = decisions.get(str(a.site))
+        offered = own is not None and not own.runs and freed in [s.id for s in _alternatives(offering, offering.site(str(a.site)))]
+        if a.site == freed or offered:
+            return a
+    return None
+
+
 def _eligible(fund: ScholarshipFund, a: Application) -> str | None:
     """Why `a` cannot have one from `fund`, or None."""
     if a.form.scholarship != fund.id:
@@ -188,6 +199,6 @@ def _count(n: int, thing: str) -> str:
 
 def _reason(reason: str) -> None:
     if not reason.strip():
-        raise Refused("give a reason: applicants and principals read it")
+        raise Refused("give a reason: it is kept with the change, and applicants read why a site does not run")
     if len(reason) > REASON_MAX_CHARS:
         raise Refused(f"a reason is at most {REASON_MAX_CHARS} characters")

@@ -384,11 +384,34 @@ def undeliverable(cohort: str, coordinators: list[str], address: str, reply: str
     )
 
 
+# A person's own notices, filed under no cohort, so no cohort's outbox page lists them: a sign-in link and a digest
+# (a person's, across cohorts), and just-in-time help, which is between a teacher and their coach and never shown to a
+# coordinator (domain/help.py). Their keys start with the kind's value, dashed.
+# An application's notices (domain/application_notices.py) are an offering's, before any cohort: keyed
+# `application:<offering>:...`, filed under no cohort either.
+APPLICATION_KEY = "application"
+PERSONAL_KINDS = (
+    NoticeKind.sign_in,
+    NoticeKind.digest,
+    NoticeKind.help_asked,
+    NoticeKind.help_reminder,
+    NoticeKind.help_answered,
+    NoticeKind.application_received,
+    NoticeKind.endorsement_asked,
+    NoticeKind.application_reminder,
+    NoticeKind.endorsement_reminder,
+    NoticeKind.application_endorsed,
+    NoticeKind.application_placed,
+    NoticeKind.applications_closed,
+    NoticeKind.coaching_concluded,
+)
+_PERSONAL_KEYS = {k.value.replace("_", "-") for k in PERSONAL_KINDS} | {APPLICATION_KEY}
+
+
 def cohort_of(key: str) -> str | None:
-    """The cohort a notice's key names: every key above but a sign-in link's and a digest's (a person's, across
-    cohorts) has it right after the kind."""
+    """The cohort a notice's key names, right after the kind; None for a person's own notice (`PERSONAL_KINDS`)."""
     kind, _, rest = key.partition(":")
-    if kind in ("sign-in", "digest") or not rest:
+    if kind in _PERSONAL_KEYS or not rest:
         return None
     return re.split(r"[:/]", rest, maxsplit=1)[0]
 

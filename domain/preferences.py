@@ -234,7 +234,7 @@ def unsubscribed_by(secret: bytes, token: str) -> tuple[str, NoticeKind] | None:
     """Whose notices of which kind a token turns off; None for a token the program did not make, or a kind
     that cannot be turned off."""
     payload, _, mac = token.partition(".")
-    if not hmac.compare_digest(_b64(_mac(secret, payload)), mac):
+    if not token.isascii() or not hmac.compare_digest(_b64(_mac(secret, payload)), mac):  # compare_digest takes ASCII only
         return None
     try:
         email, _, kind = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode().partition("\n")

@@ -8,7 +8,7 @@ the same rules as an uploaded one, so a clash (one email in two roles) is named 
 
 from __future__ import annotations
 
-from domain.applications import ApplicationStatus
+from domain.applications import ApplicationStatus, default_school_model
 from domain.offering_record import OfferingRecord
 from domain.roster import Roster, _build, _Item, name_key
 
@@ -23,7 +23,7 @@ def roster_for(record: OfferingRecord, site: str) -> Roster:
         items.append(_Item(row=f"application {a.id}", values={"name": f.name, "email": a.email, "role": "coach"} | at))
         if (name_key(f.school), name_key(f.district)) not in schools:
             schools.add((name_key(f.school), name_key(f.district)))
-            model = (a.school_model.value if a.school_model else "") or "part-time"
+            model = (a.school_model or default_school_model(a.form.role)).value
             principal = {"name": f.principal_name, "email": f.principal_email, "role": "principal", "school_model": model}
             items.append(_Item(row=f"application {a.id} (its principal)", values=principal | at))
         for t in a.carried:

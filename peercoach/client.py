@@ -87,9 +87,10 @@ def _refusal(err: BaseException) -> Refused:
 
 
 def _busy(err: RPCError) -> bool:
-    """Refused for the moment, with nothing done: too many Updates in flight, or an Update the server aborted because
-    the run ended (continued as new) before taking it; the server says which by its status or its words."""
-    aborted = err.status in (RPCStatusCode.ABORTED, RPCStatusCode.UNAVAILABLE) and "update was aborted" in err.message
+    """Refused for the moment, with nothing done: too many Updates in flight; an Update the server aborted because the
+    run ended (continued as new) before taking it; or one that came while the workflow's last task was being retried
+    (a task that timed out on a loaded worker). The server says which by its status or its words."""
+    aborted = "update was aborted" in err.message or "Workflow Task in failed state" in err.message
     return err.status == RPCStatusCode.RESOURCE_EXHAUSTED or aborted
 
 

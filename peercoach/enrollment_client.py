@@ -16,8 +16,10 @@ from typing import Any, TypeVar
 
 from temporalio.client import WorkflowHandle
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
 
 from domain.applications import Application, ApplicationForm, offering_of
+from domain.cohort import check_launch
 from domain.next_year import CarryOver
 from domain.offering import Offering
 from domain.offering_record import OfferingRecord
@@ -36,11 +38,16 @@ from domain.processes.enrollment_requests import (
 from domain.program import Program
 from domain.site_roster import roster_for
 from peercoach.client import Busy, CoachingClient
+from store import members
 from workflows import ids
 from workflows.enrollment import EnrollmentInput, EnrollmentWorkflow
 
 T = TypeVar("T")
 BUSY_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6) + (2.0,) * 10  # about 25 seconds in all
+
+
+class LaunchNotStarted(Refused):
+    """The site is kept for the cohort, but the cohort did not start: something was done, and launching again finishes it."""
 
 
 class EnrollmentClient:
@@ -125,14 +132,27 @@ class EnrollmentClient:
         return await self._update(handle, lambda: handle.execute_update(EnrollmentWorkflow.award_scholarships, choice))
 
     async def launch_site(self, offering: str, site: str, cohort: str, program: Program, actor: str) -> str:
-        """Launch a running site's cohort from its accepted applications, then mark the site launched.
+        """Launch a running site's cohort from its accepted applications.
 
-        The site is checked before anything starts; a roster the applications cannot make, or a cohort id
-        taken, leaves nothing behind (`CoachingClient.launch_cohort`)."""
+        Everything that can be checked is checked first (the site, the roster the applications make, the cohort id);
+        then the site is kept for this cohort in the workflow, so a second launch of it is refused; then the cohort
+        starts. A cohort that fails to start leaves the site kept for it: launching again with the same id takes it up."""
         record = await self.record(offering)
         launched = SiteLaunched(site=site, cohort=cohort, actor=actor)
-        EnrollmentProcess(record.offering).check_new_launch(record, launched)
+        exists = await asyncio.to_thread(members.program_of, self.coaching.database, cohort) is not None
+        taken_up = record.launched.get(site) == cohort and not exists  # a launch begun before, whose cohort did not start
+        if not taken_up:
+            EnrollmentProcess(record.offering).check_new_launch(record, launched)
+        if exists:
+            raise Refused(f"cohort {cohort} already exists; choose another id for {record.offering.site(site).name}'s cohort")
         roster = roster_for(record, site)
-        await self.coaching.launch_cohort(cohort, program, roster, actor, file_name=f"applications to {site}", program_office=True)
+        check_launch(cohort, roster, actor, program_office=True)
         handle = self.handle(offering)
-        return await self._update(handle, lambda: handle.execute_update(EnrollmentWorkflow.site_launched, launched))
+        await self._update(handle, lambda: handle.execute_update(EnrollmentWorkflow.site_launched, launched))
+        try:
+            await self.coaching.launch_cohort(cohort, program, roster, actor, file_name=f"applications to {site}", program_office=True)
+        except (Refused, RPCError) as err:
+            said = err.reason if isinstance(err, Refused) else err.message
+            kept = f"{record.offering.site(site).name} is kept for cohort {cohort}, which did not start ({said})"
+            raise LaunchNotStarted(f"{kept}; launch it again with the same id") from None
+        return cohort

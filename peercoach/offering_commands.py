@@ -100,7 +100,7 @@ def check(file: Annotated[Path, typer.Argument(help="The offering file (YAML), s
         for f in o.scholarships
     ]
     if funds:
-        console.print(table("Scholarship funds", ["fund", "offered by", "count", "amount", "awarded", "for"], funds))
+        console.print(table("Scholarship funds", ["fund", "offered by", "count", "amount", "rule", "for"], funds))
     c = o.commitment
     console.print(
         f"A school commits {c.release_days_per_teacher:g} release day(s) per collaborating teacher, {c.coach_fte:g} FTE of a coach, "
@@ -186,7 +186,7 @@ def _print_view(view: OfficeView, state: OfferingState) -> None:
     )
     funds = [[f.fund, f.offered_by, f.rule, f.count, f.asked, f.awarded, f.left] for f in view.funds]
     if funds:
-        console.print(table("Scholarships", ["fund", "offered by", "awarded", "holds", "asked for", "awarded so far", "left"], funds))
+        console.print(table("Scholarships", ["fund", "offered by", "rule", "holds", "asked for", "awarded so far", "left"], funds))
     console.print(f"{len(view.applications)} application(s): peercoach applications list {o.id}", markup=False)
 
 
@@ -194,7 +194,7 @@ def _print_view(view: OfficeView, state: OfferingState) -> None:
 def extend(
     offering: str,
     to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="The new deadline (YYYY-MM-DD), after the current one.")],
-    reason: Annotated[str, typer.Option(help="Why: applicants and principals read it.")],
+    reason: Annotated[str, typer.Option(help="Why: kept with the change.")],
     actor: OfficeActor = None,
 ) -> None:
     """Extend the deadline before it passes: the reminder and the close move with it."""

@@ -23,7 +23,7 @@ site_app = typer.Typer(help="An offering's sites: decide one before the deadline
 def decide(
     offering: str,
     site: str,
-    reason: Annotated[str, typer.Option(help="Why: applicants and principals read it.")],
+    reason: Annotated[str, typer.Option(help="Why: kept with the decision; applicants read why a site does not run.")],
     runs: Annotated[bool | None, typer.Option("--runs/--does-not-run", help="Whether the site runs this year.")] = None,
     actor: OfficeActor = None,
 ) -> None:

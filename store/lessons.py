@@ -116,7 +116,7 @@ def publish(
             db.execute(tables.lesson_tags.insert(), rows)
         db.execute(tables.lesson_agreements.insert(), [{"lesson": lesson_id, "teacher": t, "agreed_at": None} for t in found.partners])
         if copies:
-            attached = [c.model_dump() | {"lesson": lesson_id, "number": i, "size": len(c.content or b"")} for i, c in enumerate(copies, 1)]
+            attached = [_sealed(sealer, c, lesson_id, i) for i, c in enumerate(copies, 1)]
             db.execute(tables.lesson_attachments.insert(), attached)
         return _lessons(db, [lesson_id])[0]
 
@@ -176,11 +176,25 @@ def _locked(db: Connection, lesson_id: int) -> Lesson:
     return found[0]
 
 
-def file_of(database: Database, lesson_id: int, number: int) -> tuple[Attachment, bytes] | None:
+def _file_row(lesson_id: int, number: int) -> str:
+    return f"lesson_attachments/{lesson_id}/{number}/content"
+
+
+def _sealed(sealer: Sealer, copy: Copy, lesson_id: int, number: int) -> dict[str, object]:
+    """A file's bytes sealed as the artifact they came from was: a draft is still the partnership's alone, and a file
+    copied from a sealed artifact is not left readable in the database or its backups."""
+    content = None if copy.content is None else sealer.seal(copy.content, _file_row(lesson_id, number))
+    size = len(copy.content or b"")
+    return copy.model_dump() | {"lesson": lesson_id, "number": number, "size": size, "content": content}
+
+
+def file_of(database: Database, sealer: Sealer, lesson_id: int, number: int) -> tuple[Attachment, bytes] | None:
     query = select(tables.lesson_attachments).where(at_.lesson == lesson_id, at_.number == number, at_.kind == "file")
     with database.begin() as db:
         row = db.execute(query).one_or_none()
-    return None if row is None else (_attachment(row), bytes(row.content or b""))
+    if row is None:
+        return None
+    return _attachment(row), sealer.open(bytes(row.content), _file_row(lesson_id, number)) if row.content else b""
 
 
 # -- the library's search --------------------------------------------------------------------------

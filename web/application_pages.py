@@ -10,6 +10,7 @@ workflow's reply, since the database copy lags it by a moment.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -88,6 +89,8 @@ def _form_page(
         offering=o,
         state=state,
         values=values,
+        # This sending's id: the same form sent twice (a double click, a refresh) is one application, not a refusal.
+        sending=values.get("request") or uuid.uuid4().hex,
         problem=problem,
         roles=APPLICANT_ROLE,
         members_of=[f.offered_by for f in o.scholarships if f.members_only],
@@ -119,6 +122,7 @@ async def apply(
     principal_email: Annotated[str, Form()] = "",
     scholarship: Annotated[str, Form()] = "",
     member: Annotated[bool, Form()] = False,
+    sending: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """The workflow checks the form (window, duplicates, every field); a refusal shows the form again as it was sent."""
     state = await offering_state(request, offering)
@@ -137,6 +141,7 @@ async def apply(
         "principal_email": principal_email.strip(),
         "scholarship": scholarship or None,
         "member": member,
+        "request": sending or None,
     }
     try:
         form = ApplicationForm.model_validate(values)

@@ -49,16 +49,21 @@ async def reach_of_someone(e: Engine, email: str) -> Reach:
 async def _readable(visitor: Visitor, thread_id: int) -> tuple[Thread, Reach]:
     reach = reach_of(visitor)
     found = await visitor.read(kept.thread, thread_id)
-    if found is None or not reach.may_read(found.cohort):
-        raise Forbidden(board.refusal_to_read(found.cohort) if found else f"there is no thread {thread_id} you may read")
+    if found is None:
+        raise Forbidden(f"there is no thread {thread_id} you may read")
+    if not reach.may_read(found.cohort):
+        # A thread of a cohort one is not in is not said to exist, nor whose it is.
+        program_wide = found.cohort is board.PROGRAM_WIDE
+        raise Forbidden(board.refusal_to_read(found.cohort) if program_wide else f"there is no thread {thread_id} you may read")
     return found, reach
 
 
 async def _mentioned(e: Engine, cohort: str | None, body: str, author: str) -> list[str]:
     """Who a post mentions among those who may read its thread (Refused for a name two people share)."""
     people = await asyncio.to_thread(kept.people_named, e.database, cohort, board.mention_candidates(body))
-    named = [m for m in board.mentioned(body, people) if m != author]
-    return [m for m in named if (await reach_of_someone(e, m)).may_read(cohort)]
+    # Only readers of the thread can be mentioned: someone who cannot read it neither hears of it nor blocks a name.
+    readers = [p for p in people if (await reach_of_someone(e, p.email)).may_read(cohort)]
+    return [m for m in board.mentioned(body, readers) if m != author]
 
 
 async def _tell(e: Engine, thread: Thread, post: Post, mentioned: list[str], followers: list[str]) -> None:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from activities.notifications import Mailer
-from domain import to_do, words
+from domain import notices, to_do, words
 from domain.cohort import COHORT_ID, COHORT_ID_MAX, WITHDRAWAL_REASON_MAX
 from domain.cycle import OPEN_STAGES, Stage
 from domain.notices import NoticeKind
@@ -303,7 +303,7 @@ async def outbox(request: Request, cohort: str, visitor: SignedIn, filters: Outb
     names = await visitor.names(cohort, [e.recipient for e in entries.rows])
     zone = visitor.membership(cohort).program.timezone
     sent = Pager.of(request, "offset", "sent", entries)
-    kinds = [(k.value, words.label(k)) for k in NoticeKind if k != NoticeKind.sign_in]  # a sign-in link belongs to no cohort
+    kinds = [(k.value, words.label(k)) for k in NoticeKind if k not in notices.PERSONAL_KINDS]
     statuses = [(s, words.mail_status(s)) for s in MAIL_STATUSES]
     context: dict[str, Any] = {"entries": entries, "names": names, "zone": zone, "sent": sent, "kinds": kinds, "statuses": statuses}
     return page(request, "outbox.html", cohort=cohort, filters=filters, **context)

@@ -151,7 +151,7 @@ async def download(request: Request, lesson_id: int, number: int, visitor: Signe
     """The lesson's own copy of a file, to save (never shown as a page of this site)."""
     if await _find(request, visitor, lesson_id) is None:
         return _missing(request, lesson_id)
-    found = await asyncio.to_thread(lessons.file_of, engine(request).database, lesson_id, number)
+    found = await asyncio.to_thread(lessons.file_of, engine(request).database, engine(request).sealer, lesson_id, number)
     if found is None:
         return page(request, "problem.html", status_code=404, title="Not found", problem=f"lesson {lesson_id} has no file {number}")
     kept, content = found

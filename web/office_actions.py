@@ -19,6 +19,7 @@ from domain.cohort import COHORT_ID, COHORT_ID_MAX
 from domain.problems import InvalidInput, Refused
 from domain.processes.enrollment_requests import DeadlineExtension, EarlySiteDecision, ScholarshipChoice
 from domain.program import read_program
+from peercoach.enrollment_client import LaunchNotStarted
 from web.application_pages import enrollment
 from web.frame import SignedIn, SignedInCsrfChecked
 from web.office_pages import in_office, no_offering, offering_page, read_view, record_view, upload_text
@@ -26,11 +27,11 @@ from web.office_pages import in_office, no_offering, offering_page, read_view, r
 router = APIRouter()
 
 
-async def _refused(request: Request, offering: str, problem: str, status_code: int = 409) -> Response:
+async def _refused(request: Request, offering: str, problem: str, status_code: int = 409, changed: bool = False) -> Response:
     found = await read_view(request, offering)
     if found is None:
         return no_offering(request, offering)
-    return offering_page(request, found, status_code=status_code, problem=problem)
+    return offering_page(request, found, status_code=status_code, problem=problem, changed=changed)
 
 
 async def _after(request: Request, offering: str, said: str) -> Response:
@@ -115,6 +116,8 @@ async def launch_site(
         launched = await enrollment(request).launch_site(offering, site, cohort.strip(), year, visitor.email)
     except InvalidInput as invalid:
         return await _refused(request, offering, "; ".join(str(p) for p in invalid.problems), 400)
+    except LaunchNotStarted as kept:
+        return await _refused(request, offering, kept.reason, 503, changed=True)
     except Refused as refused:
         return await _refused(request, offering, refused.reason)
     return await _after(request, offering, f"Launched cohort {launched} from {site}'s accepted applicants.")

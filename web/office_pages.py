@@ -67,12 +67,14 @@ def offering_page(
     status_code: int = 200,
     problem: str | None = None,
     said: str | None = None,
+    changed: bool = False,
 ) -> Response:
     view, window = found
     lines = page_of(view.applications, offset)
     return page(
         request,
         "office_offering.html",
+        changed=changed,
         status_code=status_code,
         view=view,
         o=view.offering,

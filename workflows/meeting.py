@@ -27,13 +27,14 @@ from temporalio.client import (
 )
 from temporalio.common import RetryPolicy, SearchAttributeKey
 
+from activities.names import SEND_NOTICE
+
 with workflow.unsafe.imports_passed_through():
     from domain.meetings import REMINDER_BEFORE, WEEKS_OF_MONTH, MeetingSeries, SeriesStatus
     from domain.notices import Notice
     from domain.program import WEEKDAYS
 
 HOLD_MEETING = "hold_meeting"
-SEND_NOTICE = "send_notice"
 MEETING_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=5))
 # Temporal sets this on each run a schedule starts: the time it was due, even when the run starts late.
 SCHEDULED_AT = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")

@@ -26,7 +26,7 @@ from domain.applications import (
     check_payment,
     default_school_model,
 )
-from domain.enrollment import SiteDecision, award, check_choice, check_extension, check_site_decision, decide_sites, place
+from domain.enrollment import SiteDecision, award, check_choice, check_extension, check_site_decision, decide_sites, next_in_line, place
 from domain.notices import Notice
 from domain.offering import Offering
 from domain.offering_record import Extension, OfferingRecord, Window, summary_of
@@ -83,12 +83,15 @@ class EnrollmentProcess:
         return Effects(reply, nxt, done=nxt is None)
 
     def start(self, record: OfferingRecord, now: datetime) -> Effects[None]:
+        """The first start, or a run continued as new (the record has changed since: its revision is past 0)."""
+        first = record.revision == 0
         for at, step in self._steps(record):
-            if step.startswith("remind:") and at <= now:
+            if first and step.startswith("remind:") and at <= now:
                 record.steps_taken.append(step)  # nobody could have applied before the workflow began
         woken = self.wake(record, now)
-        woken.notices += [notices.concluded(self.offering, c.email, c.name, c.school, c.reason) for c in record.concluded]
-        if record.applications:  # coaches carried over from last year: in the database from the start
+        if first:
+            woken.notices += [notices.concluded(self.offering, c.email, c.name, c.school, c.reason) for c in record.concluded]
+        if first and record.applications:  # coaches carried over from last year: in the database from the start
             woken.summary = summary_of(record, record.applications)
         return woken
 
@@ -199,10 +202,12 @@ class EnrollmentProcess:
         ApplicationMachine(a).withdraw(actor=w.actor.strip().lower())
         a.scholarship = None  # back to its fund, for the office to award again
         changed, sent = [a], []
-        nxt = next((b for b in record.applications if freed and b.status == ApplicationStatus.waitlisted and b.site == freed), None)
+        # A site whose cohort was launched takes nobody more here: the office adds people to a running cohort.
+        launched = freed is None or freed in record.launched
+        nxt = None if launched else next_in_line(self.offering, record.applications, record.decisions, str(freed))
         if nxt is not None and freed is not None:
             ApplicationMachine(nxt).accept(actor=OFFICE)
-            nxt.reason = f"a place came free at {self.offering.site(freed).name}"
+            nxt.site, nxt.reason = freed, f"a place came free at {self.offering.site(freed).name}"
             changed.append(nxt)
             sent.append(notices.placed(self.offering, nxt))
         return self._effects(record, a, changed, sent)
@@ -269,7 +274,7 @@ class EnrollmentProcess:
         offers them another site at the deadline."""
         self.check_site_decision(record, d)
         if self._decided_so(record, d):
-            return self._unchanged(record, [])
+            return self._unchanged(record, record.at_site(d.site, ApplicationStatus.accepted) if d.runs else [])
         early = {d.site: decide_sites(self.offering, record.applications, {}, d.actor, now)[d.site]}
         early[d.site] = early[d.site].model_copy(update={"runs": d.runs, "reason": d.reason.strip()})
         record.decisions |= early
@@ -358,7 +363,8 @@ class EnrollmentProcess:
                 said[w.application] = self._awarded(fund.id)
             said |= {m.application: f"not awarded: {m.reason}" for m in missed}
         record.window = Window.closed
-        changed = lapsed + placed
+        # Those placed early by a site's own decision hear of their scholarship now too.
+        changed = list({a.id: a for a in lapsed + placed + [record.application(i) for i in said]}.values())
         sent = [notices.placed(self.offering, a, said.get(a.id)) for a in changed]
         sent.append(notices.closed(self.offering, record.office, record.applications, record.deadline))
         return changed, sent

@@ -94,10 +94,9 @@ def test_applying_is_refused_before_the_window_after_the_deadline_and_twice() ->
     with pytest.raises(Refused, match="closed on March 18, 2027, the deadline"):
         check_form(OFFERING, form(1), deadline + timedelta(minutes=1), deadline, None)
     earlier = endorsed(1)
-    with pytest.raises(
-        Refused, match=r"a1@school.test has applied already \(application tl-peer-coaching-2027-1, endorsed, fee due: 799 USD\)"
-    ):
+    with pytest.raises(Refused, match=r"a1@school\.test has applied already; the message we sent") as twice:
         check_form(OFFERING, form(1), OPEN, deadline, earlier)
+    assert "endorsed" not in twice.value.reason and earlier.id not in twice.value.reason  # anyone may type an address
     check_form(OFFERING, form(1), OPEN, deadline, None)
 
 

@@ -84,3 +84,37 @@ def test_every_request_sent_twice_is_done_once() -> None:
     process.withdraw(record, withdrawal, NOW)
     assert process.withdraw(record, withdrawal, NOW).notices == []
     assert record.application(a.id).status == ApplicationStatus.withdrawn
+
+
+def test_a_place_freed_goes_to_the_first_waiting_for_it_even_from_a_site_that_does_not_run() -> None:
+    process, record = opened()
+    vancouver = record.offering.site("esd-112")
+    record.offering.sites[0] = vancouver.model_copy(update={"minimum": 1, "maximum": 1})
+    process = EnrollmentProcess(record.offering)
+    sent = [
+        form(1, "esd-112", "southwest", "Hazel Dell Elementary", scholarship="wlma", member=True),
+        form(2, "esd-113", "capital", "Lacey Elementary"),  # Olympia will not run, and offers Vancouver, which is full
+    ]
+    for f in sent:
+        a = process.apply(record, f, NOW).reply
+        process.confirm(record, EmailConfirmation(application=a.id, actor=a.email), NOW)
+        process.answer(record, EndorsementAnswer(application=a.id, actor=a.form.principal_email, endorse=True), NOW)
+    process.decide_site(record, EarlySiteDecision(site="esd-112", runs=True, reason="Full already", actor=OFFICE), NOW)
+    first, second = record.applications
+    assert first.status == ApplicationStatus.accepted and first.scholarship is None
+    closing = process.wake(record, record.offering.closes_at(record.deadline))
+    # Accepted early, she hears of her scholarship at the deadline; the second waits, offered nothing yet.
+    assert first.scholarship == "wlma" and any(n.to == [first.email] and n.key.endswith(":wlma") for n in closing.notices)
+    assert second.status == ApplicationStatus.waitlisted and second.site == "esd-113"
+    freed = process.withdraw(record, ApplicationWithdrawal(application=first.id, actor=first.email), NOW)
+    assert (second.status, second.site) == (ApplicationStatus.accepted, "esd-112")
+    assert [n.to for n in freed.notices] == [[second.email]]
+
+
+def test_a_run_continued_as_new_keeps_the_reminders_still_due() -> None:
+    process, record = opened()
+    a = process.apply(record, form(1, "esd-112", "southwest", "Hazel Dell Elementary"), NOW).reply
+    remind_at = process.remind_at(record.deadline)
+    assert f"remind:{record.deadline}" not in record.steps_taken
+    restarted = process.start(record, remind_at)  # as a run continued as new starts, past the reminder's time
+    assert [n.to for n in restarted.notices] == [[a.email]]

@@ -106,8 +106,11 @@ def test_lessons_are_drafts_until_agreed_then_found_by_words_and_filters_whateve
 
     # The lesson keeps its own copy of a file: the partnership's artifact going leaves it whole.
     artifacts.remove(database, SEALER, "c", ANN_TIA, plan.id, ANN)
-    copied = lessons.file_of(database, volcanoes, 2)
+    copied = lessons.file_of(database, SEALER, volcanoes, 2)
     assert copied is not None and copied[1] == PDF_BYTES and copied[0].media_type == plan.media_type
+    with database.begin() as db:  # sealed at rest, as the artifact it was copied from
+        kept = db.execute(select(tables.lesson_attachments.c.content).where(tables.lesson_attachments.c.kind == "file")).scalars().all()
+    assert kept and all(PDF_BYTES[:64] not in bytes(k) for k in kept)
 
     search = lessons.search
     assert _ids(search(database)) == [VOLCANOES.title, GRAPHS.title]  # newest first

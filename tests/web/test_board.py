@@ -74,7 +74,7 @@ async def test_who_may_read_post_and_moderate_and_who_is_told(web_stack: WebStac
     # A name two running cohorts share is refused program-wide, asking for the address; nothing is written.
     other = await launch(web_stack)
     ambiguous = await _form(ann, "/board", "/board/threads", {"where": "*", "title": "Wide", "body": "@Bob Coach hi"})
-    assert ambiguous.status_code == 409 and "could be any of" in ambiguous.text and "mention them by address" in ambiguous.text
+    assert ambiguous.status_code == 409 and "could be any of" in ambiguous.text and "by their email address" in ambiguous.text
     assert "@Bob Coach hi</textarea>" in ambiguous.text  # kept to correct
     assert (await _form(ann, "/board", "/board/threads", {"where": "", "title": "T", "body": "b"})).status_code == 409
     assert (await _form(ann, "/board", "/board/threads", {"where": other.id, "title": "T", "body": "b"})).status_code == 403

@@ -77,6 +77,10 @@ async def test_a_teacher_asks_the_coach_answers_and_nobody_else_sees_it(web_stac
         shown = await other.get(where)
         assert shown.status_code == 200 and "exit tickets" not in shown.text and "Ms. Lee" not in shown.text
         await other.aclose()
+    # Nor the cohort's outbox page: a help message is the teacher's and the coach's own, filed under no cohort.
+    assert web_stack.outbox.entries(kind="help_asked") and web_stack.outbox.entries(kind="help_answered")
+    outbox = await (await signed_in(web_stack, cohort.coordinator)).get(f"/cohorts/{c}/outbox")
+    assert outbox.status_code == 200 and "asked you a question" not in outbox.text and "help_asked" not in outbox.text
 
     # Focused time: the release form, prefilled with the next school day and Tia's partnership; asked through it.
     form = await tia.get(f"/cohorts/{c}/help/{found.group(1)}/release")
