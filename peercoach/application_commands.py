@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 from fastapi.responses import StreamingResponse
 
-from domain.applications import Application, ApplicationStatus, PaymentMethod, fee_due, standing
+from domain.applications import Application, ApplicationStatus, PaymentMethod, fee_due, offering_of, standing
 from domain.office_view import APPLICATION_HEADINGS, ApplicationLine, application_cells, office_view
 from domain.processes.enrollment_requests import PaymentEntry, ScholarshipChoice
 from domain.words import APPLICANT_ROLE, label, moment
@@ -111,11 +111,10 @@ async def _sheet(form: Sheet, name: str, lines: list[ApplicationLine]) -> bytes:
 
 
 def _application(database: Database, application_id: str) -> tuple[OfferingState, Application, str | None]:
-    offering_id = applications.offering_of(database, application_id)
     found = applications.application(database, application_id)
-    if offering_id is None or found is None:
+    if found is None:
         raise UserError(f"there is no application {application_id!r}; `peercoach applications list OFFERING` lists them")
-    return offering_state(database, offering_id), *found
+    return offering_state(database, offering_of(application_id)), *found
 
 
 @applications_app.command("show")

@@ -90,11 +90,5 @@ def application(database: Database, application_id: str) -> tuple[Application, s
     """One application and its essay (for the office, and for the applicant on their status page)."""
     a = tables.applications.c
     with database.begin() as db:
-        row = db.execute(select(a.record, a.why, a.offering).where(a.id == application_id)).first()
+        row = db.execute(select(a.record, a.why).where(a.id == application_id)).first()
     return None if row is None else (Application.model_validate(row.record), row.why)
-
-
-def offering_of(database: Database, application_id: str) -> str | None:
-    a = tables.applications.c
-    with database.begin() as db:
-        return db.execute(select(a.offering).where(a.id == application_id)).scalar()
